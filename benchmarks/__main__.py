@@ -1,0 +1,26 @@
+"""Run every benchmark: ``python -m benchmarks [name ...]`` (default: all)."""
+
+from __future__ import annotations
+
+import sys
+
+from benchmarks import bench_study
+
+BENCHMARKS = {"study": bench_study.main}
+
+
+def main(argv: list[str]) -> int:
+    names = argv or list(BENCHMARKS)
+    unknown = [n for n in names if n not in BENCHMARKS]
+    if unknown:
+        print(
+            f"error: unknown benchmark {unknown}; choose from {list(BENCHMARKS)}", file=sys.stderr
+        )
+        return 2
+    for name in names:
+        BENCHMARKS[name]()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

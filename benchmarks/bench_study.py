@@ -1,0 +1,109 @@
+"""The whole study against its floor on a 100,000 x 30 synthetic classification set.
+
+*Floor*: the bare ``fit`` + ``predict`` of the same pipelines (the same preprocessing, the same
+estimators, the same training samples), written by hand and run serially under the same one-thread
+limit: what any tool must spend at least once. *Study*: ``run_study`` with its defaults: parallel
+training on every core, then the serial latency/throughput phase, skops serialization, bootstrap
+intervals and the recommendation. Target (issue 2): study wall time <= 1.0x the floor on 2 cores.
+
+Prints a table and writes ``benchmarks/results/study.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.datasets import make_classification
+from sklearn.model_selection import train_test_split
+from threadpoolctl import threadpool_limits
+
+from core import candidates as cand
+from core.data import prepare_dataset
+from core.study import StudyConfig, _sample, run_study
+
+ROWS, COLUMNS, SEED = 100_000, 30, 0
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def synthetic_frame(rows: int = ROWS, columns: int = COLUMNS, seed: int = SEED) -> pd.DataFrame:
+    X, y = make_classification(
+        n_samples=rows,
+        n_features=columns,
+        n_informative=12,
+        n_redundant=6,
+        flip_y=0.05,
+        random_state=seed,
+    )
+    frame = pd.DataFrame(X, columns=[f"feature_{i:02d}" for i in range(columns)])
+    frame["label"] = np.where(y == 1, "yes", "no")
+    return frame
+
+
+def floor_seconds(dataset, names: tuple[str, ...]) -> tuple[float, dict[str, float]]:  # type: ignore[no-untyped-def]
+    positions = np.arange(dataset.n_rows)
+    train, test = train_test_split(positions, test_size=0.2, random_state=SEED, stratify=dataset.y)
+    train, test = np.sort(train), np.sort(test)
+    per_model = {}
+    start = time.perf_counter()
+    with threadpool_limits(limits=1):
+        for name in names:
+            t0 = time.perf_counter()
+            spec = cand.get_candidate(name)
+            used = _sample(train, spec.max_train_rows, SEED)
+            pipeline = spec.build(dataset, SEED)
+            pipeline.fit(dataset.X.iloc[used], dataset.y[used])
+            pipeline.predict(dataset.X.iloc[test])
+            per_model[name] = time.perf_counter() - t0
+    return time.perf_counter() - start, per_model
+
+
+def main() -> None:
+    frame = synthetic_frame()
+    t0 = time.perf_counter()
+    dataset = prepare_dataset(frame, "label", name="synthetic_100k.csv")
+    prepare_s = time.perf_counter() - t0
+    names = cand.resolve_names(None, dataset.task)
+    print(
+        f"{ROWS:,} x {COLUMNS} classification, {len(names)} default models, {os.cpu_count()} cores"
+    )
+
+    floor_s, floor_models = floor_seconds(dataset, names)
+    print(f"floor (serial fit+predict, 1 thread): {floor_s:7.1f} s")
+
+    t0 = time.perf_counter()
+    study = run_study(dataset, StudyConfig(seed=SEED))
+    study_s = time.perf_counter() - t0
+    ratio = study_s / floor_s
+    print(f"study (parallel train + measuring):   {study_s:7.1f} s  = {ratio:.2f}x the floor")
+    print(f"  + reading checks (prepare_dataset): {prepare_s:7.1f} s")
+    print()
+    print(f"{'model':<28}{'floor s':>9}{'train s':>9}{'p50 ms':>9}{'MB':>8}")
+    for m in study.models:
+        print(
+            f"{m.label:<28}{floor_models[m.name]:>9.2f}{(m.train_s or 0):>9.2f}"
+            f"{(m.latency_ms_p50 or 0):>9.2f}{(m.size_bytes or 0) / 1e6:>8.2f}  {m.status}"
+        )
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "study.json").write_text(
+        json.dumps(
+            {
+                "rows": ROWS,
+                "columns": COLUMNS,
+                "cores": os.cpu_count(),
+                "python": platform.python_version(),
+                "models": list(names),
+                "floor_s": floor_s,
+                "study_s": study_s,
+                "ratio": ratio,
+                "prepare_s": prepare_s,
+                "floor_per_model_s": floor_models,
+            },
+            indent=2,
+        )
+    )

@@ -1,0 +1,175 @@
+"""Command line: ``python -m core run DATA --target COL [options]``.
+
+Prints a leaderboard with units and writes results.json, leaderboard.csv, predictions.csv and one
+model file per model into ``--out``. Anything a user can get wrong ends with exit code 2 and one
+line on stderr starting with ``error:``; no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from core import candidates as cand
+from core.data import DEFAULT_MAX_BYTES, load_path
+from core.dataset import TASKS
+from core.errors import TradeoffError
+from core.pareto import DEFAULT_USD_PER_VCPU_HOUR, Budgets
+from core.results import format_leaderboard, write_outputs
+from core.samples import SAMPLES, get_sample
+from core.stats import METRICS
+from core.study import ProgressEvent, StudyConfig, run_study
+
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(
+            EXIT_USAGE, f"error: {message} (see 'python -m core {self.prog.split()[-1]} --help')\n"
+        )
+
+
+def _csv_list(text: str) -> list[str]:
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m core", description="Is the extra accuracy worth its cost?")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    run = sub.add_parser("run", help="train and measure the model ladder on a table")
+    run.add_argument(
+        "data",
+        help="a .csv/.tsv/.txt, .xlsx or .parquet file, or sample:NAME for a bundled sample "
+        f"({', '.join(s.key for s in SAMPLES)})",
+    )
+    run.add_argument("--target", help="the column to predict (a sample's own target if omitted)")
+    run.add_argument("--task", choices=TASKS, help="override the inferred task")
+    run.add_argument(
+        "--models",
+        type=_csv_list,
+        help="comma-separated model names, or 'default' / 'all' (see 'python -m core models'); "
+        "the dummy and simple baselines are always included",
+    )
+    run.add_argument(
+        "--cv", type=int, metavar="K", help="k-fold cross-validation instead of holdout"
+    )
+    run.add_argument("--test-size", type=float, default=0.2, help="holdout share (default 0.2)")
+    run.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    run.add_argument("--metric", choices=list(METRICS), help="primary metric")
+    run.add_argument("--out", type=Path, help="output folder (default results/<data name>)")
+    run.add_argument("--include", type=_csv_list, default=[], help="flagged columns to keep")
+    run.add_argument("--exclude", type=_csv_list, default=[], help="columns to leave out")
+    run.add_argument("--max-latency-ms", type=float, help="budget: p95 latency per row (ms)")
+    run.add_argument("--max-size-mb", type=float, help="budget: model size (MB)")
+    run.add_argument("--max-train-s", type=float, help="budget: training time (s)")
+    run.add_argument("--workers", type=int, help="parallel training processes (default: cores)")
+    run.add_argument("--time-limit", type=float, default=900.0, help="seconds per model (900)")
+    run.add_argument(
+        "--price-per-vcpu-hour",
+        type=float,
+        default=DEFAULT_USD_PER_VCPU_HOUR,
+        help=f"USD per vCPU-hour for costs (default {DEFAULT_USD_PER_VCPU_HOUR})",
+    )
+    run.add_argument(
+        "--max-mb", type=float, default=DEFAULT_MAX_BYTES / 1e6, help="largest file accepted (MB)"
+    )
+    run.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+
+    sub.add_parser("models", help="list the candidate models")
+    sub.add_parser("samples", help="list the bundled sample datasets")
+    return parser
+
+
+def _progress(event: ProgressEvent) -> None:
+    if event.stage == "waiting":
+        return
+    detail = f" ({event.message})" if event.message else ""
+    timing = f" after {event.elapsed_s:.1f} s" if event.stage in ("done", "failed") else ""
+    print(
+        f"[{event.done:>2}/{event.total}] {event.label}: {event.stage}{timing}{detail}",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.data.startswith("sample:"):
+        sample = get_sample(args.data.removeprefix("sample:"))
+        path, target = sample.path, args.target or sample.target
+    else:
+        path = Path(args.data)
+        if not path.is_file():
+            raise TradeoffError(f"File '{args.data}' does not exist. Check the path.")
+        if not args.target:
+            raise TradeoffError("Say which column to predict with --target COLUMN.")
+        target = args.target
+    dataset = load_path(
+        path,
+        target,
+        task=args.task,
+        include=args.include,
+        exclude=args.exclude,
+        seed=args.seed,
+        max_bytes=int(args.max_mb * 1e6),
+    )
+    config = StudyConfig(
+        models=tuple(args.models) if args.models else None,
+        validation="cv" if args.cv else "holdout",
+        cv_folds=args.cv or 5,
+        test_size=args.test_size,
+        seed=args.seed,
+        primary_metric=args.metric,
+        n_workers=args.workers,
+        time_limit_s=args.time_limit,
+        usd_per_vcpu_hour=args.price_per_vcpu_hour,
+        budgets=Budgets(args.max_latency_ms, args.max_size_mb, args.max_train_s),
+    )
+    for warning in dataset.warnings:
+        print(f"warning: {warning.message}", file=sys.stderr)
+    study = run_study(dataset, config, None if args.quiet else _progress)
+    out = args.out or Path("results") / Path(dataset.name).stem
+    write_outputs(study, out)
+    print(format_leaderboard(study))
+    print()
+    print(study.recommendation.academic_sentence)
+    print(study.recommendation.sentence)
+    print(f"\nResults written to {out}/ (results.json, leaderboard.csv, predictions.csv, models/)")
+    return 0
+
+
+def _list_models() -> int:
+    for spec in cand.CANDIDATES:
+        flag = "default" if spec.default else "opt-in "
+        print(f"{spec.name:<22}{flag}  {spec.label}: {spec.description}")
+    return 0
+
+
+def _list_samples() -> int:
+    for s in SAMPLES:
+        print(f"sample:{s.key:<16}{s.task:<11}target={s.target:<20}{s.description}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "models":
+            return _list_models()
+        if args.command == "samples":
+            return _list_samples()
+        return _run(args)
+    except TradeoffError as exc:
+        print("error: " + " ".join(str(exc).split()), file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,405 @@
+"""The candidate ladder: a registry of model specs, from the dummy baseline to a neural network.
+
+Each :class:`CandidateSpec` is data (name, family, size rung, flags, a one-line description) plus a
+factory that builds the **whole pipeline** (preprocessing + model) for a task. Adding a model is
+adding one entry to :data:`CANDIDATES`; ``tests/unit/test_candidates.py`` checks that every entry is
+documented in the README.
+
+Every estimator is built single-threaded (``n_jobs=1``); the study additionally limits BLAS and
+OpenMP pools with threadpoolctl so training times compare fairly and CPU-seconds map to money.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from sklearn.compose import ColumnTransformer
+from sklearn.dummy import DummyClassifier, DummyRegressor
+from sklearn.ensemble import (
+    ExtraTreesClassifier,
+    ExtraTreesRegressor,
+    HistGradientBoostingClassifier,
+    HistGradientBoostingRegressor,
+    RandomForestClassifier,
+    RandomForestRegressor,
+)
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.naive_bayes import GaussianNB
+from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+from xgboost import XGBClassifier, XGBRegressor
+
+from core.dataset import Dataset, Task
+from core.errors import ConfigError
+
+Preprocessing = Literal["scaled", "trees"]
+ALL_TASKS: frozenset[Task] = frozenset({"binary", "multiclass", "regression"})
+CLASSIFICATION: frozenset[Task] = frozenset({"binary", "multiclass"})
+
+#: Most categories one-hot encoded per column; rarer ones share an "infrequent" column.
+MAX_ONEHOT_CATEGORIES = 30
+
+
+@dataclass(frozen=True)
+class CandidateSpec:
+    """One rung of the ladder.
+
+    ``rung`` orders sizes within a family (0 = the only or smallest); ``max_train_rows`` makes a
+    model that would be too slow on big data train on a seeded sample of that many rows instead
+    (the result says so).
+    """
+
+    name: str
+    label: str
+    family: str
+    rung: int
+    interpretable: bool
+    description: str
+    factory: Callable[[Task, int, int], Any] = field(repr=False)
+    preprocessing: Preprocessing = "trees"
+    tasks: frozenset[Task] = ALL_TASKS
+    default: bool = True
+    neural: bool = False
+    max_train_rows: int | None = None
+    #: Rough training cost relative to the others (seconds on 100,000 x 30, one thread). Only
+    #: used to start the slowest models first, so parallel workers finish close together.
+    relative_cost: float = 1.0
+
+    def supports(self, task: Task) -> bool:
+        return task in self.tasks
+
+    def build(self, dataset: Dataset, seed: int) -> Pipeline:
+        """The unfitted pipeline (preprocessing + model) for ``dataset``'s columns and task."""
+        preprocess = _preprocessor(
+            self.preprocessing, dataset.numeric_features, dataset.categorical_features
+        )
+        model = self.factory(dataset.task, seed, dataset.n_rows)
+        return Pipeline([("prepare", preprocess), ("model", model)])
+
+
+def _preprocessor(
+    kind: Preprocessing, numeric: Sequence[str], categorical: Sequence[str]
+) -> ColumnTransformer:
+    """Column preprocessing: scaled + one-hot for distance/linear/neural models, ordinal for trees.
+
+    Tree models take missing numbers as they are (all of them handle NaN natively); the others
+    get median imputation and standard scaling.
+    """
+    transformers: list[tuple[str, Any, list[str]]] = []
+    if kind == "scaled":
+        if numeric:
+            num = make_pipeline(SimpleImputer(strategy="median"), StandardScaler())
+            transformers.append(("numeric", num, list(numeric)))
+        if categorical:
+            cat = make_pipeline(
+                SimpleImputer(strategy="constant", fill_value="(missing)"),
+                OneHotEncoder(
+                    handle_unknown="infrequent_if_exist",
+                    max_categories=MAX_ONEHOT_CATEGORIES,
+                    sparse_output=False,
+                ),
+            )
+            transformers.append(("categorical", cat, list(categorical)))
+    else:
+        if numeric:
+            transformers.append(("numeric", "passthrough", list(numeric)))
+        if categorical:
+            ordinal = OrdinalEncoder(
+                handle_unknown="use_encoded_value", unknown_value=-1, dtype=float
+            )
+            transformers.append(("categorical", ordinal, list(categorical)))
+    return ColumnTransformer(transformers, remainder="drop", verbose_feature_names_out=False)
+
+
+def _by_task(classifier: Callable[[int], Any], regressor: Callable[[int], Any]) -> Any:
+    def factory(task: Task, seed: int, n_rows: int) -> Any:
+        return regressor(seed) if task == "regression" else classifier(seed)
+
+    return factory
+
+
+def _xgb(n_estimators: int, max_depth: int, learning_rate: float) -> Any:
+    params = {
+        "n_estimators": n_estimators,
+        "max_depth": max_depth,
+        "learning_rate": learning_rate,
+        "tree_method": "hist",
+        "n_jobs": 1,
+        "subsample": 0.9,
+        "colsample_bytree": 0.9,
+    }
+    return _by_task(
+        lambda s: XGBClassifier(**params, random_state=s, eval_metric="logloss"),
+        lambda s: XGBRegressor(**params, random_state=s),
+    )
+
+
+def _forest(cls_c: Any, cls_r: Any, n_estimators: int, **params: Any) -> Any:
+    return _by_task(
+        lambda s: cls_c(n_estimators=n_estimators, n_jobs=1, random_state=s, **params),
+        lambda s: cls_r(n_estimators=n_estimators, n_jobs=1, random_state=s, **params),
+    )
+
+
+#: Below this many rows a neural network trains with L-BFGS (full batches converge far better on
+#: small data); above it with Adam and early stopping on a 10% validation split.
+MLP_LBFGS_MAX_ROWS = 5_000
+
+
+def _mlp(hidden: tuple[int, ...]) -> Any:
+    def factory(task: Task, seed: int, n_rows: int) -> Any:
+        params: dict[str, Any] = {"hidden_layer_sizes": hidden, "random_state": seed}
+        if n_rows <= MLP_LBFGS_MAX_ROWS:
+            params.update(solver="lbfgs", max_iter=500, alpha=1e-3)
+        else:
+            params.update(early_stopping=True, max_iter=200, n_iter_no_change=10)
+        return MLPRegressor(**params) if task == "regression" else MLPClassifier(**params)
+
+    return factory
+
+
+CANDIDATES: tuple[CandidateSpec, ...] = (
+    CandidateSpec(
+        name="dummy",
+        label="Dummy baseline",
+        family="Baseline",
+        rung=0,
+        interpretable=True,
+        description="Always predicts the most common class (or the average value); "
+        "any useful model must beat it.",
+        factory=_by_task(
+            lambda s: DummyClassifier(strategy="prior"), lambda s: DummyRegressor(strategy="mean")
+        ),
+        relative_cost=0.01,
+    ),
+    CandidateSpec(
+        name="simple",
+        label="Simple baseline (linear)",
+        family="Linear",
+        rung=0,
+        interpretable=True,
+        description="Logistic regression (classification) or ridge regression: one weight "
+        "per column, the classic cheap baseline.",
+        factory=_by_task(
+            lambda s: LogisticRegression(max_iter=2000, random_state=s),
+            lambda s: Ridge(alpha=1.0),
+        ),
+        relative_cost=0.4,
+        preprocessing="scaled",
+    ),
+    CandidateSpec(
+        name="decision_tree",
+        label="Decision tree (shallow)",
+        family="Decision tree",
+        rung=0,
+        interpretable=True,
+        description="A four-level tree of yes/no questions that a person can read and check.",
+        factory=_by_task(
+            lambda s: DecisionTreeClassifier(max_depth=4, random_state=s),
+            lambda s: DecisionTreeRegressor(max_depth=4, random_state=s),
+        ),
+        relative_cost=1.3,
+    ),
+    CandidateSpec(
+        name="naive_bayes",
+        label="Naive Bayes",
+        family="Naive Bayes",
+        rung=0,
+        interpretable=True,
+        description="Treats each column as independent evidence; tiny and very fast, "
+        "often less accurate.",
+        factory=lambda task, seed, n_rows: GaussianNB(),
+        preprocessing="scaled",
+        tasks=CLASSIFICATION,
+        relative_cost=0.3,
+    ),
+    CandidateSpec(
+        name="knn",
+        label="k-nearest neighbours",
+        family="Nearest neighbours",
+        rung=0,
+        interpretable=False,
+        description="Predicts from the 15 most similar training rows; it keeps the "
+        "training data, so it grows with it and slows down per prediction.",
+        factory=_by_task(
+            lambda s: KNeighborsClassifier(n_neighbors=15, n_jobs=1),
+            lambda s: KNeighborsRegressor(n_neighbors=15, n_jobs=1),
+        ),
+        relative_cost=1.8,
+        preprocessing="scaled",
+        max_train_rows=20_000,
+    ),
+    CandidateSpec(
+        name="random_forest_small",
+        label="Random forest (small)",
+        family="Random forest",
+        rung=0,
+        interpretable=False,
+        description="50 trees of at most 10 levels, each voting; robust with little tuning.",
+        factory=_forest(RandomForestClassifier, RandomForestRegressor, 50, max_depth=10),
+        relative_cost=16,
+    ),
+    CandidateSpec(
+        name="random_forest_large",
+        label="Random forest (large)",
+        family="Random forest",
+        rung=1,
+        interpretable=False,
+        description="300 fully grown trees: often a little more accurate, much bigger and slower.",
+        factory=_forest(RandomForestClassifier, RandomForestRegressor, 300, min_samples_leaf=2),
+        default=False,
+        max_train_rows=50_000,
+        relative_cost=90,
+    ),
+    CandidateSpec(
+        name="extra_trees_small",
+        label="Extra trees (small)",
+        family="Extra trees",
+        rung=0,
+        interpretable=False,
+        description="50 extremely randomised trees: like a forest, faster to train.",
+        factory=_forest(ExtraTreesClassifier, ExtraTreesRegressor, 50, max_depth=12),
+        relative_cost=3,
+    ),
+    CandidateSpec(
+        name="extra_trees_large",
+        label="Extra trees (large)",
+        family="Extra trees",
+        rung=1,
+        interpretable=False,
+        description="300 fully grown extremely randomised trees: big files, slow predictions.",
+        factory=_forest(ExtraTreesClassifier, ExtraTreesRegressor, 300, min_samples_leaf=2),
+        default=False,
+        max_train_rows=50_000,
+        relative_cost=30,
+    ),
+    CandidateSpec(
+        name="hist_gb",
+        label="Histogram gradient boosting",
+        family="Gradient boosting",
+        rung=0,
+        interpretable=False,
+        description="scikit-learn's fast boosted trees, each correcting the last one's errors.",
+        factory=_by_task(
+            lambda s: HistGradientBoostingClassifier(random_state=s),
+            lambda s: HistGradientBoostingRegressor(random_state=s),
+        ),
+        relative_cost=2,
+    ),
+    CandidateSpec(
+        name="xgboost_small",
+        label="XGBoost (small)",
+        family="XGBoost",
+        rung=0,
+        interpretable=False,
+        description="50 boosted trees of depth 3: the industry workhorse at its cheapest.",
+        factory=_xgb(50, 3, 0.3),
+        relative_cost=0.9,
+    ),
+    CandidateSpec(
+        name="xgboost_medium",
+        label="XGBoost (medium)",
+        family="XGBoost",
+        rung=1,
+        interpretable=False,
+        description="200 boosted trees of depth 6: XGBoost's usual settings.",
+        factory=_xgb(200, 6, 0.1),
+        relative_cost=3.2,
+    ),
+    CandidateSpec(
+        name="xgboost_large",
+        label="XGBoost (large)",
+        family="XGBoost",
+        rung=2,
+        interpretable=False,
+        description="800 boosted trees of depth 8 with a small learning rate: the costly end.",
+        factory=_xgb(800, 8, 0.05),
+        default=False,
+        relative_cost=25,
+    ),
+    CandidateSpec(
+        name="mlp_small",
+        label="Neural network (small)",
+        family="Neural network",
+        rung=0,
+        interpretable=False,
+        description="A small neural network (one hidden layer of 32 units) standing for "
+        "deep learning at its cheapest.",
+        factory=_mlp((32,)),
+        preprocessing="scaled",
+        neural=True,
+        max_train_rows=100_000,
+        relative_cost=12,
+    ),
+    CandidateSpec(
+        name="mlp_large",
+        label="Neural network (large)",
+        family="Neural network",
+        rung=1,
+        interpretable=False,
+        description="A larger neural network (two hidden layers, 256 and 128 units).",
+        factory=_mlp((256, 128)),
+        preprocessing="scaled",
+        neural=True,
+        default=False,
+        max_train_rows=50_000,
+        relative_cost=60,
+    ),
+)
+
+_BY_NAME = {spec.name: spec for spec in CANDIDATES}
+#: Names of the two reference models every comparison is made against.
+DUMMY_BASELINE = "dummy"
+SIMPLE_BASELINE = "simple"
+
+
+def get_candidate(name: str) -> CandidateSpec:
+    """The spec called ``name``; raise :class:`ConfigError` listing the known names otherwise."""
+    try:
+        return _BY_NAME[name]
+    except KeyError:
+        known = ", ".join(_BY_NAME)
+        raise ConfigError(f"Unknown model '{name}'. Choose from: {known}.") from None
+
+
+def default_names(task: Task) -> tuple[str, ...]:
+    """The models trained when the user picks none: the baselines and one of each family."""
+    return tuple(s.name for s in CANDIDATES if s.default and s.supports(task))
+
+
+def all_names(task: Task) -> tuple[str, ...]:
+    return tuple(s.name for s in CANDIDATES if s.supports(task))
+
+
+def resolve_names(requested: Sequence[str] | None, task: Task) -> tuple[str, ...]:
+    """Expand a user's model list (names, or the words ``default`` / ``all``).
+
+    The dummy and simple baselines are always added: every result is read against them. Models
+    that do not support the task are refused with a message saying which task they need.
+    """
+    if not requested:
+        names: list[str] = list(default_names(task))
+    else:
+        names = []
+        for item in requested:
+            if item == "default":
+                names.extend(default_names(task))
+            elif item == "all":
+                names.extend(all_names(task))
+            else:
+                spec = get_candidate(item)
+                if not spec.supports(task):
+                    raise ConfigError(
+                        f"Model '{item}' cannot be used for a {task} task "
+                        f"(it supports: {', '.join(sorted(spec.tasks))}). Remove it from the list."
+                    )
+                names.append(item)
+    ordered = [DUMMY_BASELINE, SIMPLE_BASELINE, *names]
+    chosen = set(ordered)
+    return tuple(s.name for s in CANDIDATES if s.name in chosen)

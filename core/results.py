@@ -1,0 +1,228 @@
+"""A finished study as files: ``results.json``, ``leaderboard.csv``, ``predictions.csv`` and one
+safe model file per model. The schema of ``results.json`` is documented in the README."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+import re
+from dataclasses import fields
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from core.pareto import format_metric
+from core.stats import metric_info
+from core.study import ModelResult, StudyResult
+
+SCHEMA_VERSION = 1
+#: Packages whose versions are recorded for reproducibility.
+_PACKAGES = ("scikit-learn", "xgboost-cpu", "numpy", "pandas", "scipy", "skops", "shap")
+_IN_MEMORY_ONLY = {"pipeline", "model_bytes", "predictions", "fold_metrics"}
+
+
+def _clean(value: Any) -> Any:
+    """JSON-safe: NaN/inf become null, numpy scalars become Python numbers."""
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def environment() -> dict[str, Any]:
+    versions: dict[str, str | None] = {}
+    for pkg in _PACKAGES:
+        try:
+            versions[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            versions[pkg] = None
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpu_count": os.cpu_count(),
+        "packages": versions,
+    }
+
+
+def model_to_dict(model: ModelResult) -> dict[str, Any]:
+    return {f.name: getattr(model, f.name) for f in fields(model) if f.name not in _IN_MEMORY_ONLY}
+
+
+def to_dict(study: StudyResult) -> dict[str, Any]:
+    """The ``results.json`` document."""
+    ds, cfg = study.dataset, study.config
+    document: dict[str, Any] = _clean(
+        {
+            "schema_version": SCHEMA_VERSION,
+            "created_at": study.created_at,
+            "duration_s": study.duration_s,
+            "dataset": {
+                "name": ds.name,
+                "rows": ds.n_rows,
+                "columns": ds.n_columns,
+                "sha256": ds.sha256,
+                "target": ds.target,
+                "task": ds.task,
+                "classes": list(ds.classes),
+                "positive_class": ds.positive_class,
+                "used_columns": list(ds.used_columns),
+                "excluded_columns": ds.excluded,
+            },
+            "config": {
+                "seed": cfg.seed,
+                "validation": cfg.validation,
+                "test_size": cfg.test_size if cfg.validation == "holdout" else None,
+                "cv_folds": cfg.cv_folds if cfg.validation == "cv" else None,
+                "primary_metric": study.primary_metric,
+                "n_resamples": cfg.n_resamples,
+                "confidence": 0.95,
+                "time_limit_s": cfg.time_limit_s,
+                "usd_per_vcpu_hour": cfg.usd_per_vcpu_hour,
+                "held_out_rows": len(study.eval_index),
+            },
+            "environment": environment(),
+            "warnings": [w.to_dict() for w in ds.warnings],
+            "models": [model_to_dict(m) for m in study.models],
+            "recommendation": study.recommendation.to_dict(),
+        }
+    )
+    return document
+
+
+def _fmt(value: float | None, pattern: str) -> str:
+    return "" if value is None or not math.isfinite(value) else pattern.format(value)
+
+
+def leaderboard(study: StudyResult) -> pd.DataFrame:
+    """One row per model, best first, with units in the column names."""
+    metric = study.primary_metric
+    info = metric_info(metric)
+    label = info.label
+    rows = []
+    for m in study.models:
+        value = m.metrics.get(metric)
+        rows.append(
+            {
+                "model": m.label,
+                "family": m.family,
+                "status": m.status,
+                label: None if value is None else value,
+                f"{label} 95% CI low": m.metric_ci_low,
+                f"{label} 95% CI high": m.metric_ci_high,
+                "vs dummy baseline": m.delta_vs_baseline,
+                "vs dummy 95% CI low": m.delta_ci_low,
+                "vs dummy 95% CI high": m.delta_ci_high,
+                "beats baseline": m.beats_baseline,
+                "train time (s)": m.train_s,
+                "p50 latency (ms)": m.latency_ms_p50,
+                "p95 latency (ms)": m.latency_ms_p95,
+                "throughput (rows/s)": m.throughput_rows_per_s,
+                "size (MB)": None if m.size_bytes is None else m.size_bytes / 1e6,
+                "serving cost ($ per million predictions)": m.usd_per_million_predictions,
+                "note": m.reason or " ".join(m.notes),
+            }
+        )
+    frame = pd.DataFrame(rows)
+    ok = frame["status"] == "ok"
+    order = frame[label].where(ok)
+    frame = frame.assign(_k=order if info.higher_is_better else -order)
+    return frame.sort_values("_k", ascending=False, na_position="last").drop(columns="_k")
+
+
+def format_leaderboard(study: StudyResult) -> str:
+    """The leaderboard as aligned text, for the terminal."""
+    metric = study.primary_metric
+    label = metric_info(metric).label
+    header = [
+        "model",
+        label,
+        "95% CI",
+        "vs dummy",
+        "beats",
+        "train s",
+        "p50 ms",
+        "p95 ms",
+        "rows/s",
+        "size MB",
+    ]
+    lines = []
+    ordered = leaderboard(study)["model"].tolist()
+    by_label = {m.label: m for m in study.models}
+    for name in ordered:
+        m = by_label[name]
+        if not m.ok:
+            lines.append([m.label, m.status.upper(), m.reason[:60], "", "", "", "", "", "", ""])
+            continue
+        value = m.metrics.get(metric, float("nan"))
+        low, high = m.metric_ci_low or 0.0, m.metric_ci_high or 0.0
+        ci = f"{format_metric(metric, low)}–{format_metric(metric, high)}"
+        delta = m.delta_vs_baseline
+        lines.append(
+            [
+                m.label,
+                format_metric(metric, value),
+                ci,
+                _fmt(
+                    None if delta is None else delta * (100 if metric_info(metric).percent else 1),
+                    "{:+.2f}",
+                ),
+                "yes" if m.beats_baseline else "no",
+                _fmt(m.train_s, "{:.2f}"),
+                _fmt(m.latency_ms_p50, "{:.2f}"),
+                _fmt(m.latency_ms_p95, "{:.2f}"),
+                _fmt(m.throughput_rows_per_s, "{:,.0f}"),
+                _fmt(None if m.size_bytes is None else m.size_bytes / 1e6, "{:.2f}"),
+            ]
+        )
+    widths = [max(len(str(r[i])) for r in [header, *lines]) for i in range(len(header))]
+    out = ["  ".join(str(c).ljust(w) for c, w in zip(header, widths, strict=True))]
+    out += ["  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)) for r in lines]
+    return "\n".join(line.rstrip() for line in out)
+
+
+def predictions_frame(study: StudyResult) -> pd.DataFrame:
+    """Held-out predictions: ``row_id``, ``fold``, ``true``, then per model ``pred:<name>`` (and for
+    classification ``proba:<name>:<class>``), all labels as the user's original values."""
+    ds = study.dataset
+    idx = study.eval_index
+    data: dict[str, Any] = {"row_id": ds.row_ids[idx], "fold": study.eval_fold}
+    classes = np.asarray(ds.classes, dtype=object)
+    data["true"] = classes[ds.y[idx]] if ds.is_classification else ds.y[idx]
+    for m in study.ok_models:
+        assert m.predictions is not None
+        pred = m.predictions.y_pred
+        data[f"pred:{m.name}"] = classes[pred.astype(int)] if ds.is_classification else pred
+        if m.predictions.proba is not None:
+            for k, cls in enumerate(ds.classes):
+                data[f"proba:{m.name}:{cls}"] = m.predictions.proba[:, k]
+    return pd.DataFrame(data).sort_values(["fold", "row_id"], kind="stable")
+
+
+def model_filename(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", name) + ".skops"
+
+
+def write_outputs(study: StudyResult, out_dir: str | Path) -> Path:
+    """Write every output file into ``out_dir`` (created if missing); return the JSON's path."""
+    out = Path(out_dir)
+    (out / "models").mkdir(parents=True, exist_ok=True)
+    for m in study.ok_models:
+        if m.model_bytes is not None:
+            rel = Path("models") / model_filename(m.name)
+            (out / rel).write_bytes(m.model_bytes)
+            m.model_file = rel.as_posix()
+    leaderboard(study).to_csv(out / "leaderboard.csv", index=False)
+    predictions_frame(study).to_csv(out / "predictions.csv", index=False)
+    path = out / "results.json"
+    path.write_text(json.dumps(to_dict(study), indent=2, ensure_ascii=False), encoding="utf-8")
+    return path

@@ -1,0 +1,330 @@
+"""Metrics, bootstrap confidence intervals and paired differences.
+
+A bootstrap resample is represented by its *weights*: how many times each held-out row was drawn.
+Every metric here is written as weighted sums over rows, so one matrix of weights (resamples x rows)
+evaluates a metric for all resamples at once, and the same matrix evaluated for two models gives a
+**paired** difference: both models are judged on exactly the same resampled rows.
+
+Metric point values come from scikit-learn (:func:`compute_metrics`); the weighted versions here
+reproduce them exactly when every weight is 1, which the tests check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import stats as scipy_stats
+from sklearn import metrics as skm
+
+from core.dataset import Task
+from core.errors import ConfigError
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+MetricName = Literal[
+    "accuracy", "balanced_accuracy", "f1_macro", "roc_auc", "log_loss", "r2", "mae", "rmse"
+]
+DEFAULT_RESAMPLES = 1000
+CONFIDENCE = 0.95
+#: Upper bound on resamples x rows held in memory at once.
+_CHUNK_CELLS = 4_000_000
+
+
+@dataclass(frozen=True)
+class MetricInfo:
+    name: MetricName
+    label: str
+    higher_is_better: bool
+    classification: bool
+    #: How a difference in this metric is spoken of ("points" for percentages).
+    unit: str
+    #: Shown as a percentage (accuracy-like metrics between 0 and 1).
+    percent: bool
+
+
+METRICS: dict[str, MetricInfo] = {
+    m.name: m
+    for m in (
+        MetricInfo("accuracy", "Accuracy", True, True, "points", True),
+        MetricInfo("balanced_accuracy", "Balanced accuracy", True, True, "points", True),
+        MetricInfo("f1_macro", "F1 (macro)", True, True, "points", True),
+        MetricInfo("roc_auc", "ROC AUC", True, True, "points", True),
+        MetricInfo("log_loss", "Log loss", False, True, "", False),
+        MetricInfo("r2", "R²", True, False, "", False),
+        MetricInfo("mae", "Mean absolute error", False, False, "target units", False),
+        MetricInfo("rmse", "Root mean squared error", False, False, "target units", False),
+    )
+}
+#: Metrics a user may choose as primary (log loss is reported but is no one's headline number).
+PRIMARY_CHOICES: dict[str, tuple[str, ...]] = {
+    "classification": ("accuracy", "balanced_accuracy", "f1_macro", "roc_auc"),
+    "regression": ("r2", "mae", "rmse"),
+}
+
+
+def metric_info(name: str) -> MetricInfo:
+    try:
+        return METRICS[name]
+    except KeyError:
+        raise ConfigError(f"Unknown metric '{name}'. Choose from: {', '.join(METRICS)}.") from None
+
+
+def primary_choices(task: Task) -> tuple[str, ...]:
+    return PRIMARY_CHOICES["regression" if task == "regression" else "classification"]
+
+
+def validate_primary(name: str, task: Task) -> str:
+    choices = primary_choices(task)
+    if name not in choices:
+        raise ConfigError(
+            f"'{name}' cannot be the primary metric of a {task} task. "
+            f"Choose from: {', '.join(choices)}."
+        )
+    return name
+
+
+@dataclass(frozen=True)
+class Predictions:
+    """One model's held-out predictions: labels (class codes or values) and class probabilities."""
+
+    y_pred: NDArray[np.generic]
+    proba: FloatArray | None = None
+
+
+def compute_metrics(
+    task: Task, y_true: NDArray[np.generic], pred: Predictions, n_classes: int = 0
+) -> dict[str, float]:
+    """All metrics of the task on held-out rows, computed by scikit-learn."""
+    if task == "regression":
+        yt = y_true.astype(float)
+        yp = pred.y_pred.astype(float)
+        return {
+            "r2": float(skm.r2_score(yt, yp)),
+            "mae": float(skm.mean_absolute_error(yt, yp)),
+            "rmse": float(np.sqrt(skm.mean_squared_error(yt, yp))),
+        }
+    out = {
+        "accuracy": float(skm.accuracy_score(y_true, pred.y_pred)),
+        "balanced_accuracy": _balanced_accuracy(y_true, pred.y_pred),
+        "f1_macro": float(skm.f1_score(y_true, pred.y_pred, average="macro", zero_division=0)),
+    }
+    if pred.proba is not None:
+        labels = np.arange(n_classes or pred.proba.shape[1])
+        out["log_loss"] = float(skm.log_loss(y_true, pred.proba, labels=labels))
+        present = np.unique(y_true)
+        if len(present) >= 2:
+            if task == "binary":
+                out["roc_auc"] = float(skm.roc_auc_score(y_true, pred.proba[:, 1]))
+            else:
+                out["roc_auc"] = _macro_ovr_auc(y_true, pred.proba)
+    return out
+
+
+def _balanced_accuracy(y_true: NDArray[np.generic], y_pred: NDArray[np.generic]) -> float:
+    """Mean recall over the classes present in ``y_true`` (as scikit-learn, without its warning
+    when a small fold holds a single class)."""
+    recalls = [np.mean(y_pred[y_true == c] == c) for c in np.unique(y_true)]
+    return float(np.mean(recalls))
+
+
+def _macro_ovr_auc(y_true: NDArray[np.generic], proba: FloatArray) -> float:
+    """Unweighted mean of one-vs-rest AUCs over the classes present in ``y_true``."""
+    aucs = [
+        skm.roc_auc_score(y_true == c, proba[:, c])
+        for c in range(proba.shape[1])
+        if 0 < np.sum(y_true == c) < len(y_true)
+    ]
+    return float(np.mean(aucs))
+
+
+# --- bootstrap -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bootstrap:
+    """A seeded plan of ``n_resamples`` bootstrap resamples of ``n_rows`` rows.
+
+    Iterating yields weight matrices (a chunk of resamples x rows, counts of each row); iterating
+    again yields exactly the same matrices, which is what makes differences paired.
+    """
+
+    n_rows: int
+    n_resamples: int = DEFAULT_RESAMPLES
+    seed: int = 0
+
+    def chunks(self) -> Iterator[FloatArray]:
+        rng = np.random.default_rng(self.seed)
+        per_chunk = max(1, _CHUNK_CELLS // max(self.n_rows, 1))
+        done = 0
+        while done < self.n_resamples:
+            b = min(per_chunk, self.n_resamples - done)
+            idx = rng.integers(0, self.n_rows, size=(b, self.n_rows))
+            flat = (idx + np.arange(b)[:, None] * self.n_rows).ravel()
+            counts = np.bincount(flat, minlength=b * self.n_rows).reshape(b, self.n_rows)
+            yield counts.astype(np.float64)
+            done += b
+
+
+def metric_samples(
+    metric: str,
+    task: Task,
+    y_true: NDArray[np.generic],
+    pred: Predictions,
+    plan: Bootstrap,
+) -> FloatArray:
+    """The metric on each bootstrap resample of the held-out rows (one value per resample)."""
+    weighted = _weighted_metric(metric, task, y_true, pred)
+    return np.concatenate([weighted(w) for w in plan.chunks()])
+
+
+def metric_samples_by_model(
+    metric: str,
+    task: Task,
+    y_true: NDArray[np.generic],
+    predictions: Mapping[str, Predictions],
+    plan: Bootstrap,
+) -> dict[str, FloatArray]:
+    """:func:`metric_samples` for several models in one pass over the resamples: each weight
+    matrix is drawn once and used for every model (paired, and cheaper than one pass each)."""
+    weighted = {
+        name: _weighted_metric(metric, task, y_true, pred) for name, pred in predictions.items()
+    }
+    parts: dict[str, list[FloatArray]] = {name: [] for name in predictions}
+    for w in plan.chunks():
+        for name, f in weighted.items():
+            parts[name].append(f(w))
+    return {name: np.concatenate(chunks) for name, chunks in parts.items()}
+
+
+def percentile_ci(samples: FloatArray, level: float = CONFIDENCE) -> tuple[float, float]:
+    """The central ``level`` interval of bootstrap samples (NaN resamples ignored)."""
+    finite = samples[np.isfinite(samples)]
+    if finite.size == 0:
+        return (float("nan"), float("nan"))
+    tail = (1 - level) / 2 * 100
+    low, high = np.percentile(finite, [tail, 100 - tail])
+    return (float(low), float(high))
+
+
+def t_interval(values: FloatArray, level: float = CONFIDENCE) -> tuple[float, float]:
+    """Student-t interval of the mean of per-fold values (used for cross-validation)."""
+    values = np.asarray(values, dtype=float)
+    mean = float(values.mean())
+    if values.size < 2:
+        return (mean, mean)
+    half = scipy_stats.t.ppf(0.5 + level / 2, values.size - 1) * values.std(ddof=1)
+    half /= np.sqrt(values.size)
+    return (mean - float(half), mean + float(half))
+
+
+def excludes_zero(low: float, high: float) -> bool:
+    return bool(np.isfinite(low) and np.isfinite(high) and (low > 0 or high < 0))
+
+
+def _weighted_metric(
+    metric: str, task: Task, y_true: NDArray[np.generic], pred: Predictions
+) -> Callable[[FloatArray], FloatArray]:
+    """A function of a weight matrix (resamples x rows) returning the metric per resample."""
+    info = metric_info(metric)
+    if info.classification == (task == "regression"):
+        raise ConfigError(f"Metric '{metric}' does not apply to a {task} task.")
+    if task == "regression":
+        yt = y_true.astype(float)
+        err = pred.y_pred.astype(float) - yt
+        # Centred first: sums of squares of a large offset would swamp the spread (precision).
+        yc = yt - yt.mean()
+        if metric == "mae":
+            return lambda w: (w @ np.abs(err)) / w.sum(axis=1)
+        if metric == "rmse":
+            return lambda w: np.sqrt((w @ err**2) / w.sum(axis=1))
+
+        def r2(w: FloatArray) -> FloatArray:
+            n = w.sum(axis=1)
+            ss_res = w @ err**2
+            ss_tot = w @ yc**2 - (w @ yc) ** 2 / n
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return np.where(ss_tot > 0, 1 - ss_res / ss_tot, np.nan)
+
+        return r2
+
+    yt_int = y_true.astype(np.int64)
+    yp_int = pred.y_pred.astype(np.int64)
+    n_classes = int(max(yt_int.max(), yp_int.max()) + 1)
+    if pred.proba is not None:
+        n_classes = max(n_classes, pred.proba.shape[1])
+    onehot_true = np.eye(n_classes)[yt_int]
+    onehot_pred = np.eye(n_classes)[yp_int]
+    correct = (yt_int == yp_int).astype(float)
+
+    if metric == "accuracy":
+        return lambda w: (w @ correct) / w.sum(axis=1)
+    if metric == "balanced_accuracy":
+
+        def balanced(w: FloatArray) -> FloatArray:
+            support = w @ onehot_true
+            hits = w @ (onehot_true * correct[:, None])
+            with np.errstate(divide="ignore", invalid="ignore"):
+                recall = np.where(support > 0, hits / support, np.nan)
+            return np.asarray(np.nanmean(recall, axis=1), dtype=np.float64)
+
+        return balanced
+    if metric == "f1_macro":
+
+        def f1(w: FloatArray) -> FloatArray:
+            tp = w @ (onehot_true * onehot_pred)
+            fp = w @ ((1 - onehot_true) * onehot_pred)
+            fn = w @ (onehot_true * (1 - onehot_pred))
+            denom = 2 * tp + fp + fn
+            with np.errstate(divide="ignore", invalid="ignore"):
+                score = np.where(denom > 0, 2 * tp / denom, np.nan)
+            return np.asarray(np.nanmean(score, axis=1), dtype=np.float64)
+
+        return f1
+    if pred.proba is None:
+        raise ConfigError(f"Metric '{metric}' needs predicted probabilities.")
+    proba = pred.proba
+    if metric == "log_loss":
+        eps = np.finfo(float).eps
+        losses = -np.log(np.clip(proba[np.arange(len(yt_int)), yt_int], eps, 1))
+        return lambda w: (w @ losses) / w.sum(axis=1)
+    # roc_auc
+    if task == "binary":
+        return _weighted_auc(yt_int == 1, proba[:, 1])
+    per_class = [_weighted_auc(yt_int == c, proba[:, c]) for c in range(proba.shape[1])]
+
+    def macro_auc(w: FloatArray) -> FloatArray:
+        stacked = np.column_stack([f(w) for f in per_class])
+        return np.asarray(np.nanmean(stacked, axis=1), dtype=np.float64)
+
+    return macro_auc
+
+
+def _weighted_auc(
+    positive: NDArray[np.bool_], score: FloatArray
+) -> Callable[[FloatArray], FloatArray]:
+    """Weighted Mann-Whitney AUC: P(score of a positive > score of a negative), ties count half."""
+    order = np.argsort(score, kind="stable")
+    sorted_scores = score[order]
+    starts = np.flatnonzero(np.r_[True, sorted_scores[1:] != sorted_scores[:-1]])
+    pos = positive[order].astype(float)
+    neg = 1.0 - pos
+
+    def auc(w: FloatArray) -> FloatArray:
+        ws = w[:, order]
+        pos_g = np.add.reduceat(ws * pos, starts, axis=1)
+        neg_g = np.add.reduceat(ws * neg, starts, axis=1)
+        below = np.cumsum(neg_g, axis=1) - neg_g
+        wins = np.sum(pos_g * (below + 0.5 * neg_g), axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(
+                (pos_g.sum(1) > 0) & (neg_g.sum(1) > 0),
+                wins / (pos_g.sum(1) * neg_g.sum(1)),
+                np.nan,
+            )
+
+    return auc

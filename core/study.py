@@ -1,0 +1,681 @@
+"""Run a study: a dataset and a config in, a :class:`StudyResult` out.
+
+The sequence follows DESIGN.md:
+
+1. Split once (holdout, stratified where possible) or into k folds; the seed is recorded.
+2. **Train in parallel**: each candidate in its own worker process (up to the number of cores),
+   each limited to one thread. A worker fits the whole pipeline (timed), predicts the held-out
+   rows and serializes the pipeline with skops (its size). A model that fails, or that exceeds the
+   per-model time limit, is recorded with its reason; the others go on.
+3. **Measure serving serially**: after all training, one model at a time with nothing else
+   running, single-row latency and batch throughput.
+4. **Statistics**: bootstrap CIs of the primary metric on held-out rows, paired differences against
+   the dummy baseline, the simple baseline and the best model (same resampled rows for both).
+5. **Recommendation**: the academic and industry picks (see :mod:`core.pareto`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing as mp
+import multiprocessing.connection as mp_connection
+import os
+import time
+import traceback
+import warnings
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
+from threadpoolctl import threadpool_limits
+
+from core import candidates as cand
+from core.dataset import Dataset
+from core.errors import ConfigError
+from core.measure import LATENCY_BUDGET_S, MIN_CALLS, measure_serving, serialize, timed_fit
+from core.pareto import (
+    DEFAULT_USD_PER_VCPU_HOUR,
+    Budgets,
+    Recommendation,
+    best_model,
+    recommend,
+    train_usd,
+    usd_per_million_predictions,
+)
+from core.stats import (
+    DEFAULT_RESAMPLES,
+    Bootstrap,
+    Predictions,
+    compute_metrics,
+    excludes_zero,
+    metric_samples_by_model,
+    percentile_ci,
+    t_interval,
+    validate_primary,
+)
+
+Validation = Literal["holdout", "cv"]
+Stage = Literal["waiting", "training", "measuring", "done", "failed", "skipped"]
+Status = Literal["ok", "failed", "skipped"]
+
+DEFAULT_TIME_LIMIT_S = 900.0
+
+
+@dataclass(frozen=True)
+class StudyConfig:
+    """How to run a study. ``primary_metric=None`` picks accuracy (balanced accuracy when the
+    classes are imbalanced) for classification and R² for regression. ``n_workers=None`` uses one
+    worker process per core; ``0`` trains in this process, one model after another."""
+
+    models: tuple[str, ...] | None = None
+    validation: Validation = "holdout"
+    test_size: float = 0.2
+    cv_folds: int = 5
+    seed: int = 0
+    primary_metric: str | None = None
+    n_workers: int | None = None
+    time_limit_s: float = DEFAULT_TIME_LIMIT_S
+    n_resamples: int = DEFAULT_RESAMPLES
+    budgets: Budgets = field(default_factory=Budgets)
+    usd_per_vcpu_hour: float = DEFAULT_USD_PER_VCPU_HOUR
+    #: Single-row latency: stop after this many calls or this many seconds (DESIGN.md: 200, 1 s).
+    latency_calls: int = MIN_CALLS
+    latency_budget_s: float = LATENCY_BUDGET_S
+
+
+@dataclass(frozen=True)
+class ProgressEvent:
+    """One step of one model, for a progress display: ``done``/``total`` count finished models."""
+
+    model: str
+    label: str
+    stage: Stage
+    elapsed_s: float
+    done: int
+    total: int
+    message: str = ""
+
+
+ProgressCallback = Callable[[ProgressEvent], None]
+
+
+@dataclass
+class ModelResult:
+    """Everything measured about one candidate. Field names carry their units.
+
+    Metrics are on held-out rows only. ``metric_ci_*`` is the 95% bootstrap interval of the primary
+    metric (across folds for CV); ``delta_vs_baseline`` is primary metric minus the dummy
+    baseline's, with the paired 95% interval, and ``beats_baseline`` is true only if that
+    interval excludes zero in the good direction (``*_vs_simple`` likewise against the simple
+    baseline, ``*_vs_best`` against the most accurate model). Costs are described in
+    :mod:`core.measure`; ``train_s``/``train_cpu_s`` are the mean over folds with CV.
+    """
+
+    name: str
+    label: str
+    family: str
+    rung: int
+    interpretable: bool
+    neural: bool
+    description: str
+    status: Status = "ok"
+    reason: str = ""
+    notes: list[str] = field(default_factory=list)
+    metrics: dict[str, float] = field(default_factory=dict)
+    metric_ci_low: float | None = None
+    metric_ci_high: float | None = None
+    delta_vs_baseline: float | None = None
+    delta_ci_low: float | None = None
+    delta_ci_high: float | None = None
+    beats_baseline: bool | None = None
+    delta_vs_simple: float | None = None
+    delta_vs_simple_ci_low: float | None = None
+    delta_vs_simple_ci_high: float | None = None
+    beats_simple_baseline: bool | None = None
+    delta_vs_best: float | None = None
+    delta_vs_best_ci_low: float | None = None
+    delta_vs_best_ci_high: float | None = None
+    train_rows: int | None = None
+    train_s: float | None = None
+    train_cpu_s: float | None = None
+    refit_s: float | None = None
+    latency_ms_p50: float | None = None
+    latency_ms_p95: float | None = None
+    throughput_rows_per_s: float | None = None
+    size_bytes: int | None = None
+    usd_per_million_predictions: float | None = None
+    train_usd: float | None = None
+    model_file: str | None = None
+    # Kept in memory only (not in results.json):
+    pipeline: Any = field(default=None, repr=False)
+    model_bytes: bytes | None = field(default=None, repr=False)
+    predictions: Predictions | None = field(default=None, repr=False)
+    fold_metrics: list[dict[str, float]] = field(default_factory=list, repr=False)
+
+    @classmethod
+    def from_spec(cls, spec: cand.CandidateSpec) -> ModelResult:
+        return cls(
+            name=spec.name,
+            label=spec.label,
+            family=spec.family,
+            rung=spec.rung,
+            interpretable=spec.interpretable,
+            neural=spec.neural,
+            description=spec.description,
+        )
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+@dataclass
+class StudyResult:
+    """A finished study: the dataset it ran on, its config, every model's result and the picks."""
+
+    dataset: Dataset
+    config: StudyConfig
+    primary_metric: str
+    models: list[ModelResult]
+    recommendation: Recommendation
+    #: Held-out rows: positions into ``dataset.X`` (all rows with CV), and each row's fold.
+    eval_index: np.ndarray
+    eval_fold: np.ndarray
+    duration_s: float
+    created_at: str
+
+    def model(self, name: str) -> ModelResult:
+        for m in self.models:
+            if m.name == name:
+                return m
+        raise ConfigError(f"No model '{name}' in this study.")
+
+    @property
+    def ok_models(self) -> list[ModelResult]:
+        return [m for m in self.models if m.ok]
+
+    def rerecommend(self, budgets: Budgets) -> Recommendation:
+        """The picks under other budgets: no retraining, only the stored figures."""
+        return recommend(self.models, self.primary_metric, budgets)
+
+
+# --- worker side ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Task:
+    name: str
+    dataset: Dataset
+    folds: list[tuple[np.ndarray, np.ndarray]]
+    refit_index: np.ndarray | None
+    seed: int
+
+
+@dataclass
+class _Outcome:
+    name: str
+    status: Status
+    reason: str = ""
+    notes: list[str] = field(default_factory=list)
+    train_rows: int = 0
+    train_s: float = 0.0
+    train_cpu_s: float = 0.0
+    refit_s: float | None = None
+    y_pred: np.ndarray | None = None
+    proba: np.ndarray | None = None
+    pipeline: Any = None
+    model_bytes: bytes | None = None
+
+
+def _sample(index: np.ndarray, limit: int | None, seed: int) -> np.ndarray:
+    if limit is None or len(index) <= limit:
+        return index
+    rng = np.random.default_rng(seed)
+    return np.sort(rng.choice(index, size=limit, replace=False))
+
+
+def _train(task: _Task) -> _Outcome:
+    """Fit one candidate on every fold (and the refit), predicting the held-out rows.
+
+    Runs in a worker process under a one-thread limit. Warnings (e.g. a neural network that did not
+    converge) become notes on the result instead of noise on the console.
+    """
+    spec = cand.get_candidate(task.name)
+    ds = task.dataset
+    n_eval = sum(len(test) for _, test in task.folds)
+    y_pred = np.empty(len(ds.X), dtype=float if ds.task == "regression" else np.int64)
+    proba = np.zeros((len(ds.X), len(ds.classes))) if ds.is_classification else None
+    outcome = _Outcome(task.name, "ok")
+    fits: list[tuple[float, float]] = []
+    with threadpool_limits(limits=1), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        pipeline: Any = None
+        for train_idx, test_idx in task.folds:
+            used = _sample(train_idx, spec.max_train_rows, task.seed)
+            pipeline = spec.build(ds, task.seed)
+            timing = timed_fit(pipeline, ds.X.iloc[used], ds.y[used])
+            fits.append((timing.train_s, timing.train_cpu_s))
+            outcome.train_rows = len(used)
+            if len(used) < len(train_idx):
+                outcome.notes.append(
+                    f"Trained on a random sample of {len(used):,} of {len(train_idx):,} rows: "
+                    f"this model would be too slow on all of them."
+                )
+            X_test = ds.X.iloc[test_idx]
+            y_pred[test_idx] = pipeline.predict(X_test)
+            if proba is not None:
+                proba[test_idx] = _full_proba(pipeline, X_test, len(ds.classes))
+        if task.refit_index is not None:
+            used = _sample(task.refit_index, spec.max_train_rows, task.seed)
+            pipeline = spec.build(ds, task.seed)
+            outcome.refit_s = timed_fit(pipeline, ds.X.iloc[used], ds.y[used]).train_s
+        outcome.model_bytes = serialize(pipeline)
+    messages = sorted({_warning_note(w) for w in caught})
+    outcome.notes = sorted(set(outcome.notes)) + messages
+    outcome.train_s = float(np.mean([f[0] for f in fits]))
+    outcome.train_cpu_s = float(np.mean([f[1] for f in fits]))
+    eval_positions = np.concatenate([test for _, test in task.folds])
+    assert len(eval_positions) == n_eval
+    outcome.y_pred = y_pred[eval_positions]
+    outcome.proba = None if proba is None else proba[eval_positions]
+    outcome.pipeline = pipeline
+    return outcome
+
+
+def _full_proba(pipeline: Any, X: pd.DataFrame, n_classes: int) -> np.ndarray:
+    """Class probabilities with one column per class of the task, even if a training sample
+    missed a class (its probability is then 0)."""
+    raw = np.asarray(pipeline.predict_proba(X), dtype=np.float64)
+    seen = np.asarray(pipeline.classes_, dtype=np.int64)
+    out = np.zeros((len(X), n_classes))
+    out[:, seen] = raw
+    # float32 models (XGBoost) sum to 1 only up to rounding; make them exact.
+    total = out.sum(axis=1, keepdims=True)
+    normalised: np.ndarray = np.divide(
+        out, total, out=np.full_like(out, 1 / n_classes), where=total > 0
+    )
+    return normalised
+
+
+def _warning_note(w: warnings.WarningMessage) -> str:
+    text = str(w.message).strip().splitlines()[0]
+    if w.category.__name__ == "ConvergenceWarning":
+        return f"Did not fully converge in its iteration limit ({text[:120]})."
+    return f"{w.category.__name__}: {text[:160]}"
+
+
+def _train_safely(task: _Task) -> _Outcome:
+    """Train one model; any exception becomes a failed outcome (one failure must not stop the
+    others)."""
+    try:
+        return _train(task)
+    except Exception as exc:
+        detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
+        return _Outcome(task.name, "failed", reason=f"Training failed: {detail[:300]}")
+
+
+def _worker(conn: mp_connection.Connection) -> None:
+    """Worker process: train each task it receives and send back the outcome, until ``None``.
+
+    Workers are reused across models so process start-up and first-call costs are paid once.
+    """
+    while True:
+        task = conn.recv()
+        if task is None:
+            break
+        conn.send(_train_safely(task))
+    conn.close()
+
+
+# --- main side -----------------------------------------------------------------------------------
+
+
+def _splits(
+    ds: Dataset, config: StudyConfig
+) -> tuple[list[tuple[np.ndarray, np.ndarray]], np.ndarray | None]:
+    """The folds (train, held-out) and the rows of the final refit (CV only)."""
+    positions = np.arange(ds.n_rows)
+    stratify = ds.y if ds.is_classification else None
+    if config.validation == "holdout":
+        if not 0.05 <= config.test_size <= 0.5:
+            raise ConfigError(
+                f"The test share must be between 0.05 and 0.5; got {config.test_size}."
+            )
+        train, test = train_test_split(
+            positions, test_size=config.test_size, random_state=config.seed, stratify=stratify
+        )
+        return [(np.sort(train), np.sort(test))], None
+    k = config.cv_folds
+    if k < 2:
+        raise ConfigError(f"Cross-validation needs at least 2 folds; got {k}.")
+    if k > ds.n_rows // 2:
+        raise ConfigError(
+            f"{k} folds is too many for {ds.n_rows} rows; use at most {ds.n_rows // 2}."
+        )
+    if ds.is_classification:
+        counts = np.bincount(ds.y, minlength=len(ds.classes))
+        rarest = int(np.argmin(counts))
+        if counts[rarest] < k:
+            raise ConfigError(
+                f"Class '{ds.classes[rarest]}' has only {counts[rarest]} rows, fewer than the "
+                f"{k} folds: every fold needs one. Use at most {counts[rarest]} folds, or holdout."
+            )
+        splitter: Any = StratifiedKFold(k, shuffle=True, random_state=config.seed)
+    else:
+        splitter = KFold(k, shuffle=True, random_state=config.seed)
+    folds = [(np.sort(a), np.sort(b)) for a, b in splitter.split(positions, stratify)]
+    return folds, positions
+
+
+def default_primary_metric(ds: Dataset) -> str:
+    if not ds.is_classification:
+        return "r2"
+    imbalanced = any(w.code == "class_imbalance" for w in ds.warnings)
+    return "balanced_accuracy" if imbalanced else "accuracy"
+
+
+def run_study(
+    dataset: Dataset,
+    config: StudyConfig | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> StudyResult:
+    """Train, measure and compare every candidate of ``config`` on ``dataset``."""
+    config = config or StudyConfig()
+    started = time.perf_counter()
+    created_at = pd.Timestamp.now(tz="UTC").isoformat(timespec="seconds")
+    primary = validate_primary(
+        config.primary_metric or default_primary_metric(dataset), dataset.task
+    )
+    names = cand.resolve_names(config.models, dataset.task)
+    folds, refit_index = _splits(dataset, config)
+    results = {n: ModelResult.from_spec(cand.get_candidate(n)) for n in names}
+    notify = _Notifier(results, on_progress)
+    for name in names:
+        notify(name, "waiting")
+
+    # Slowest first (longest-processing-time scheduling): workers then finish close together.
+    by_cost = sorted(names, key=lambda n: -cand.get_candidate(n).relative_cost)
+    tasks = [_Task(n, dataset, folds, refit_index, config.seed) for n in by_cost]
+    n_workers = os.cpu_count() or 1 if config.n_workers is None else config.n_workers
+    if n_workers <= 0:
+        outcomes = _run_inline(tasks, notify)
+    else:
+        outcomes = _run_parallel(tasks, min(n_workers, len(tasks)), config.time_limit_s, notify)
+
+    eval_index = np.concatenate([test for _, test in folds])
+    eval_fold = np.concatenate([np.full(len(test), i) for i, (_, test) in enumerate(folds)])
+    serving_rows = dataset.X.iloc[np.sort(eval_index)]
+    for name in names:
+        result, outcome = results[name], outcomes[name]
+        _absorb(result, outcome, dataset, eval_index, eval_fold, folds, config)
+        if result.ok:
+            notify(name, "measuring")
+            with threadpool_limits(limits=1):
+                cost = measure_serving(
+                    result.pipeline,
+                    serving_rows,
+                    classification=dataset.is_classification,
+                    budget_s=config.latency_budget_s,
+                    min_calls=config.latency_calls,
+                )
+            result.latency_ms_p50 = cost.latency_ms_p50
+            result.latency_ms_p95 = cost.latency_ms_p95
+            result.throughput_rows_per_s = cost.throughput_rows_per_s
+            result.usd_per_million_predictions = usd_per_million_predictions(
+                cost.throughput_rows_per_s, config.usd_per_vcpu_hour
+            )
+            result.train_usd = train_usd(result.train_cpu_s, config.usd_per_vcpu_hour)
+            notify(name, "done")
+        else:
+            notify(name, "failed" if result.status == "failed" else "skipped", result.reason)
+
+    models = [results[n] for n in names]
+    _compare(models, dataset, primary, eval_index, eval_fold, len(folds), config)
+    return StudyResult(
+        dataset=dataset,
+        config=config,
+        primary_metric=primary,
+        models=models,
+        recommendation=recommend(models, primary, config.budgets),
+        eval_index=eval_index,
+        eval_fold=eval_fold,
+        duration_s=time.perf_counter() - started,
+        created_at=created_at,
+    )
+
+
+class _Notifier:
+    """Turns stage changes into :class:`ProgressEvent` s. A model's elapsed time counts only its
+    own work (training, then measuring), not the time it waited for a free worker."""
+
+    def __init__(self, results: dict[str, ModelResult], callback: ProgressCallback | None) -> None:
+        self._results = results
+        self._callback = callback
+        self._busy: dict[str, float] = {}
+        self._since: dict[str, float] = {}
+        self._finished: set[str] = set()
+
+    def __call__(self, name: str, stage: Stage, message: str = "") -> None:
+        now = time.perf_counter()
+        if name in self._since:  # the previous stage of this model ends now
+            self._busy[name] = self._busy.get(name, 0.0) + now - self._since.pop(name)
+        if stage in ("training", "measuring"):
+            self._since[name] = now
+        if stage in ("done", "failed", "skipped"):
+            self._finished.add(name)
+        if self._callback is not None:
+            self._callback(
+                ProgressEvent(
+                    name,
+                    self._results[name].label,
+                    stage,
+                    self._busy.get(name, 0.0),
+                    len(self._finished),
+                    len(self._results),
+                    message,
+                )
+            )
+
+    def pause(self, name: str) -> None:
+        """Training ended; the model waits for the serial measuring phase."""
+        if name in self._since:
+            self._busy[name] = (
+                self._busy.get(name, 0.0) + time.perf_counter() - self._since.pop(name)
+            )
+
+
+def _run_inline(tasks: Sequence[_Task], notify: _Notifier) -> dict[str, _Outcome]:
+    outcomes = {}
+    for task in tasks:
+        notify(task.name, "training")
+        outcomes[task.name] = _train_safely(task)
+        notify.pause(task.name)
+    return outcomes
+
+
+def _context() -> Any:
+    """Fresh worker processes forked from a clean server (no inherited OpenMP state or threads)."""
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(["core.study"])
+    return ctx
+
+
+class _WorkerSlot:
+    """One worker process and its pipe; replaced when a model overruns its time limit."""
+
+    def __init__(self, ctx: Any) -> None:
+        self.conn, child = ctx.Pipe(duplex=True)
+        self.proc = ctx.Process(target=_worker, args=(child,), daemon=True)
+        self.proc.start()
+        child.close()
+        self.task: _Task | None = None
+        self.started = 0.0
+
+    def give(self, task: _Task) -> None:
+        self.task, self.started = task, time.perf_counter()
+        self.conn.send(task)
+
+    def stop(self, *, kill: bool = False) -> None:
+        if kill:
+            self.proc.terminate()
+        else:
+            with contextlib.suppress(OSError):
+                self.conn.send(None)
+        self.proc.join(5)
+        self.conn.close()
+
+
+def _run_parallel(
+    tasks: Sequence[_Task], n_workers: int, time_limit_s: float, notify: _Notifier
+) -> dict[str, _Outcome]:
+    ctx = _context()
+    pending = deque(tasks)
+    slots = [_WorkerSlot(ctx) for _ in range(n_workers)]
+    outcomes: dict[str, _Outcome] = {}
+    try:
+        while pending or any(slot.task for slot in slots):
+            for slot in slots:
+                if slot.task is None and pending:
+                    task = pending.popleft()
+                    slot.give(task)
+                    notify(task.name, "training")
+            busy = [slot for slot in slots if slot.task is not None]
+            ready = set(mp_connection.wait([slot.conn for slot in busy], timeout=0.25))
+            for i, slot in enumerate(slots):
+                current = slot.task
+                if current is None:
+                    continue
+                if slot.conn in ready:
+                    try:
+                        outcomes[current.name] = slot.conn.recv()
+                    except (EOFError, OSError):
+                        slot.proc.join(5)
+                        outcomes[current.name] = _Outcome(
+                            current.name,
+                            "failed",
+                            "The training process stopped unexpectedly (exit code "
+                            f"{slot.proc.exitcode}); the model may need more memory than this "
+                            "machine has.",
+                        )
+                        slots[i] = _WorkerSlot(ctx)
+                elif time.perf_counter() - slot.started > time_limit_s:
+                    slot.stop(kill=True)
+                    outcomes[current.name] = _Outcome(
+                        current.name,
+                        "failed",
+                        f"Stopped after the time limit of {time_limit_s:g} s per model; "
+                        "choose a smaller model or raise the limit.",
+                    )
+                    slots[i] = _WorkerSlot(ctx)
+                else:
+                    continue
+                slot.task = None
+                notify.pause(current.name)
+    finally:
+        for slot in slots:
+            slot.stop(kill=slot.task is not None)
+    return outcomes
+
+
+def _absorb(
+    result: ModelResult,
+    outcome: _Outcome,
+    ds: Dataset,
+    eval_index: np.ndarray,
+    eval_fold: np.ndarray,
+    folds: list[tuple[np.ndarray, np.ndarray]],
+    config: StudyConfig,
+) -> None:
+    """Copy a worker's outcome into the result and compute its point metrics."""
+    result.status = outcome.status
+    result.reason = outcome.reason
+    result.notes = list(outcome.notes)
+    if outcome.status != "ok" or outcome.y_pred is None:
+        return
+    result.train_rows = outcome.train_rows
+    result.train_s = outcome.train_s
+    result.train_cpu_s = outcome.train_cpu_s
+    result.refit_s = outcome.refit_s
+    result.pipeline = outcome.pipeline
+    result.model_bytes = outcome.model_bytes
+    result.size_bytes = len(outcome.model_bytes or b"")
+    result.predictions = Predictions(outcome.y_pred, outcome.proba)
+    y_eval = ds.y[eval_index]
+    n_classes = len(ds.classes)
+    if len(folds) == 1:
+        result.metrics = compute_metrics(ds.task, y_eval, result.predictions, n_classes)
+        return
+    for k in range(len(folds)):
+        mask = eval_fold == k
+        fold_pred = Predictions(
+            outcome.y_pred[mask], None if outcome.proba is None else outcome.proba[mask]
+        )
+        result.fold_metrics.append(compute_metrics(ds.task, y_eval[mask], fold_pred, n_classes))
+    keys = set.intersection(*(set(m) for m in result.fold_metrics))
+    result.metrics = {k: float(np.mean([m[k] for m in result.fold_metrics])) for k in sorted(keys)}
+
+
+def _compare(
+    models: list[ModelResult],
+    ds: Dataset,
+    metric: str,
+    eval_index: np.ndarray,
+    eval_fold: np.ndarray,
+    n_folds: int,
+    config: StudyConfig,
+) -> None:
+    """Confidence intervals and paired differences of the primary metric."""
+    ok = [m for m in models if m.ok and metric in m.metrics]
+    if not ok:
+        return
+    from core.stats import metric_info  # local: keeps the public import list short
+
+    sign = 1.0 if metric_info(metric).higher_is_better else -1.0
+    y_eval = ds.y[eval_index]
+    samples: dict[str, np.ndarray] = {}
+    if n_folds == 1:
+        plan = Bootstrap(len(eval_index), config.n_resamples, config.seed)
+        preds = {m.name: m.predictions for m in ok if m.predictions is not None}
+        samples = metric_samples_by_model(metric, ds.task, y_eval, preds, plan)
+        for m in ok:
+            m.metric_ci_low, m.metric_ci_high = percentile_ci(samples[m.name])
+
+        def interval(a: str, b: str) -> tuple[float, float]:
+            return percentile_ci(samples[a] - samples[b])
+
+    else:
+        for m in ok:
+            samples[m.name] = np.array([f[metric] for f in m.fold_metrics])
+            m.metric_ci_low, m.metric_ci_high = t_interval(samples[m.name])
+
+        def interval(a: str, b: str) -> tuple[float, float]:
+            return t_interval(samples[a] - samples[b])
+
+    by_name = {m.name: m for m in ok}
+    best = best_model(ok, metric)
+    for m in ok:
+        for ref, prefix in ((cand.DUMMY_BASELINE, "baseline"), (cand.SIMPLE_BASELINE, "simple")):
+            if ref not in by_name:
+                continue
+            delta = m.metrics[metric] - by_name[ref].metrics[metric]
+            low, high = interval(m.name, ref)
+            wins = excludes_zero(low, high) and sign * delta > 0 and m.name != ref
+            if prefix == "baseline":
+                m.delta_vs_baseline, m.delta_ci_low, m.delta_ci_high = delta, low, high
+                m.beats_baseline = wins
+            else:
+                m.delta_vs_simple, m.delta_vs_simple_ci_low, m.delta_vs_simple_ci_high = (
+                    delta,
+                    low,
+                    high,
+                )
+                m.beats_simple_baseline = wins
+        if best is not None:
+            m.delta_vs_best = m.metrics[metric] - best.metrics[metric]
+            m.delta_vs_best_ci_low, m.delta_vs_best_ci_high = (
+                (0.0, 0.0) if m is best else interval(m.name, best.name)
+            )

@@ -1,0 +1,88 @@
+"""The command line as a user meets it: exit codes, one-line errors, files written."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from core.__main__ import main
+
+ROOT = Path(__file__).resolve().parents[2]
+FAST = ["--models", "decision_tree", "--workers", "0"]
+
+
+def _cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "core", *args], cwd=cwd, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_run_on_a_sample_writes_every_file(tmp_path):
+    proc = _cli("run", "sample:penguins", "--out", str(tmp_path), "--models", "decision_tree")
+    assert proc.returncode == 0, proc.stderr
+    assert "Decision tree (shallow)" in proc.stdout
+    assert "p50 ms" in proc.stdout
+    assert "size MB" in proc.stdout
+    assert "Results written to" in proc.stdout
+    doc = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    assert doc["dataset"]["target"] == "species"
+    assert doc["dataset"]["task"] == "multiclass"
+    assert {m["name"] for m in doc["models"]} == {"dummy", "simple", "decision_tree"}
+    assert (tmp_path / "leaderboard.csv").exists()
+    assert (tmp_path / "predictions.csv").exists()
+    for m in doc["models"]:
+        assert (tmp_path / m["model_file"]).stat().st_size == m["size_bytes"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run", "missing.csv", "--target", "y"], "error: File 'missing.csv' does not exist"),
+        (["run", "sample:nope"], "error: Unknown sample dataset 'nope'"),
+        (["run", "sample:penguins", "--target", "specie"], "error: .*specie"),
+        (["run", "sample:penguins", "--models", "warp_drive"], "error: Unknown model 'warp_drive'"),
+        (["run", "sample:penguins", "--metric", "r2"], "error: 'r2' cannot be the primary metric"),
+        (["run", "sample:penguins", "--cv", "1"], "error: Cross-validation needs at least 2 folds"),
+        (["run", "sample:diabetes", "--models", "naive_bayes"], "error: Model 'naive_bayes' can"),
+        (["run", "sample:penguins", "--seed", "abc"], "error: argument --seed: invalid int value"),
+        (["run"], "error: the following arguments are required: data"),
+        (["fly"], "error: argument command: invalid choice"),
+    ],
+)
+def test_user_errors_exit_2_with_one_line(args, message, capsys, tmp_path):
+    argv = [*args, "--out", str(tmp_path), "--workers", "0"] if len(args) > 1 else args
+    try:
+        code = main(argv)
+    except SystemExit as exc:  # argparse's own usage errors
+        code = exc.code
+    assert code == 2
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    assert lines[0].startswith("error:")
+    assert re.search(message, lines[0]), lines[0]
+    assert "Traceback" not in err
+
+
+def test_bad_file_content_is_one_line_error(tmp_path):
+    bad = tmp_path / "page.csv"
+    bad.write_text("<!doctype html><html><body>not a table</body></html>", encoding="utf-8")
+    proc = _cli("run", str(bad), "--target", "x", *FAST)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("error:")
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in proc.stderr
+
+
+def test_listings():
+    proc = _cli("models")
+    assert proc.returncode == 0
+    assert "xgboost_small" in proc.stdout
+    assert "opt-in" in proc.stdout
+    proc = _cli("samples")
+    assert "sample:german_credit" in proc.stdout

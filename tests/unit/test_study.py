@@ -1,0 +1,247 @@
+"""Running a study: determinism, failure isolation, time limits, CV, progress and outputs."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import skops.io as sio
+from sklearn import metrics as skm
+
+from core import candidates as cand
+from core.errors import ConfigError
+from core.results import format_leaderboard, leaderboard, predictions_frame, write_outputs
+from core.study import ProgressEvent, StudyConfig, StudyResult, run_study
+
+FAST = {"latency_calls": 30, "latency_budget_s": 0.05, "n_resamples": 300}
+SMALL_LADDER = ("decision_tree", "xgboost_small", "naive_bayes")
+
+
+def _study(dataset, **overrides) -> StudyResult:
+    params = {"models": SMALL_LADDER, "n_workers": 0, **FAST, **overrides}
+    return run_study(dataset, StudyConfig(**params))
+
+
+@pytest.fixture(scope="module")
+def binary_study(binary_dataset) -> StudyResult:
+    return _study(binary_dataset)
+
+
+def test_baselines_always_included_and_ladder_order(binary_study):
+    names = [m.name for m in binary_study.models]
+    assert names == ["dummy", "simple", "decision_tree", "naive_bayes", "xgboost_small"]
+    assert all(m.status == "ok" for m in binary_study.models)
+
+
+def test_every_figure_of_design_is_measured(binary_study):
+    for m in binary_study.models:
+        assert set(m.metrics) == {
+            "accuracy",
+            "balanced_accuracy",
+            "f1_macro",
+            "roc_auc",
+            "log_loss",
+        }
+        assert m.metric_ci_low <= m.metrics["accuracy"] <= m.metric_ci_high
+        assert m.delta_ci_low <= m.delta_vs_baseline <= m.delta_ci_high
+        assert m.train_s > 0
+        assert m.train_cpu_s >= 0
+        assert 0 < m.latency_ms_p50 <= m.latency_ms_p95
+        assert m.throughput_rows_per_s > 0
+        assert m.size_bytes == len(m.model_bytes)
+        assert m.usd_per_million_predictions > 0
+
+
+def test_dummy_is_its_own_baseline(binary_study):
+    dummy = binary_study.model("dummy")
+    assert dummy.delta_vs_baseline == 0
+    assert dummy.beats_baseline is False
+    assert binary_study.model("xgboost_small").beats_baseline is True
+
+
+def test_same_data_and_seed_give_identical_metrics(binary_dataset, binary_study):
+    again = _study(binary_dataset)
+    for a, b in zip(binary_study.models, again.models, strict=True):
+        assert a.metrics == b.metrics
+        assert (a.metric_ci_low, a.metric_ci_high) == (b.metric_ci_low, b.metric_ci_high)
+        assert (a.delta_ci_low, a.delta_ci_high) == (b.delta_ci_low, b.delta_ci_high)
+
+
+def test_parallel_workers_give_the_same_metrics_as_inline(binary_dataset, binary_study):
+    parallel = _study(binary_dataset, n_workers=2)
+    for a, b in zip(binary_study.models, parallel.models, strict=True):
+        assert a.metrics == b.metrics
+
+
+def test_other_seed_changes_the_split(binary_dataset, binary_study):
+    other = _study(binary_dataset, seed=1, models=("decision_tree",))
+    assert not np.array_equal(other.eval_index, binary_study.eval_index)
+    assert other.config.seed == 1
+
+
+def test_failing_model_is_recorded_and_others_go_on(binary_dataset, monkeypatch):
+    def broken(task, seed, n_rows):
+        raise RuntimeError("boom")
+
+    broken_spec = replace(cand.get_candidate("naive_bayes"), factory=broken)
+    monkeypatch.setitem(cand._BY_NAME, "naive_bayes", broken_spec)
+    study = _study(binary_dataset)
+    failed = study.model("naive_bayes")
+    assert failed.status == "failed"
+    assert "boom" in failed.reason
+    assert failed.metrics == {}
+    assert study.model("xgboost_small").status == "ok"
+    assert study.recommendation.industry is not None
+
+
+def test_time_limit_stops_a_model(binary_dataset):
+    study = _study(binary_dataset, models=("mlp_large",), n_workers=2, time_limit_s=0.01)
+    reasons = {m.name: m.reason for m in study.models if m.status == "failed"}
+    assert "mlp_large" in reasons
+    assert "time limit of 0.01 s" in reasons["mlp_large"]
+
+
+def test_progress_reports_start_and_end_of_each_model(binary_dataset):
+    events: list[ProgressEvent] = []
+    study = run_study(
+        binary_dataset,
+        StudyConfig(models=("decision_tree",), n_workers=0, **FAST),
+        events.append,
+    )
+    for m in study.models:
+        stages = [e.stage for e in events if e.model == m.name]
+        assert stages == ["waiting", "training", "measuring", "done"]
+    assert events[-1].done == events[-1].total == len(study.models)
+    assert all(e.elapsed_s >= 0 for e in events)
+
+
+def test_sampled_training_is_noted(binary_dataset, monkeypatch):
+    spec = replace(cand.get_candidate("knn"), max_train_rows=50)
+    monkeypatch.setitem(cand._BY_NAME, "knn", spec)
+    knn = _study(binary_dataset, models=("knn",)).model("knn")
+    assert knn.train_rows == 50
+    assert any("random sample of 50 of 320 rows" in note for note in knn.notes)
+
+
+def test_cross_validation_covers_every_row_once(multiclass_dataset):
+    study = _study(multiclass_dataset, validation="cv", cv_folds=3)
+    assert sorted(study.eval_index) == list(range(multiclass_dataset.n_rows))
+    assert set(study.eval_fold) == {0, 1, 2}
+    tree = study.model("decision_tree")
+    assert len(tree.fold_metrics) == 3
+    assert tree.metrics["accuracy"] == pytest.approx(
+        np.mean([f["accuracy"] for f in tree.fold_metrics])
+    )
+    assert tree.refit_s is not None
+
+
+def test_regression_study(regression_dataset):
+    study = _study(regression_dataset, models=("decision_tree", "xgboost_small"))
+    assert study.primary_metric == "r2"
+    assert set(study.model("simple").metrics) == {"r2", "mae", "rmse"}
+    assert study.model("simple").beats_baseline is True
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"validation": "cv", "cv_folds": 1}, "at least 2 folds"),
+        ({"test_size": 0.9}, "between 0.05 and 0.5"),
+        ({"primary_metric": "r2"}, "cannot be the primary metric of a binary task"),
+        ({"models": ("no_such_model",)}, "Unknown model 'no_such_model'"),
+    ],
+)
+def test_impossible_configs_are_refused(binary_dataset, overrides, message):
+    with pytest.raises(ConfigError, match=message):
+        _study(binary_dataset, **overrides)
+
+
+def test_too_many_folds_for_a_rare_class(binary_dataset):
+    y = binary_dataset.y.copy()
+    y[np.flatnonzero(y == 1)[3:]] = 0
+    rare = replace(binary_dataset, y=y)
+    with pytest.raises(ConfigError, match="Class 'yes' has only 3 rows, fewer than the 5 folds"):
+        _study(rare, validation="cv", cv_folds=5)
+
+
+# --- outputs -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def written(binary_study, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("results")
+    write_outputs(binary_study, out)
+    return out
+
+
+def test_results_json_schema(written, binary_study):
+    doc = json.loads((written / "results.json").read_text(encoding="utf-8"))
+    assert set(doc["dataset"]) >= {"name", "rows", "columns", "sha256", "target", "task"}
+    assert set(doc["config"]) >= {"seed", "validation", "primary_metric"}
+    assert isinstance(doc["warnings"], list)
+    required = {
+        "name", "family", "status", "reason", "metrics", "metric_ci_low", "metric_ci_high",
+        "delta_vs_baseline", "delta_ci_low", "delta_ci_high", "beats_baseline", "train_s",
+        "train_cpu_s", "latency_ms_p50", "latency_ms_p95", "throughput_rows_per_s",
+        "size_bytes", "model_file",
+    }  # fmt: skip
+    for model in doc["models"]:
+        assert required <= set(model)
+    assert set(doc["recommendation"]) >= {"academic", "industry", "sentence"}
+    assert doc["recommendation"]["industry"] == binary_study.recommendation.industry
+
+
+def test_model_files_have_exactly_size_bytes_and_load_safely(written):
+    doc = json.loads((written / "results.json").read_text(encoding="utf-8"))
+    for model in doc["models"]:
+        data = (written / model["model_file"]).read_bytes()
+        assert len(data) == model["size_bytes"]
+        trusted = sio.get_untrusted_types(data=data)
+        assert all(t.startswith(("xgboost.", "sklearn.", "numpy.")) for t in trusted)
+        assert hasattr(sio.loads(data, trusted=trusted), "predict")
+
+
+def test_metrics_recomputed_from_predictions_csv(written, binary_dataset):
+    doc = json.loads((written / "results.json").read_text(encoding="utf-8"))
+    preds = pd.read_csv(written / "predictions.csv")
+    assert preds["row_id"].is_unique
+    positive = binary_dataset.positive_class
+    for model in doc["models"]:
+        name = model["name"]
+        acc = skm.accuracy_score(preds["true"], preds[f"pred:{name}"])
+        auc = skm.roc_auc_score(preds["true"] == positive, preds[f"proba:{name}:{positive}"])
+        assert acc == pytest.approx(model["metrics"]["accuracy"], abs=1e-12)
+        assert auc == pytest.approx(model["metrics"]["roc_auc"], abs=1e-9)
+
+
+def test_predictions_match_the_saved_models(written, binary_dataset, binary_study):
+    preds = pd.read_csv(written / "predictions.csv")
+    data = (written / "models" / "xgboost_small.skops").read_bytes()
+    model = sio.loads(data, trusted=sio.get_untrusted_types(data=data))
+    X = binary_dataset.X.iloc[binary_study.eval_index]
+    labels = np.asarray(binary_dataset.classes)[model.predict(X)]
+    assert list(labels) == list(preds["pred:xgboost_small"])
+
+
+def test_leaderboard_has_units_and_best_first(binary_study, written):
+    board = leaderboard(binary_study)
+    assert {"train time (s)", "p50 latency (ms)", "size (MB)", "throughput (rows/s)"} <= set(
+        board.columns
+    )
+    accuracies = board["Accuracy"].tolist()
+    assert accuracies == sorted(accuracies, reverse=True)
+    assert (written / "leaderboard.csv").exists()
+    text = format_leaderboard(binary_study)
+    assert "p50 ms" in text
+    assert "size MB" in text
+    assert "XGBoost (small)" in text
+
+
+def test_predictions_frame_uses_original_labels(binary_study):
+    frame = predictions_frame(binary_study)
+    assert set(frame["true"]) <= {"no", "yes"}
+    assert set(frame["pred:dummy"]) <= {"no", "yes"}
