@@ -24,6 +24,7 @@ from core.stats import METRICS
 from core.study import ProgressEvent, StudyConfig, run_study
 
 EXIT_USAGE = 2
+MB = 1024 * 1024  # as core.data counts the file size limit
 
 
 class _Parser(argparse.ArgumentParser):
@@ -76,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"USD per vCPU-hour for costs (default {DEFAULT_USD_PER_VCPU_HOUR})",
     )
     run.add_argument(
-        "--max-mb", type=float, default=DEFAULT_MAX_BYTES / 1e6, help="largest file accepted (MB)"
+        "--max-mb", type=float, default=DEFAULT_MAX_BYTES / MB, help="largest file accepted (MB)"
     )
     run.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
 
@@ -115,7 +116,7 @@ def _run(args: argparse.Namespace) -> int:
         include=args.include,
         exclude=args.exclude,
         seed=args.seed,
-        max_bytes=int(args.max_mb * 1e6),
+        max_bytes=int(args.max_mb * MB),
     )
     config = StudyConfig(
         models=tuple(args.models) if args.models else None,

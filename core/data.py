@@ -15,20 +15,22 @@ what to do; no pandas, pyarrow or openpyxl exception escapes for bad input.
 
 Conventions of the tables :func:`read_table` returns (whatever the format):
 
-* the first row holds the column names; names are stripped of surrounding and repeated
-  whitespace; a blank name becomes ``column_<position>`` (1-based) and a repeated name gets a
-  suffix: ``name``, ``name (2)``, ``name (3)``. Such renames are listed in
-  ``df.attrs["renamed_columns"]`` (new name -> original name) and :func:`prepare_dataset` turns
-  them into ``renamed_column`` warnings. ``df.attrs["read_info"]`` says how the file was read
-  (format, encoding, delimiter, decimal mark);
+* the first row (of the first sheet, for a workbook) always holds the column names; names are
+  stripped of surrounding and repeated whitespace; a blank name becomes ``column_<position>``
+  (1-based) and a repeated name gets a suffix: ``name``, ``name (2)``, ``name (3)``. Such
+  renames are listed in ``df.attrs["renamed_columns"]`` (new name -> original name) and
+  :func:`prepare_dataset` turns them into ``renamed_column`` warnings.
+  ``df.attrs["read_info"]`` says how the file was read (format, encoding, delimiter, decimal
+  mark);
 * rows and unnamed columns that are entirely empty are dropped (blank lines, a trailing
   delimiter on every line); text values are stripped of surrounding whitespace; the usual
-  missing-value markers (empty, ``NA``, ``N/A``, ``null``, ``None``, ``NaN``, ``?``...) become
-  missing;
+  missing-value markers (empty, ``NA``, ``N/A``, ``null``, ``None``, ``NaN``, ``?``, Excel
+  errors such as ``#DIV/0!``) become missing, and so does a lone ``-`` among numbers;
 * numbers written as text (``"1,234"``, ``"1.234,5"`` in a file with a decimal comma) become
-  numbers, and text columns whose every value is a date in one common format become datetimes.
-  Values with currency symbols or ``%`` (``"$1,200"``, ``"12%"``) stay as written; profiling
-  and :func:`prepare_dataset` read them as numbers (``12%`` is ``12.0``).
+  numbers, and text columns whose every value is a date in one common format become datetimes
+  (without time zone, in microseconds; zoned times keep their local wall-clock time). Values
+  with currency symbols or ``%`` (``"$1,200"``, ``"12%"``) stay as written; profiling and
+  :func:`prepare_dataset` read them as numbers (``12%`` is ``12.0``).
 """
 
 from __future__ import annotations
@@ -135,9 +137,9 @@ CORRUPT_PARQUET_MESSAGE = (
     "incomplete. Export it again, or save the data as CSV."
 )
 NOT_A_TABLE_MESSAGE = (
-    "The file {filename!r} does not look like a table: no comma, semicolon, tab or pipe "
-    "separates columns, and its first line reads like a sentence rather than column names. "
-    "Save the data as CSV with a first line of column names."
+    "The file {filename!r} does not look like a table: its first line reads like a sentence "
+    "rather than column names, and no comma, semicolon, tab or pipe splits its lines into the "
+    "same columns. Save the data as CSV with a first line of column names."
 )
 BAD_LINE_MESSAGE = (
     "Line {line} of {filename!r} has {found} values but the table has {expected} columns. A "
@@ -373,6 +375,8 @@ def read_table(data: bytes, filename: str, *, max_bytes: int = DEFAULT_MAX_BYTES
             "delimiter": parsed.delimiter,
             "decimal": "," if decimal_comma else ".",
         }
+        if parsed.skipped_lines:
+            info["skipped_title_lines"] = str(parsed.skipped_lines)
     df = _finish_table(header, body, filename=filename, decimal_comma=decimal_comma)
     df.attrs["read_info"] = info
     return df
@@ -578,6 +582,7 @@ class _Delimited:
     body: pd.DataFrame
     delimiter: str
     decimal_comma: bool
+    skipped_lines: int = 0
 
 
 def _read_delimited(text: str, filename: str, *, engine: Engine | None = None) -> _Delimited:
@@ -604,13 +609,17 @@ def _read_delimited(text: str, filename: str, *, engine: Engine | None = None) -
     if delimiter is None and forced:
         delimiter = forced.group(1)
     if delimiter is None:
-        first_line = sample.split("\n", 1)[0].strip()
-        if len(first_line) > 64 or len(first_line.split()) > 6:
+        delimiter, width = _delimiter_from_header(sample, candidates)
+    if delimiter is None:
+        if not _looks_like_names([sample.split("\n", 1)[0]]):
             raise DataError(NOT_A_TABLE_MESSAGE.format(filename=filename))
         # A genuine single column: parse with a separator that does not occur in the text.
         delimiter = next((d for d in (*_DELIMITERS, "\x1f") if d not in text), "\x1f")
         width = 1
 
+    preamble, preamble_lines = _preamble(sample, delimiter, width, filename)
+    if preamble:  # title lines above the header ("Report of 1 May"): skip them
+        text, sample, leading = text[preamble:], sample[preamble:], leading + preamble_lines
     header, offset = _header_record(sample, delimiter, filename)
     if truncated and offset >= len(sample):  # the header may go on beyond the sample
         header, offset = _header_record(text, delimiter, filename)
@@ -619,9 +628,14 @@ def _read_delimited(text: str, filename: str, *, engine: Engine | None = None) -
     decimal_comma = delimiter != "," and _uses_decimal_comma(sample, delimiter)
     names = [f"c{i}" for i in range(width)]
     if not body_text or body_text.isspace():
-        return _Delimited(header, pd.DataFrame(columns=names), delimiter, decimal_comma)
+        return _Delimited(
+            header, pd.DataFrame(columns=names), delimiter, decimal_comma, preamble_lines
+        )
 
-    first_row, _ = _header_record(body_text[:_SNIFF_CHARS], delimiter, filename)
+    first_row = next(
+        (r for r in _records(body_text[:_SNIFF_CHARS], delimiter) if any(f.strip() for f in r)),
+        [],
+    )
     if len(first_row) > width:
         # pandas would silently take the extra value as a row label or drop it: refuse.
         raise _bad_line_error(text, filename, delimiter, width, leading)
@@ -644,10 +658,13 @@ def _read_delimited(text: str, filename: str, *, engine: Engine | None = None) -
                 raise
     if body is None:
         try:
-            body = pd.read_csv(
-                io.BytesIO(payload), engine="c", index_col=False, low_memory=False, **options
-            )
-        except pd.errors.ParserError as exc:
+            with warnings.catch_warnings():
+                # A row longer than the others must be an error, never silently cut.
+                warnings.simplefilter("error", pd.errors.ParserWarning)
+                body = pd.read_csv(
+                    io.BytesIO(payload), engine="c", index_col=False, low_memory=False, **options
+                )
+        except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:
             unclosed = re.search(r"EOF inside string starting at row (\d+)", str(exc))
             if unclosed:
                 line = leading + text[:offset].count("\n") + int(unclosed.group(1)) + 1
@@ -658,7 +675,54 @@ def _read_delimited(text: str, filename: str, *, engine: Engine | None = None) -
         except (ValueError, OverflowError, csv.Error) as exc:
             raise DataError(UNREADABLE_MESSAGE.format(filename=filename, reason=exc)) from exc
     body.columns = pd.RangeIndex(body.shape[1])
-    return _Delimited(header, body, delimiter, decimal_comma)
+    return _Delimited(header, body, delimiter, decimal_comma, preamble_lines)
+
+
+def _records(text: str, delimiter: str) -> list[list[str]]:
+    """The records of ``text`` as the csv module reads them ([] if it cannot)."""
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"'))
+    except csv.Error:
+        return []
+
+
+def _looks_like_names(fields: Sequence[str]) -> bool:
+    """Whether text fields could be column names: short, a few words each (not sentences)."""
+    return all(len(f.strip()) <= 64 and len(f.split()) <= 6 for f in fields)
+
+
+def _delimiter_from_header(sample: str, candidates: Sequence[str]) -> tuple[str | None, int]:
+    """When no delimiter splits the rows consistently: the one that splits the header line
+    into the most column names, so that the rows that do not fit get a clear error."""
+    line = sample.split("\n", 1)[0]
+    best: tuple[str | None, int] = (None, 1)
+    for delimiter in candidates:
+        try:
+            fields = next(csv.reader([line], delimiter=delimiter, quotechar='"'), [])
+        except csv.Error:
+            continue
+        if len(fields) > best[1] and _looks_like_names(fields):
+            best = (delimiter, len(fields))
+    return best
+
+
+def _preamble(sample: str, delimiter: str, width: int, filename: str) -> tuple[int, int]:
+    """Length and line count of title lines above the header, or ``(0, 0)``.
+
+    Lines count as a title when they have fewer fields than the header would need (at most
+    ``width - 2``: a header one name short is a table with row labels or a trailing
+    delimiter), and a line with the table's width follows within the first 10 records.
+    """
+    offset = lines = 0
+    for _ in range(10):
+        record, end = _header_record(sample[offset:], delimiter, filename)
+        if len(record) >= width - 1:
+            return offset, lines
+        if offset + end >= len(sample):
+            break
+        lines += sample[offset : offset + end].count("\n")
+        offset += end
+    return 0, 0
 
 
 def _header_record(text: str, delimiter: str, filename: str) -> tuple[list[object], int]:
@@ -861,6 +925,12 @@ def _tidy_column(s: pd.Series, *, decimal_comma: bool, convert_strings: bool) ->
     """
     if isinstance(s.dtype, pd.CategoricalDtype):
         s = s.astype(object)
+    elif isinstance(s.dtype, pd.SparseDtype):
+        s = s.astype(s.dtype.subtype)
+    elif isinstance(s.dtype, pd.PeriodDtype):
+        s = s.dt.to_timestamp()
+    if pd.api.types.is_complex_dtype(s.dtype):
+        return _clean_strings(s.astype(object), plain=False)  # not a quantity a model can use
     if pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype):
         if isinstance(s.dtype, pd.api.extensions.ExtensionDtype) and not isinstance(
             s.dtype, pd.BooleanDtype
@@ -912,14 +982,15 @@ def _tidy_column(s: pd.Series, *, decimal_comma: bool, convert_strings: bool) ->
 
 
 def _naive(s: pd.Series) -> pd.Series:
-    """Datetimes in microseconds without a time zone (converted to UTC first if they have one).
+    """Datetimes in microseconds without a time zone.
 
-    One resolution whatever the source (pyarrow gives seconds, pandas' parser microseconds),
-    and microseconds, unlike nanoseconds, cover placeholder dates such as 9999-12-31.
+    Times with a zone keep their local wall-clock time (what the hour and weekday features
+    should describe); text with mixed offsets has already been converted to UTC. One
+    resolution whatever the source (pyarrow gives seconds, pandas' parser microseconds), and
+    microseconds, unlike nanoseconds, cover placeholder dates such as 9999-12-31.
     """
-    tz = getattr(s.dt, "tz", None)
-    if tz is not None:
-        s = s.dt.tz_convert("UTC").dt.tz_localize(None)
+    if getattr(s.dt, "tz", None) is not None:
+        s = s.dt.tz_localize(None)
     if s.dtype != _DATETIME_DTYPE:
         # Outside the range of microseconds (not a real date anyway): leave as is.
         with contextlib.suppress(ValueError, OverflowError):
@@ -1189,7 +1260,10 @@ def _analyse(name: str, s: pd.Series) -> _Column:
         # Text read as numbers or dates: what does not parse ("-", "n/a"...) is missing.
         present = clean[values.notna()]
         n_unique = int(values.nunique())
-    examples = tuple(_fmt_value(v) for v in present.drop_duplicates().head(3))
+    distinct = present.head(1000).drop_duplicates()
+    if len(distinct) < min(3, n_unique):  # rare: look further than the first rows
+        distinct = present.drop_duplicates()
+    examples = tuple(_fmt_value(v) for v in distinct.head(3))
     profile = ColumnProfile(
         name=name,
         kind=kind,
@@ -1550,6 +1624,19 @@ def prepare_dataset(
         for new, old in _renamed_columns(df).items()
         if new in columns
     ]
+    skipped_text = _read_info(df).get("skipped_title_lines", "")
+    skipped = int(skipped_text) if skipped_text.isdigit() else 0
+    if skipped:
+        lines = "line of the file was" if skipped == 1 else f"{skipped} lines of the file were"
+        it = "it" if skipped == 1 else "they"
+        warnings_out.append(
+            DataWarning(
+                "title_lines",
+                None,
+                f"The first {lines} skipped: {it} looked like a title above the table, not part "
+                "of it.",
+            )
+        )
 
     # What to predict, and on which rows.
     chosen = _infer_task(target, y_clean) if task is None else task
@@ -1700,6 +1787,13 @@ def _renamed_columns(df: pd.DataFrame) -> dict[str, str]:
     if not isinstance(renamed, dict):
         return {}
     return {str(k): str(v) for k, v in renamed.items()}
+
+
+def _read_info(df: pd.DataFrame) -> dict[str, str]:
+    info = df.attrs.get("read_info")
+    if not isinstance(info, dict):
+        return {}
+    return {str(k): str(v) for k, v in info.items()}
 
 
 def _no_such_column(name: str, columns: Sequence[str]) -> str:
@@ -1916,7 +2010,12 @@ def _flag_column(
 
 
 def _personal_data(name: str, column: _Column, values: pd.Series) -> str | None:
-    """What kind of personal data a column seems to hold, by its name or values, or ``None``."""
+    """What kind of personal data a column seems to hold, by its name or values, or ``None``.
+
+    Yes/no columns never count (``has_email`` or ``is_mobile`` say nothing about a person).
+    """
+    if column.kind == "boolean":
+        return None
     if _personal_by_name(_name_words(name)):
         return "its name says so"
     if not column.text or column.kind == "constant":
@@ -1985,9 +2084,12 @@ def _luhn_ok(value: str) -> bool:
 
 
 def _phone_digits_ok(value: str) -> bool:
+    """7 to 15 digits written like a phone number: ``+44 20 7946 0958``, ``(555) 010-1234``,
+    ``555-010-1234``; not a ZIP+4 code (``12345-6789``) or a plain number."""
     digits = sum(ch.isdigit() for ch in value)
-    separated = value.startswith("+") or bool(re.search(r"[\s().\-/]", value))
-    return 7 <= digits <= 15 and separated
+    groups = len(re.findall(r"\d+", value))
+    marked = value.startswith(("+", "("))
+    return 7 <= digits <= 15 and (marked or (groups >= 2 and digits >= 10) or groups >= 3)
 
 
 def _leakage_scores(
@@ -2019,7 +2121,9 @@ def _leakage_scores(
     found: dict[str, float] = {}
     for name, values, kind in candidates:
         if kind in ("numeric", "boolean", "datetime"):
-            x = _as_float(values).to_numpy()[rows]
+            # Ranks: the same splits as the values, and exact in the trees' float32.
+            sampled = pd.Series(_as_float(values).to_numpy()[rows])
+            x = sampled.rank(method="dense").to_numpy(dtype=np.float64)
             categorical = False
         else:
             codes, _ = pd.factorize(values.to_numpy()[rows], use_na_sentinel=True)
@@ -2073,13 +2177,22 @@ def _neighbour_agreement(x: np.ndarray, y: np.ndarray, classification: bool) -> 
     return 1.0 - float(np.mean(np.diff(ys) ** 2)) / (2 * spread)
 
 
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
 def _as_float(values: pd.Series) -> pd.Series:
+    """Floats a model can take: NaN for missing, infinite or beyond-float32 values.
+
+    Tree models in scikit-learn and XGBoost work in float32 and reject anything larger;
+    datetimes become their count of time units since 1970 (only the order matters).
+    """
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
-        stamps = values.to_numpy(dtype="datetime64[ns]")
-        out = stamps.astype(np.int64).astype(np.float64)
+        stamps = values.to_numpy()
+        out = stamps.view(np.int64).astype(np.float64)
         out[np.isnat(stamps)] = np.nan
         return pd.Series(out, index=values.index)
-    return values.astype(np.float64)
+    numbers = values.astype(np.float64)
+    return numbers.where(np.abs(numbers) < _FLOAT32_MAX, np.nan)
 
 
 def _lookup_predict(
@@ -2152,7 +2265,7 @@ def _build_features(
             if numbers is None:
                 add(base, original, _as_object_strings(values), False)
             else:
-                add(base, original, numbers.where(np.isfinite(numbers), np.nan), True)
+                add(base, original, numbers, True)
         else:
             add(base, original, _as_object_strings(values), False)
     X = pd.DataFrame(data, index=pd.RangeIndex(int(keep.sum())))
@@ -2161,7 +2274,7 @@ def _build_features(
 
 def _constant_as_float(values: pd.Series) -> pd.Series | None:
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
-        return values.astype(np.float64)
+        return _as_float(values)
     return None
 
 
@@ -2189,12 +2302,6 @@ def _unique_safe(base: str, taken: set[str]) -> str:
         safe = f"{base}_{k}"
     taken.add(safe)
     return safe
-
-
-def safe_column_names(names: Sequence[str]) -> list[str]:
-    """The safe names :func:`prepare_dataset` gives these columns (distinct, in order)."""
-    taken: set[str] = set()
-    return [_unique_safe(_safe_base(n), taken) for n in names]
 
 
 def _frame_sha256(df: pd.DataFrame) -> str:

@@ -400,7 +400,7 @@ def run_study(
     # Slowest first (longest-processing-time scheduling): workers then finish close together.
     by_cost = sorted(names, key=lambda n: -cand.get_candidate(n).relative_cost)
     tasks = [_Task(n, dataset, folds, refit_index, config.seed) for n in by_cost]
-    n_workers = os.cpu_count() or 1 if config.n_workers is None else config.n_workers
+    n_workers = (os.cpu_count() or 1) if config.n_workers is None else config.n_workers
     if n_workers <= 0:
         outcomes = _run_inline(tasks, notify)
     else:
