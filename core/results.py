@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from core.pareto import format_metric
+from core.pareto import COST_AXES, format_metric, frontier
 from core.stats import metric_info
 from core.study import ModelResult, StudyResult
 
@@ -93,6 +93,9 @@ def to_dict(study: StudyResult) -> dict[str, Any]:
             "environment": environment(),
             "warnings": [w.to_dict() for w in ds.warnings],
             "models": [model_to_dict(m) for m in study.models],
+            "frontiers": {
+                axis: frontier(study.models, study.primary_metric, axis) for axis in COST_AXES
+            },
             "recommendation": study.recommendation.to_dict(),
         }
     )

@@ -14,6 +14,7 @@ from sklearn import metrics as skm
 
 from core import candidates as cand
 from core.errors import ConfigError
+from core.pareto import COST_AXES
 from core.results import format_leaderboard, leaderboard, predictions_frame, write_outputs
 from core.study import ProgressEvent, StudyConfig, StudyResult, run_study
 
@@ -192,6 +193,11 @@ def test_results_json_schema(written, binary_study):
     for model in doc["models"]:
         assert required <= set(model)
     assert set(doc["recommendation"]) >= {"academic", "industry", "sentence"}
+    assert set(doc["frontiers"]) == set(COST_AXES)
+    ok_names = {m["name"] for m in doc["models"] if m["status"] == "ok"}
+    for names in doc["frontiers"].values():
+        assert names
+        assert set(names) <= ok_names
     assert doc["recommendation"]["industry"] == binary_study.recommendation.industry
 
 
@@ -245,3 +251,18 @@ def test_predictions_frame_uses_original_labels(binary_study):
     frame = predictions_frame(binary_study)
     assert set(frame["true"]) <= {"no", "yes"}
     assert set(frame["pred:dummy"]) <= {"no", "yes"}
+
+
+def test_cv_metrics_recomputed_from_predictions_csv(multiclass_dataset, tmp_path):
+    study = _study(multiclass_dataset, validation="cv", cv_folds=3, models=("decision_tree",))
+    write_outputs(study, tmp_path)
+    doc = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    preds = pd.read_csv(tmp_path / "predictions.csv")
+    assert sorted(preds["row_id"]) == list(range(multiclass_dataset.n_rows))
+    for model in doc["models"]:
+        per_fold = [
+            skm.balanced_accuracy_score(fold["true"], fold[f"pred:{model['name']}"])
+            for _, fold in preds.groupby("fold")
+        ]
+        expected = model["metrics"]["balanced_accuracy"]
+        assert np.mean(per_fold) == pytest.approx(expected, abs=1e-12)
