@@ -150,7 +150,7 @@ def format_leaderboard(study: StudyResult) -> str:
         "model",
         label,
         "95% CI",
-        "vs dummy",
+        "vs dummy (points)" if metric_info(metric).percent else "vs dummy",
         "beats",
         "train s",
         "p50 ms",
