@@ -16,7 +16,13 @@ from core import candidates as cand
 from core.errors import ConfigError
 from core.pareto import COST_AXES
 from core.results import format_leaderboard, leaderboard, predictions_frame, write_outputs
-from core.study import ProgressEvent, StudyConfig, StudyResult, run_study
+from core.study import (
+    ProgressEvent,
+    StudyConfig,
+    StudyResult,
+    default_primary_metric,
+    run_study,
+)
 
 FAST = {"latency_calls": 30, "latency_budget_s": 0.05, "n_resamples": 300}
 SMALL_LADDER = ("decision_tree", "xgboost_small", "naive_bayes")
@@ -266,3 +272,10 @@ def test_cv_metrics_recomputed_from_predictions_csv(multiclass_dataset, tmp_path
         ]
         expected = model["metrics"]["balanced_accuracy"]
         assert np.mean(per_fold) == pytest.approx(expected, abs=1e-12)
+
+
+def test_default_metric_is_balanced_when_one_class_dominates(binary_dataset):
+    assert default_primary_metric(binary_dataset) == "accuracy"
+    y = binary_dataset.y.copy()
+    y[np.flatnonzero(y == 1)[: len(y) // 4]] = 0  # now about 75% in class 0
+    assert default_primary_metric(replace(binary_dataset, y=y)) == "balanced_accuracy"
