@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import bench_study
+from benchmarks import bench_rerun, bench_study
 
-BENCHMARKS = {"study": bench_study.main}
+BENCHMARKS = {"study": bench_study.main, "rerun": bench_rerun.main}
 
 
 def main(argv: list[str]) -> int:

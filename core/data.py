@@ -238,12 +238,13 @@ NO_FILE_MESSAGE = "There is no file at {path!r}. Check the path and try again."
 NOT_A_FILE_MESSAGE = "{path!r} is not a file that can be read ({reason}). Check the path."
 
 _LEFT_OUT = (
-    " It was left out; to use it anyway, include it (e.g. --include {column!r} on the command "
-    "line)."
+    " It was left out; to use it anyway, include it (in the app: take it off the list of columns "
+    "left out; on the command line: --include {column!r})."
 )
 _KEPT = " It was kept because you asked to include it."
 
-_REASON_WORDS: Final[dict[str, str]] = {
+#: Why a column was left out, in a few words (keys are the ``Dataset.excluded`` reasons).
+REASON_WORDS: Final[dict[str, str]] = {
     "id_column": "an identifier",
     "personal_data": "personal data",
     "leakage": "leaks the target",
@@ -1737,7 +1738,7 @@ def prepare_dataset(
 
     used = [(n, c) for n, c in candidates if n not in excluded]
     if not used:
-        listing = "; ".join(f"{n!r} ({_REASON_WORDS[r]})" for n, r in excluded.items())
+        listing = "; ".join(f"{n!r} ({REASON_WORDS[r]})" for n, r in excluded.items())
         example = next((n for n, r in excluded.items() if r != "user_excluded"), None)
         if example is None:
             raise DataError(f"No column is left to learn from: {listing}. Exclude fewer columns.")
@@ -2318,6 +2319,43 @@ def _frame_sha256(df: pd.DataFrame) -> str:
 # --------------------------------------------------------------------------------------------
 # Loading
 # --------------------------------------------------------------------------------------------
+
+
+def prepare_leaving_out(
+    df: pd.DataFrame,
+    target: str,
+    left_out: Sequence[str] | None = None,
+    *,
+    name: str = "table",
+    sha256: str | None = None,
+    task: Task | None = None,
+    seed: int = 0,
+) -> Dataset:
+    """:func:`prepare_dataset` where ``left_out`` is the complete list of columns to leave out.
+
+    ``None`` keeps the automatic choice (identifiers, personal data, leakage... left out). A list
+    replaces it: flagged columns not in the list are kept (their warning stays), unflagged
+    columns in the list are left out. This is how a person edits the choice on screen.
+    """
+    auto = prepare_dataset(df, target, name=name, sha256=sha256, task=task, seed=seed)
+    if left_out is None:
+        return auto
+    wanted = {str(c) for c in left_out if str(c) != target}
+    flagged = set(auto.excluded)
+    include = sorted(flagged - wanted)
+    exclude = sorted(wanted - flagged)
+    if not include and not exclude:
+        return auto
+    return prepare_dataset(
+        df,
+        target,
+        name=name,
+        sha256=sha256,
+        task=task,
+        include=include,
+        exclude=exclude,
+        seed=seed,
+    )
 
 
 def load_dataset(

@@ -20,11 +20,13 @@ import contextlib
 import multiprocessing as mp
 import multiprocessing.connection as mp_connection
 import os
+import sys
 import time
 import traceback
+import types
 import warnings
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -90,7 +92,14 @@ class StudyConfig:
 
 @dataclass(frozen=True)
 class ProgressEvent:
-    """One step of one model, for a progress display: ``done``/``total`` count finished models."""
+    """One step of one model, for a progress display: ``done``/``total`` count finished models.
+
+    Events come on every stage change, and about once a second for a model that is training or
+    measuring (same stage, growing ``elapsed_s``). A model goes back to ``waiting`` when its
+    training ends, until the serial latency phase measures it alone. With ``done``, ``failed``
+    and ``skipped`` comes ``result``: the model's figures so far (its comparisons with the other
+    models are filled in when the study ends).
+    """
 
     model: str
     label: str
@@ -99,6 +108,7 @@ class ProgressEvent:
     done: int
     total: int
     message: str = ""
+    result: ModelResult | None = field(default=None, repr=False, compare=False)
 
 
 ProgressCallback = Callable[[ProgressEvent], None]
@@ -459,14 +469,20 @@ class _Notifier:
     """Turns stage changes into :class:`ProgressEvent` s. A model's elapsed time counts only its
     own work (training, then measuring), not the time it waited for a free worker."""
 
+    #: Seconds between two heartbeat events of a busy model.
+    TICK_S = 1.0
+
     def __init__(self, results: dict[str, ModelResult], callback: ProgressCallback | None) -> None:
         self._results = results
         self._callback = callback
         self._busy: dict[str, float] = {}
         self._since: dict[str, float] = {}
+        self._stage: dict[str, tuple[Stage, str]] = {}
         self._finished: set[str] = set()
+        self._last_tick = time.perf_counter()
 
-    def __call__(self, name: str, stage: Stage, message: str = "") -> None:
+    def __call__(self, name: str, stage: Stage, message: str = "", *, final: bool = True) -> None:
+        """Report ``stage``; a finished stage carries the model's result when ``final``."""
         now = time.perf_counter()
         if name in self._since:  # the previous stage of this model ends now
             self._busy[name] = self._busy.get(name, 0.0) + now - self._since.pop(name)
@@ -474,25 +490,42 @@ class _Notifier:
             self._since[name] = now
         if stage in ("done", "failed", "skipped"):
             self._finished.add(name)
-        if self._callback is not None:
-            self._callback(
-                ProgressEvent(
-                    name,
-                    self._results[name].label,
-                    stage,
-                    self._busy.get(name, 0.0),
-                    len(self._finished),
-                    len(self._results),
-                    message,
-                )
-            )
+        self._stage[name] = (stage, message)
+        finished = final and stage in ("done", "failed", "skipped")
+        self._emit(name, stage, self._busy.get(name, 0.0), message, finished)
 
-    def pause(self, name: str) -> None:
-        """Training ended; the model waits for the serial measuring phase."""
-        if name in self._since:
-            self._busy[name] = (
-                self._busy.get(name, 0.0) + time.perf_counter() - self._since.pop(name)
+    def _emit(self, name: str, stage: Stage, elapsed: float, message: str, finished: bool) -> None:
+        if self._callback is None:
+            return
+        self._callback(
+            ProgressEvent(
+                name,
+                self._results[name].label,
+                stage,
+                elapsed,
+                len(self._finished),
+                len(self._results),
+                message,
+                self._results[name] if finished else None,
             )
+        )
+
+    def trained(self, outcome: _Outcome) -> None:
+        """Training ended: the model waits for the serial measuring phase, or has failed."""
+        if outcome.status == "ok":
+            self(outcome.name, "waiting", "Trained; waits to have its latency measured alone.")
+        else:
+            self(outcome.name, outcome.status, outcome.reason, final=False)
+
+    def tick(self) -> None:
+        """A heartbeat for models still busy, at most once per :attr:`TICK_S`."""
+        now = time.perf_counter()
+        if now - self._last_tick < self.TICK_S:
+            return
+        self._last_tick = now
+        for name, since in list(self._since.items()):
+            stage, message = self._stage[name]
+            self._emit(name, stage, self._busy.get(name, 0.0) + now - since, message, False)
 
 
 def _run_inline(tasks: Sequence[_Task], notify: _Notifier) -> dict[str, _Outcome]:
@@ -500,7 +533,7 @@ def _run_inline(tasks: Sequence[_Task], notify: _Notifier) -> dict[str, _Outcome
     for task in tasks:
         notify(task.name, "training")
         outcomes[task.name] = _train_safely(task)
-        notify.pause(task.name)
+        notify.trained(outcomes[task.name])
     return outcomes
 
 
@@ -511,13 +544,34 @@ def _context() -> Any:
     return ctx
 
 
+@contextlib.contextmanager
+def _without_script_main() -> Iterator[None]:
+    """Hide a script ``__main__`` while a worker starts, so the worker does not import it again.
+
+    multiprocessing re-imports the parent's main script in every worker it starts. Under
+    Streamlit that script is the app page (Streamlit makes it ``__main__``), which would run the
+    whole page again in each worker. Workers need only ``core``; a module run with ``-m`` (the
+    CLI) has a ``__spec__`` and is imported by name, harmlessly, so it is left alone.
+    """
+    main = sys.modules.get("__main__")
+    if main is None or getattr(main, "__spec__", None) is not None:
+        yield
+        return
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
+
+
 class _WorkerSlot:
     """One worker process and its pipe; replaced when a model overruns its time limit."""
 
     def __init__(self, ctx: Any) -> None:
         self.conn, child = ctx.Pipe(duplex=True)
         self.proc = ctx.Process(target=_worker, args=(child,), daemon=True)
-        self.proc.start()
+        with _without_script_main():
+            self.proc.start()
         child.close()
         self.task: _Task | None = None
         self.started = 0.0
@@ -552,6 +606,7 @@ def _run_parallel(
                     notify(task.name, "training")
             busy = [slot for slot in slots if slot.task is not None]
             ready = set(mp_connection.wait([slot.conn for slot in busy], timeout=0.25))
+            notify.tick()
             for i, slot in enumerate(slots):
                 current = slot.task
                 if current is None:
@@ -581,7 +636,7 @@ def _run_parallel(
                 else:
                     continue
                 slot.task = None
-                notify.pause(current.name)
+                notify.trained(outcomes[current.name])
     finally:
         for slot in slots:
             slot.stop(kill=slot.task is not None)

@@ -1,36 +1,266 @@
-"""The entry page under Streamlit's AppTest: it opens on the bundled sample, with no exception."""
+"""Each page under Streamlit's AppTest: state in, a click by key, the visible outcome checked."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import pandas as pd
+import pytest
 
-from streamlit.testing.v1 import AppTest
-
+from core.data import BINARY_MESSAGE, TARGET_CONSTANT_MESSAGE
 from core.samples import SAMPLES
+from core.store import StudyStore
+from tests.app.conftest import APOLOGY, assert_ok, open_app, texts
+from ui.state import DATA_PAGE, STUDIES_PAGE, TRADEOFFS_PAGE, TRAIN_PAGE, Keys, widget_key_of
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
+# --- Start ---------------------------------------------------------------------------------------
 
 
-def _app() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
+def test_first_open_has_the_default_sample_ready():
+    at = open_app()
+    assert_ok(at)
+    assert at.title[0].value.endswith("Tradeoff Explorer")
+    assert "german\\_credit.csv** is loaded: predict **credit\\_risk**" in at.success[0].value
+    assert at.button(key="start_train").label == "Train the default models on this data"
+    sidebar = "\n".join(m.value for m in at.sidebar.markdown)
+    assert "credit\\_risk" in sidebar
+    assert "(binary, positive class bad)" in sidebar
+    assert "No study yet" in "\n".join(c.value for c in at.sidebar.caption)
+
+
+# --- Data ----------------------------------------------------------------------------------------
+
+
+def test_data_page_shows_the_sample_profile_and_checks():
+    at = open_app(DATA_PAGE)
+    assert_ok(at)
+    assert [m.label for m in at.metric] == ["Rows used", "Feature columns", "Task", "Classes"]
+    assert at.metric[0].value == "1,000"
+    assert at.selectbox(key=widget_key_of(Keys.TARGET)).value == "credit_risk"
+    assert at.selectbox(key=widget_key_of(Keys.TASK)).format_func("auto") == "Automatic (binary)"
+    profile = at.dataframe[0].value
+    assert list(profile.columns) == [
+        "column",
+        "type",
+        "missing (%)",
+        "distinct values",
+        "examples",
+        "use",
+    ]
+    assert profile.set_index("column").loc["credit_risk", "use"] == "target (what to predict)"
+    assert "Personal data and identifier columns are left out by default" in texts(at)
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=lambda s: s.key)
+def test_every_sample_opens_with_its_target(sample):
+    at = open_app(DATA_PAGE)
+    at.selectbox(key="sample_pick").set_value(sample.key).run()
+    assert_ok(at)
+    assert at.selectbox(key=widget_key_of(Keys.TARGET)).value == sample.target
+    assert at.metric[2].value == sample.task
+    assert at.session_state[Keys.DATASET].target == sample.target
+
+
+def test_changing_target_and_task_rebuilds_the_dataset():
+    at = open_app(DATA_PAGE)
+    at.selectbox(key=widget_key_of(Keys.TARGET)).set_value("credit_amount").run()
+    assert_ok(at)
+    assert at.metric[2].value == "regression"
+    at.selectbox(key=widget_key_of(Keys.TARGET)).set_value("housing").run()
+    assert at.metric[2].value == "multiclass"
+    # The choice survives a visit to another page.
+    at.switch_page(TRAIN_PAGE).run()
+    at.switch_page(DATA_PAGE).run()
+    assert at.selectbox(key=widget_key_of(Keys.TARGET)).value == "housing"
+
+
+def test_leaving_out_a_column_changes_the_features():
+    at = open_app(DATA_PAGE)
+    before = len(at.session_state[Keys.DATASET].used_columns)
+    widget = next(m for m in at.multiselect if m.label == "Columns left out of the features")
+    widget.set_value(["sex"]).run()
+    assert_ok(at)
+    dataset = at.session_state[Keys.DATASET]
+    assert "sex" not in dataset.used_columns
+    assert len(dataset.used_columns) == before - 1
+    assert at.metric[1].value == f"{before - 1} of 9"
+
+
+def _upload(at, name: str, data: bytes):
+    at.radio(key="data_mode").set_value("Upload a file").run()
+    at.file_uploader(key="upload").upload(name, data, "text/csv").run()
     return at
 
 
-def test_opens_on_the_default_sample():
-    at = _app()
+def test_a_bad_upload_shows_core_message_and_keeps_the_previous_table():
+    at = _upload(open_app(DATA_PAGE), "photo.csv", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+    assert_ok(at)
+    expected = BINARY_MESSAGE.format(filename="photo.csv").split(".")[0]
+    assert any(expected in e.value for e in at.error), [e.value for e in at.error]
+    assert "Still showing the previous table" in texts(at)
+    assert at.session_state[Keys.DATASET].target == "credit_risk"
+
+
+def test_an_upload_gets_a_suggested_target_and_an_impossible_one_is_explained():
+    rows = 60
+    frame = pd.DataFrame(
+        {
+            "age": range(rows),
+            "plan": ["basic", "pro"] * (rows // 2),
+            "country": ["FR"] * rows,
+            "churn": ["yes", "no", "no"] * (rows // 3),
+        }
+    )
+    at = _upload(open_app(DATA_PAGE), "customers.csv", frame.to_csv(index=False).encode())
+    assert_ok(at)
+    assert at.selectbox(key=widget_key_of(Keys.TARGET)).value == "churn"
+    assert at.session_state[Keys.DATASET].name == "customers.csv"
+    at.selectbox(key=widget_key_of(Keys.TARGET)).set_value("country").run()
+    assert_ok(at)
+    expected = TARGET_CONSTANT_MESSAGE.format(target="country", value="'FR'")
+    assert any(expected in e.value for e in at.error), [e.value for e in at.error]
+    at.selectbox(key=widget_key_of(Keys.TARGET)).set_value("plan").run()
+    assert not at.error
+    assert at.session_state[Keys.DATASET].target == "plan"
+
+
+# --- Train ---------------------------------------------------------------------------------------
+
+
+def test_train_page_groups_candidates_with_baselines_always_on():
+    at = open_app(TRAIN_PAGE)
+    assert_ok(at)
+    dummy = at.checkbox(key=widget_key_of(Keys.CANDIDATE_PREFIX + "dummy"))
+    assert dummy.value
+    assert dummy.disabled
+    assert not at.checkbox(key=widget_key_of(Keys.CANDIDATE_PREFIX + "xgboost_large")).value
+    assert at.checkbox(key=widget_key_of(Keys.CANDIDATE_PREFIX + "mlp_small")).value
+    families = [m.value for m in at.markdown if m.value.startswith("**")]
+    assert "**XGBoost**" in families
+    assert "**Neural network**" in families
+    assert (
+        at.selectbox(key=widget_key_of(Keys.METRIC)).value == "balanced_accuracy"
+    )  # 70% of loans are good
+    assert at.button(key="train").label.startswith("Train ")
+
+
+def test_training_fills_the_leaderboard_saves_the_study_and_never_retrains(store_dir):
+    at = open_app(TRAIN_PAGE)
+    for box in at.checkbox:
+        if not box.disabled and box.key != widget_key_of(Keys.CANDIDATE_PREFIX + "decision_tree"):
+            box.uncheck()
+    at.checkbox(key=widget_key_of(Keys.CANDIDATE_PREFIX + "decision_tree")).check()
+    at.run()
+    assert at.button(key="train").label == "Train 3 models"
+    at.button(key="train").click().run()
+    assert_ok(at)
+    study = at.session_state[Keys.STUDY]
+    assert [m.name for m in study.models] == ["dummy", "simple", "decision_tree"]
+    board = at.dataframe[-1].value
+    assert set(board["model"]) == {m.label for m in study.models}
+    assert "Balanced accuracy (%)" in board.columns
+    summaries = StudyStore(store_dir).list()
+    assert [s.study_id for s in summaries] == [at.session_state[Keys.STUDY_ID]]
+    # Touching any other widget, on this page or another, does not train again.
+    at.selectbox(key=widget_key_of(Keys.METRIC)).set_value("accuracy").run()
+    at.switch_page(TRADEOFFS_PAGE).run()
+    at.selectbox(key=widget_key_of(Keys.AXIS)).set_value("size_bytes").run()
+    assert_ok(at)
+    assert at.session_state[Keys.STUDY] is study
+    assert len(StudyStore(store_dir).list()) == 1
+
+
+def test_start_button_trains_the_default_ladder():
+    at = open_app()
+    at.button(key="start_train").click().run()
+    assert_ok(at)
+    study = at.session_state[Keys.STUDY]
+    assert {"dummy", "simple", "xgboost_small", "mlp_small"} <= {m.name for m in study.models}
+    assert any("recommended:" in s.value for s in at.success)
+
+
+# --- Trade-offs ----------------------------------------------------------------------------------
+
+
+def test_tradeoffs_without_a_study_points_to_train():
+    at = open_app(TRADEOFFS_PAGE)
+    assert_ok(at)
+    assert "There are no results yet" in at.info[0].value
+    assert "No study yet" in "\n".join(c.value for c in at.sidebar.caption)  # sidebar still drawn
+
+
+def _figure(at) -> dict:
+    import json
+
+    return json.loads(at.get("plotly_chart")[0].proto.spec)
+
+
+def test_tradeoffs_shows_chart_recommendation_and_leaderboard(credit_study):
+    at = open_app(TRADEOFFS_PAGE, **{Keys.STUDY: credit_study})
+    assert_ok(at)
+    assert at.success[0].value.startswith("**Industry pick: ")
+    assert credit_study.recommendation.sentence in at.success[0].value
+    board = at.dataframe[0].value
+    assert len(board) == len(credit_study.models)
+    assert "vs dummy baseline (points)" in board.columns
+    assert _figure(at)["layout"]["xaxis"]["title"]["text"].startswith("p50 latency per row (ms)")
+    assert "Up means better balanced accuracy" in texts(at), texts(at)
+
+
+def test_axis_lens_and_budgets_rerender_without_retraining(credit_study):
+    at = open_app(TRADEOFFS_PAGE, **{Keys.STUDY: credit_study})
+    at.selectbox(key=widget_key_of(Keys.AXIS)).set_value("size_bytes").run()
+    assert "model size (MB)" in _figure(at)["layout"]["xaxis"]["title"]["text"]
+    at.segmented_control(key=widget_key_of(Keys.LENS)).set_value("Academic").run()
+    assert at.success[0].value.startswith("**Academic pick: ")
+    assert credit_study.recommendation.academic_sentence in at.success[0].value
+    at.segmented_control(key=widget_key_of(Keys.LENS)).set_value("Industry").run()
+    at.number_input(key=widget_key_of(Keys.MAX_SIZE_MB)).set_value(1e-6).run()
+    assert_ok(at)
+    assert "No model that beats the baseline fits the budgets" in at.warning[0].value
+    within = at.dataframe[0].value["within budgets?"]
+    assert all(v.startswith("size ") for v in within if v)
+    assert at.session_state[Keys.STUDY] is credit_study
+
+
+# --- Studies -------------------------------------------------------------------------------------
+
+
+def test_studies_page_empty_state():
+    at = open_app(STUDIES_PAGE)
+    assert_ok(at)
+    assert "No saved studies yet" in at.info[0].value
+
+
+def test_studies_page_reopens_and_deletes(credit_study, store_dir):
+    study_id = StudyStore(store_dir).save(credit_study)
+    at = open_app(STUDIES_PAGE)
+    assert_ok(at)
+    table = at.dataframe[0].value
+    assert table["dataset"].tolist() == ["german_credit.csv"]
+    assert at.selectbox(key="study_pick").value == study_id
+    at.button(key="open_study").click().run()
+    assert_ok(at)
+    opened = at.session_state[Keys.STUDY]
+    assert at.session_state[Keys.STUDY_ID] == study_id
+    assert [m.name for m in opened.models] == [m.name for m in credit_study.models]
+    assert at.title[0].value == "Trade-offs"
+    at.switch_page(STUDIES_PAGE).run()
+    at.toggle(key="confirm_delete").set_value(True).run()
+    at.button(key="delete_study").click().run()
+    assert_ok(at)
+    assert StudyStore(store_dir).list() == []
+    assert "No saved studies yet" in at.info[0].value
+    assert at.session_state[Keys.STUDY] is opened  # what is on screen stays until replaced
+
+
+def test_an_unexpected_error_is_an_apology_not_a_traceback(credit_study, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("internal detail")
+
+    monkeypatch.setattr("core.tables.leaderboard_view", broken)
+    at = open_app(TRADEOFFS_PAGE, **{Keys.STUDY: credit_study})
     assert not at.exception
-    assert at.title[0].value.endswith("Tradeoff Explorer")
-    assert [m.label for m in at.metric] == ["Rows", "Columns used as features", "Task"]
-    assert at.metric[0].value == "1,000"
-    assert at.metric[2].value == "binary"
-    assert "sample:german_credit" in at.code[0].value
-
-
-def test_every_sample_opens():
-    at = _app()
-    for sample in SAMPLES:
-        at.selectbox(key="sample").set_value(sample).run()
-        assert not at.exception, sample.key
-        assert at.metric[2].value == sample.task
-        assert f"sample:{sample.key}" in at.code[0].value
+    assert any(APOLOGY in e.value for e in at.error)
+    assert at.expander[0].label == "Details for a bug report"
+    assert "RuntimeError: internal detail" in at.code[0].value
+    assert "Traceback" not in texts(at)
+    assert "recommended:" in "\n".join(m.value for m in at.sidebar.markdown)  # sidebar still drawn

@@ -8,6 +8,7 @@ import pytest
 from sklearn.datasets import make_classification, make_regression
 
 from core.dataset import Dataset, Task
+from core.study import StudyConfig, StudyResult, run_study
 
 
 def make_dataset(
@@ -56,3 +57,20 @@ def regression_dataset() -> Dataset:
     X, y = make_regression(n_samples=300, n_features=5, noise=10.0, random_state=2)
     frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(5)])
     return make_dataset(frame, y, "regression")
+
+
+#: Study settings that keep unit tests quick (fewer resamples and latency calls).
+FAST_STUDY = {"latency_calls": 30, "latency_budget_s": 0.05, "n_resamples": 300, "n_workers": 0}
+
+
+@pytest.fixture(scope="session")
+def small_binary_study(binary_dataset: Dataset) -> StudyResult:
+    """A real study of the baselines, a tree and XGBoost on the binary set, trained in-process."""
+    config = StudyConfig(models=("decision_tree", "xgboost_small"), **FAST_STUDY)  # type: ignore[arg-type]
+    return run_study(binary_dataset, config)
+
+
+@pytest.fixture(scope="session")
+def small_regression_study(regression_dataset: Dataset) -> StudyResult:
+    config = StudyConfig(models=("decision_tree",), **FAST_STUDY)  # type: ignore[arg-type]
+    return run_study(regression_dataset, config)

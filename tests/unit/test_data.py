@@ -30,6 +30,7 @@ from core.data import (
     load_dataset,
     load_path,
     prepare_dataset,
+    prepare_leaving_out,
     profile_table,
     read_table,
     suggest_target,
@@ -1012,6 +1013,28 @@ def test_personal_data_excluded(column: str, values: list[str], why: str):
     message = next(w.message for w in ds.warnings if w.column == column)
     assert "seems to hold personal data (" in message
     assert why in message
+
+
+@pytest.mark.parametrize(
+    ("left_out", "used", "excluded"),
+    [
+        (None, {"x1", "x2", "colour"}, {"email": "personal_data"}),
+        (["email"], {"x1", "x2", "colour"}, {"email": "personal_data"}),
+        ([], {"x1", "x2", "colour", "email"}, {}),
+        (["x2"], {"x1", "colour", "email"}, {"x2": "user_excluded"}),
+        (
+            ["email", "colour", "churn"],
+            {"x1", "x2"},
+            {"email": "personal_data", "colour": "user_excluded"},
+        ),
+    ],
+)
+def test_prepare_leaving_out_takes_the_final_list(left_out, used, excluded):
+    df = _table(60).assign(email=[f"user{i}@example.com" for i in range(60)])
+    ds = prepare_leaving_out(df, "churn", left_out)
+    assert set(ds.used_columns) == used
+    assert ds.excluded == excluded
+    assert "email" in [w.column for w in ds.warnings]  # a kept flagged column keeps its warning
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sys
+import types
 from dataclasses import replace
 from pathlib import Path
 
@@ -121,9 +123,30 @@ def test_progress_reports_start_and_end_of_each_model(binary_dataset):
     )
     for m in study.models:
         stages = [e.stage for e in events if e.model == m.name]
-        assert stages == ["waiting", "training", "measuring", "done"]
+        assert stages == ["waiting", "training", "waiting", "measuring", "done"]
     assert events[-1].done == events[-1].total == len(study.models)
     assert all(e.elapsed_s >= 0 for e in events)
+    finished = [e for e in events if e.stage == "done"]
+    assert [e.result for e in finished] == [study.model(e.model) for e in finished]
+    assert all(e.result is None for e in events if e.stage != "done")
+
+
+def test_progress_ticks_while_training_and_reports_failures_at_once(binary_dataset, monkeypatch):
+    monkeypatch.setattr("core.study._Notifier.TICK_S", 0.0)
+    events: list[ProgressEvent] = []
+    study = run_study(
+        binary_dataset,
+        StudyConfig(models=("mlp_large",), n_workers=2, time_limit_s=0.5, **FAST),
+        events.append,
+    )
+    mlp = [e for e in events if e.model == "mlp_large"]
+    training = [e.elapsed_s for e in mlp if e.stage == "training"]
+    assert len(training) > 1
+    assert training == sorted(training)
+    failed = [e for e in mlp if e.stage == "failed"]
+    assert failed[0].result is None
+    assert "time limit" in failed[0].message
+    assert failed[-1].result is study.model("mlp_large")
 
 
 def test_sampled_training_is_noted(binary_dataset, monkeypatch):
@@ -279,3 +302,18 @@ def test_default_metric_is_balanced_when_one_class_dominates(binary_dataset):
     y = binary_dataset.y.copy()
     y[np.flatnonzero(y == 1)[: len(y) // 4]] = 0  # now about 75% in class 0
     assert default_primary_metric(replace(binary_dataset, y=y)) == "balanced_accuracy"
+
+
+def test_workers_do_not_rerun_a_script_main(binary_dataset, tmp_path, monkeypatch):
+    # Under Streamlit the page script is __main__; a worker must not import (run) it again.
+    marker = tmp_path / "ran"
+    script = tmp_path / "page.py"
+    script.write_text(f"open({str(marker)!r}, 'w').close()\n")
+    fake_main = types.ModuleType("__main__")
+    fake_main.__file__ = str(script)
+    fake_main.__spec__ = None
+    monkeypatch.setitem(sys.modules, "__main__", fake_main)
+    study = _study(binary_dataset, models=("decision_tree",), n_workers=1)
+    assert study.model("decision_tree").ok
+    assert not marker.exists()
+    assert sys.modules["__main__"] is fake_main

@@ -1,0 +1,124 @@
+"""Server time of a Trade-offs rerun for a 20-model study (target, issue 3: under 300 ms).
+
+A real study of all 15 candidates on the bundled German credit sample, plus 5 copies of trained
+models under other names (a rerun's cost depends on how many models are drawn, not on which) makes
+20 models. The Trade-offs page then runs under Streamlit's AppTest, in this process, and each
+interaction is timed: switching the cost axis, switching the lens, setting a budget. AppTest adds
+its own overhead (building and reading the page's element tree), so the figures are an upper
+bound of what the server spends. Nothing is retrained: the study object is the same throughout.
+
+Also times the pure core calls the page makes (figure, recommendation, leaderboard) and the
+browser payload (the Plotly figure JSON). Prints a table; writes ``benchmarks/results/rerun.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from core import candidates as cand
+from core.data import load_dataset
+from core.figures import pareto_figure
+from core.pareto import COST_AXES, Budgets
+from core.samples import DEFAULT_SAMPLE, read_sample_bytes
+from core.study import StudyConfig, StudyResult, run_study
+from core.tables import leaderboard_view
+from ui.state import TRADEOFFS_PAGE, Keys, widget_key_of
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results"
+N_MODELS = 20
+REPEATS = 5
+TARGET_MS = 300.0
+
+
+def twenty_model_study() -> StudyResult:
+    dataset = load_dataset(
+        read_sample_bytes(DEFAULT_SAMPLE), DEFAULT_SAMPLE.filename, DEFAULT_SAMPLE.target
+    )
+    study = run_study(dataset, StudyConfig(models=("all",)))
+    ok = study.ok_models
+    extra = [
+        replace(ok[i % len(ok)], name=f"{ok[i % len(ok)].name}_copy{i}", label=f"Copy {i + 1}")
+        for i in range(N_MODELS - len(study.models))
+    ]
+    study.models = [*study.models, *extra]
+    return study
+
+
+def _timed(action) -> float:  # type: ignore[no-untyped-def]
+    started = time.perf_counter()
+    action()
+    return 1000.0 * (time.perf_counter() - started)
+
+
+def main() -> None:
+    print(f"Training all {len(cand.CANDIDATES)} candidates on the German credit sample…")
+    study = twenty_model_study()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.session_state[Keys.STUDY] = study
+    at.switch_page(TRADEOFFS_PAGE)
+    at.run()
+    assert not at.exception, at.exception
+
+    timings: dict[str, list[float]] = {"axis": [], "lens": [], "budget": []}
+    axes = list(COST_AXES)
+    for r in range(REPEATS):
+        for axis in axes:
+            timings["axis"].append(
+                _timed(at.selectbox(key=widget_key_of(Keys.AXIS)).set_value(axis).run)
+            )
+        for lens in ("Academic", "Industry"):
+            timings["lens"].append(
+                _timed(at.segmented_control(key=widget_key_of(Keys.LENS)).set_value(lens).run)
+            )
+        for limit in (5.0 + r, None):
+            timings["budget"].append(
+                _timed(at.number_input(key=widget_key_of(Keys.MAX_LATENCY_MS)).set_value(limit).run)
+            )
+    assert not at.exception, at.exception
+    assert at.session_state[Keys.STUDY] is study, "a rerun must never retrain"
+
+    core_ms = {
+        "pareto_figure": statistics.median(
+            _timed(lambda a=a: pareto_figure(study.models, study.primary_metric, a)) for a in axes
+        ),
+        "rerecommend": _timed(lambda: study.rerecommend(Budgets(max_latency_ms=5.0))),
+        "leaderboard_view": _timed(lambda: leaderboard_view(study)),
+    }
+    payload = len(pareto_figure(study.models, study.primary_metric, "latency_ms_p50").to_json())
+
+    print(f"\nTrade-offs page rerun, {len(study.models)} models (AppTest, in-process)")
+    print(f"{'interaction':<14}{'median ms':>10}{'p95 ms':>9}{'max ms':>9}{'vs 300 ms':>11}")
+    summary = {}
+    for name, values in timings.items():
+        values = sorted(values)
+        p95 = values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
+        median = statistics.median(values)
+        summary[name] = {"median_ms": median, "p95_ms": p95, "max_ms": values[-1]}
+        print(f"{name:<14}{median:>10.0f}{p95:>9.0f}{values[-1]:>9.0f}{median / TARGET_MS:>10.2f}×")
+    print("\ncore calls per rerun: " + ", ".join(f"{k} {v:.1f} ms" for k, v in core_ms.items()))
+    print(f"figure JSON sent to the browser: {payload / 1024:.0f} KiB")
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "rerun.json").write_text(
+        json.dumps(
+            {
+                "n_models": len(study.models),
+                "interactions": summary,
+                "core_ms": core_ms,
+                "figure_json_bytes": payload,
+                "target_ms": TARGET_MS,
+            },
+            indent=2,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

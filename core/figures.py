@@ -1,0 +1,371 @@
+"""Plotly figure builders: finished results in, ``plotly.graph_objects.Figure`` out.
+
+Pure functions (no I/O, no streamlit): the same input gives the same figure JSON. Pages only pass
+the figure to ``st.plotly_chart``; the report embeds the same figures. Axis titles carry units,
+and every chart keeps "up is better" and "left is cheaper", reversing an axis when needed.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from collections.abc import Sequence
+from typing import Any
+
+import plotly.graph_objects as go
+
+from core.candidates import DUMMY_BASELINE, SIMPLE_BASELINE
+from core.errors import ConfigError
+from core.pareto import COST_AXES, Budgets, cost_value, format_metric, frontier
+from core.stats import metric_info
+
+FRONTIER_NAME = "Pareto frontier — best metric for its cost"
+ACADEMIC_NAME = "Academic pick: best metric"
+INDUSTRY_NAME = "Industry pick: cheapest model tied with the best, within budgets"
+OVER_BUDGET_NAME = "Over a budget (hover for which)"
+NOT_MEASURED = "not measured"
+SYMBOL_OK, SYMBOL_OVER_BUDGET = "circle", "x"
+OPACITY_FRONTIER, OPACITY_DOMINATED = 1.0, 0.35
+SIZE_FRONTIER, SIZE_DOMINATED = 15, 9
+#: Automatic log scale when the largest plotted cost is at least this many times the smallest.
+LOG_SPAN = 30.0
+HEIGHT = 520
+_RED = "#d62728"
+
+#: One colour per model family, fixed so a family keeps its colour on every chart.
+FAMILY_COLOURS: dict[str, str] = {
+    "Baseline": "#7f7f7f",
+    "Linear": "#1f77b4",
+    "Decision tree": "#8c564b",
+    "Naive Bayes": "#bcbd22",
+    "Nearest neighbours": "#17becf",
+    "Random forest": "#2ca02c",
+    "Extra trees": "#98df8a",
+    "Gradient boosting": "#ff7f0e",
+    "XGBoost": "#9467bd",
+    "Neural network": "#e377c2",
+}
+_FALLBACK_COLOURS = ("#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd")
+
+#: The cost axis a budget limits, and the :class:`Budgets` field holding the limit.
+BUDGET_OF_AXIS: dict[str, str] = {
+    "latency_ms_p95": "max_latency_ms",
+    "size_bytes": "max_size_mb",
+    "train_s": "max_train_s",
+}
+
+
+def family_colour(family: str) -> str:
+    """The family's fixed colour; unknown families get a stable one derived from the name."""
+    if family in FAMILY_COLOURS:
+        return FAMILY_COLOURS[family]
+    return _FALLBACK_COLOURS[zlib.crc32(family.encode()) % len(_FALLBACK_COLOURS)]
+
+
+def _rgba(hex_colour: str, alpha: float) -> str:
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def message_figure(text: str) -> go.Figure:
+    """An empty chart that only says ``text`` in the middle (no axes, grid or legend)."""
+    fig = go.Figure()
+    fig.add_annotation(
+        text=text, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, font={"size": 16}
+    )
+    fig.update_layout(template="plotly_white", height=HEIGHT, showlegend=False)
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return fig
+
+
+# --- hover text ----------------------------------------------------------------------------------
+
+
+def _num(value: float | None, unit: str) -> str:
+    if value is None or not math.isfinite(value):
+        return NOT_MEASURED
+    return f"{value:,.0f} {unit}" if abs(value) >= 1000 else f"{value:.3g} {unit}"
+
+
+def _usd(value: float | None) -> str:
+    if value is None or not math.isfinite(value):
+        return NOT_MEASURED
+    return "less than $0.0001" if value < 1e-4 else f"${value:,.4g}"
+
+
+def _signed(metric: str, value: float) -> str:
+    return f"{value * 100:+.1f}" if metric_info(metric).percent else f"{value:+.3g}"
+
+
+def _vs_baseline(m: Any, metric: str) -> str:
+    if m.name == DUMMY_BASELINE:
+        return "This is the dummy baseline: every model is compared with it"
+    delta = getattr(m, "delta_vs_baseline", None)
+    low, high = getattr(m, "delta_ci_low", None), getattr(m, "delta_ci_high", None)
+    if delta is None:
+        return f"vs dummy baseline: {NOT_MEASURED}"
+    info = metric_info(metric)
+    unit = f" {info.unit}" if info.unit else ""
+    text = f"vs dummy baseline: {_signed(metric, delta)}{unit}"
+    if low is None or high is None:
+        return text
+    if getattr(m, "beats_baseline", None):
+        verdict = "beats the baseline"
+    elif (high < 0) if info.higher_is_better else (low > 0):
+        verdict = "worse than the baseline"
+    else:
+        verdict = "within the uncertainty"
+    return f"{text} (95% CI {_signed(metric, low)} to {_signed(metric, high)}{unit}): {verdict}"
+
+
+def hover_text(m: Any, metric: str, budgets: Budgets | None = None, *, on_frontier: bool) -> str:
+    """Every figure of one model with its unit, as the HTML lines of a plotly hover label."""
+    info = metric_info(metric)
+    low, high = getattr(m, "metric_ci_low", None), getattr(m, "metric_ci_high", None)
+    ci = ""
+    if low is not None and high is not None:
+        ci = f" (95% CI {format_metric(metric, low)}–{format_metric(metric, high)})"
+    lines = [
+        f"<b>{m.label}</b>",
+        f"{info.label}: {format_metric(metric, m.metrics[metric])}{ci}",
+        _vs_baseline(m, metric),
+        f"Latency per row: p50 {_num(m.latency_ms_p50, 'ms')}, p95 {_num(m.latency_ms_p95, 'ms')}",
+        f"Batch throughput: {_num(m.throughput_rows_per_s, 'rows/s')}",
+        f"Model size: {_num(cost_value(m, 'size_bytes'), 'MB')}",
+        f"Training time: {_num(m.train_s, 's')}",
+        "Serving cost per million predictions: "
+        + _usd(getattr(m, "usd_per_million_predictions", None)),
+        f"Training cost: {_usd(getattr(m, 'train_usd', None))}",
+    ]
+    lines += [f"<b>Over budget:</b> {v}" for v in (budgets.violations(m) if budgets else [])]
+    lines.append(
+        "On the Pareto frontier: no other model is as good for less"
+        if on_frontier
+        else "Faded: another model is at least as good and cheaper on this axis"
+    )
+    return "<br>".join(lines)
+
+
+# --- the Pareto chart ----------------------------------------------------------------------------
+
+
+def _plottable(models: Sequence[Any], metric: str, axis: str) -> list[tuple[Any, float, float]]:
+    """(model, cost, metric) of finished models with a finite metric and cost on ``axis``."""
+    out = []
+    for m in models:
+        value = m.metrics.get(metric) if m.status == "ok" else None
+        cost = cost_value(m, axis) if value is not None else None
+        if value is not None and cost is not None and math.isfinite(value + cost):
+            out.append((m, cost, float(value)))
+    return out
+
+
+def _x_range(values: list[float], log: bool) -> list[float]:
+    """An explicit x range around ``values`` (log10 units on a log axis, as plotly expects)."""
+    lo, hi = min(values), max(values)
+    if log:
+        lo, hi = math.log10(lo), math.log10(hi)
+    pad = (hi - lo) * 0.08 or (0.3 if log else abs(hi) * 0.1 or 1.0)
+    low = lo - pad
+    if not log and lo >= 0 > low:
+        low = -0.25 * pad  # costs are never negative: show no negative ticks, only a margin
+    return [low, hi + pad]
+
+
+def _bar(low: float | None, high: float | None, scale: float) -> float:
+    """Length of an error bar between a point and a CI bound (0 when the bound is unknown)."""
+    return 0.0 if low is None or high is None else max(high - low, 0.0) * scale
+
+
+def _family_trace(
+    family: str,
+    members: list[tuple[Any, float, float]],
+    metric: str,
+    scale: float,
+    on_frontier: set[str],
+    budgets: Budgets | None,
+) -> go.Scatter:
+    """One family's models sorted by rung, joined by a dotted line when it has several sizes."""
+    colour = family_colour(family)
+    front = [m.name in on_frontier for m, _, _ in members]
+    over = [bool(budgets and budgets.violations(m)) for m, _, _ in members]
+    up = [getattr(m, "metric_ci_high", None) for m, _, _ in members]
+    down = [getattr(m, "metric_ci_low", None) for m, _, _ in members]
+    ys = [y for _, _, y in members]
+    return go.Scatter(
+        x=[x for _, x, _ in members],
+        y=[y * scale for y in ys],
+        mode="lines+markers" if len(members) > 1 else "markers",
+        name=family,
+        legendgroup=family,
+        customdata=[m.name for m, _, _ in members],
+        text=[
+            hover_text(m, metric, budgets, on_frontier=f)
+            for (m, _, _), f in zip(members, front, strict=True)
+        ],
+        hovertemplate="%{text}<extra></extra>",
+        line={"color": colour, "width": 1, "dash": "dot"},
+        marker={
+            "color": colour,
+            "size": [SIZE_FRONTIER if f else SIZE_DOMINATED for f in front],
+            "opacity": [OPACITY_FRONTIER if f else OPACITY_DOMINATED for f in front],
+            "symbol": [SYMBOL_OVER_BUDGET if o else SYMBOL_OK for o in over],
+            "line": {"color": [_RED if o else "white" for o in over], "width": 1.5},
+        },
+        error_y={
+            "type": "data",
+            "symmetric": False,
+            "array": [_bar(y, h, scale) for y, h in zip(ys, up, strict=True)],
+            "arrayminus": [_bar(d, y, scale) for y, d in zip(ys, down, strict=True)],
+            "color": _rgba(colour, 0.5),
+            "thickness": 1.2,
+            "width": 3,
+        },
+    )
+
+
+def _marker_trace(name: str, x: list[Any], y: list[Any], marker: dict[str, Any]) -> go.Scatter:
+    """A marker-only trace that explains itself in the legend and leaves hovering to the models."""
+    return go.Scatter(x=x, y=y, mode="markers", name=name, marker=marker, hoverinfo="skip")
+
+
+def pareto_figure(
+    models: Sequence[Any],
+    metric: str,
+    axis: str,
+    *,
+    budgets: Budgets | None = None,
+    academic: str | None = None,
+    industry: str | None = None,
+    log_x: bool | None = None,
+    title: str | None = None,
+) -> go.Figure:
+    """Each finished model as a dot: its ``metric`` (with 95% CI bars) against its cost on ``axis``.
+
+    Up is always better and left always cheaper (the y axis is reversed for errors such as MAE,
+    the x axis for throughput). The Pareto frontier is a solid line through its models, which
+    stand out; dominated models are faded. Sizes (rungs) of one family are joined by a dotted line
+    in the family's colour. The dummy and simple baselines are dashed horizontal lines; the region
+    over the budget on this axis is shaded red, and models over any budget are drawn as an "x".
+    ``log_x=None`` picks a log scale when the costs span a factor of :data:`LOG_SPAN` or more (a
+    log scale is only possible when every cost is positive). Y values of percentage metrics are
+    in percent (x100). Failed models, and models without the metric or this cost, are left out.
+    """
+    if axis not in COST_AXES:
+        raise ConfigError(f"Unknown cost axis '{axis}'. Choose from: {', '.join(COST_AXES)}.")
+    info, cost_axis = metric_info(metric), COST_AXES[axis]
+    points = _plottable(models, metric, axis)
+    if not points:
+        if not any(m.status == "ok" for m in models):
+            return message_figure("No model finished, so there is nothing to draw yet.")
+        return message_figure(
+            f"No finished model has both a {info.label.lower()} and a measured "
+            f"{cost_axis.label}. Choose another cost."
+        )
+    scale = 100.0 if info.percent else 1.0
+    frontier_names = frontier([m for m, _, _ in points], metric, axis)  # cheapest first
+    xs = [x for _, x, _ in points]
+    use_log = min(xs) > 0 and (max(xs) / min(xs) >= LOG_SPAN if log_x is None else log_x)
+    budget_field = BUDGET_OF_AXIS.get(axis)
+    limit = getattr(budgets, budget_field) if budgets and budget_field else None
+    if limit is not None and use_log and limit <= 0:
+        limit = None  # a log axis cannot show a zero limit
+    x_range = _x_range([*xs, *([limit] if limit is not None else [])], use_log)
+
+    fig = go.Figure()
+    by_name = {m.name: (x, y * scale) for m, x, y in points}
+    fig.add_trace(
+        go.Scatter(
+            x=[by_name[n][0] for n in frontier_names],
+            y=[by_name[n][1] for n in frontier_names],
+            mode="lines",
+            name=FRONTIER_NAME,
+            line={"color": "#222222", "width": 2.5},
+            hoverinfo="skip",
+        )
+    )
+    by_family: dict[str, list[tuple[Any, float, float]]] = {}
+    for point in points:
+        by_family.setdefault(getattr(point[0], "family", "Other"), []).append(point)
+    for family, members in by_family.items():
+        members.sort(key=lambda p: (getattr(p[0], "rung", 0), p[0].name))
+        fig.add_trace(_family_trace(family, members, metric, scale, set(frontier_names), budgets))
+    if budgets and any(budgets.violations(m) for m, _, _ in points):
+        over = {
+            "symbol": SYMBOL_OVER_BUDGET,
+            "color": "#999999",
+            "size": 10,
+            "line": {"color": _RED, "width": 1.5},
+        }
+        fig.add_trace(_marker_trace(OVER_BUDGET_NAME, [None], [None], over))
+    for pick, name, symbol, size, colour in (
+        (academic, ACADEMIC_NAME, "star-open", 26, "#222222"),
+        (industry, INDUSTRY_NAME, "star", 18, "#f2b701"),
+    ):
+        if pick in by_name:
+            star = {
+                "symbol": symbol,
+                "size": size,
+                "color": colour,
+                "line": {"color": "#222222", "width": 1.5},
+            }
+            fig.add_trace(_marker_trace(name, [by_name[pick][0]], [by_name[pick][1]], star))
+
+    for baseline, words, position in (
+        (DUMMY_BASELINE, "Dummy baseline", "bottom right"),
+        (SIMPLE_BASELINE, "Simple baseline", "top right"),
+    ):
+        ref = next((m for m in models if m.name == baseline and m.status == "ok"), None)
+        value = ref.metrics.get(metric) if ref is not None else None
+        if value is not None and math.isfinite(value):
+            fig.add_hline(
+                y=value * scale,
+                line={"color": "#555555", "width": 1, "dash": "dash"},
+                annotation_text=f"{words} {format_metric(metric, value)}",
+                annotation_position=position,
+                annotation_font={"color": "#555555", "size": 11},
+            )
+    if limit is not None:
+        far = 10 ** x_range[1] if use_log else x_range[1]
+        fig.add_vrect(x0=limit, x1=far, fillcolor=_RED, opacity=0.08, line_width=0, layer="below")
+        fig.add_annotation(
+            text=f"over budget (above {limit:g} {cost_axis.unit})",
+            x=math.log10(limit) if use_log else limit,  # annotations take log10 on a log axis
+            xref="x",
+            y=1,
+            yref="paper",
+            xanchor="left",
+            yanchor="top",
+            showarrow=False,
+            font={"color": _RED, "size": 12},
+        )
+
+    x_title = cost_axis.title
+    if not cost_axis.lower_is_better:
+        x_title += " — higher is better, axis reversed so left is cheaper"
+    y_title = f"{info.label} (%)" if info.percent else info.label
+    y_title += (
+        " — higher is better" if info.higher_is_better else " — lower is better, axis reversed"
+    )
+    fig.update_xaxes(
+        title_text=x_title + (", log scale" if use_log else ""),
+        type="log" if use_log else "linear",
+        range=x_range if cost_axis.lower_is_better else x_range[::-1],
+    )
+    fig.update_yaxes(
+        title_text=y_title,
+        autorange=True if info.higher_is_better else "reversed",
+        ticksuffix="%" if info.percent else "",
+        zeroline=False,
+    )
+    fig.update_layout(
+        template="plotly_white",
+        height=HEIGHT,
+        hovermode="closest",
+        hoverlabel={"align": "left"},
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -0.18, "yanchor": "top"},
+        margin={"t": 50 if title else 30, "r": 20},
+        title_text=title,
+    )
+    return fig

@@ -1,0 +1,217 @@
+"""Tables for people: the column profile and the leaderboard as the app and the report show them.
+
+Numbers stay numbers (so a table can be sorted by any column) and every column name carries its
+unit; text columns say in words what a flag or an interval means.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import pandas as pd
+
+from core.data import REASON_WORDS
+from core.dataset import ColumnProfile, Dataset
+from core.pareto import Budgets, format_metric, tied_with_best
+from core.stats import MetricInfo, metric_info
+from core.store import StudySummary
+from core.study import ProgressEvent, StudyResult
+
+_KIND_WORDS = {
+    "numeric": "number",
+    "categorical": "category",
+    "boolean": "yes/no",
+    "datetime": "date/time",
+    "text": "free text",
+    "id": "identifier",
+    "constant": "one value only",
+}
+
+
+def profile_frame(
+    profiles: Sequence[ColumnProfile], dataset: Dataset | None = None
+) -> pd.DataFrame:
+    """One row per original column: its type, missing share, distinct values, examples and, when
+    a ``dataset`` was built, whether it feeds the models (and if not, why)."""
+    used = set(dataset.used_columns) if dataset is not None else set()
+    rows = []
+    for p in profiles:
+        if dataset is None:
+            role = ""
+        elif p.name == dataset.target:
+            role = "target (what to predict)"
+        elif p.name in used:
+            role = "feature"
+        else:
+            reason = dataset.excluded.get(p.name, "")
+            role = f"left out: {REASON_WORDS.get(reason, reason)}" if reason else "left out"
+        rows.append(
+            {
+                "column": p.name,
+                "type": _KIND_WORDS.get(p.kind, p.kind),
+                "missing (%)": 100.0 * p.missing_fraction,
+                "distinct values": p.n_unique,
+                "examples": ", ".join(p.examples),
+                "use": role,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _interval(metric: str, low: float | None, high: float | None, *, delta: bool) -> str:
+    if low is None or high is None or not (math.isfinite(low) and math.isfinite(high)):
+        return ""
+    info = metric_info(metric)
+    if delta and info.percent:
+        return f"{low * 100:+.1f} to {high * 100:+.1f}"
+    if delta:
+        return f"{low:+.3g} to {high:+.3g}"
+    return f"{format_metric(metric, low)} to {format_metric(metric, high)}"
+
+
+def _verdict(beats: bool | None, status: str) -> str:
+    if status != "ok" or beats is None:
+        return ""
+    return "yes: CI excludes zero" if beats else "no: within the uncertainty"
+
+
+def leaderboard_view(study: StudyResult, budgets: Budgets | None = None) -> pd.DataFrame:
+    """The leaderboard as a person reads it, best first: the metric (in % for percentages), its
+    95% interval, the difference with the dummy and the simple baseline (in points for
+    percentages) with its paired interval and whether it is real, every cost with its unit,
+    whether the model fits ``budgets`` and is tied with the best, and any note or reason."""
+    metric = study.primary_metric
+    info = metric_info(metric)
+    scale = 100.0 if info.percent else 1.0
+    unit = " (%)" if info.percent else ""
+    delta_unit = " (points)" if info.percent else ""
+    budgets = budgets or study.recommendation.budgets
+    rows = []
+    for m in study.models:
+        ok = m.status == "ok"
+        value = m.metrics.get(metric) if ok else None
+        rows.append(
+            {
+                "model": m.label,
+                "family": m.family,
+                "status": m.status,
+                f"{info.label}{unit}": None if value is None else value * scale,
+                "95% CI": _interval(metric, m.metric_ci_low, m.metric_ci_high, delta=False),
+                f"vs dummy baseline{delta_unit}": _scaled(m.delta_vs_baseline, scale),
+                "vs dummy 95% CI": _interval(metric, m.delta_ci_low, m.delta_ci_high, delta=True),
+                "beats dummy?": _verdict(m.beats_baseline, m.status),
+                f"vs simple baseline{delta_unit}": _scaled(m.delta_vs_simple, scale),
+                "beats simple?": _verdict(m.beats_simple_baseline, m.status),
+                "tied with best?": ("yes" if tied_with_best(m) else "no") if ok else "",
+                "p50 latency (ms)": m.latency_ms_p50,
+                "p95 latency (ms)": m.latency_ms_p95,
+                "throughput (rows/s)": m.throughput_rows_per_s,
+                "size (MB)": None if m.size_bytes is None else m.size_bytes / 1e6,
+                "train time (s)": m.train_s,
+                "serving ($ per million predictions)": m.usd_per_million_predictions,
+                "within budgets?": ("yes" if budgets.fits(m) else "; ".join(budgets.violations(m)))
+                if ok
+                else "",
+                "note": m.reason or " ".join(m.notes),
+            }
+        )
+    frame = pd.DataFrame(rows)
+    key = frame[f"{info.label}{unit}"].astype(float)
+    order = key if info.higher_is_better else -key
+    return (
+        frame.assign(_k=order)
+        .sort_values("_k", ascending=False, na_position="last", kind="stable")
+        .drop(columns="_k")
+        .reset_index(drop=True)
+    )
+
+
+def _scaled(value: float | None, scale: float) -> float | None:
+    return None if value is None else value * scale
+
+
+_STAGE_WORDS = {
+    "waiting": "⏳ waiting",
+    "training": "🏋️ training",
+    "measuring": "⏱️ measuring latency",
+    "done": "✅ done",
+    "failed": "❌ failed",
+    "skipped": "⏭️ skipped",
+}
+
+
+def progress_table(events: Sequence[ProgressEvent], metric: str) -> pd.DataFrame:
+    """Live status of a running study from its progress events (the latest per model wins).
+
+    Finished models show their metric and costs, best first, so the leaderboard fills in as
+    they finish; models still running follow with their elapsed seconds, then waiting ones.
+    """
+    info = metric_info(metric)
+    scale = 100.0 if info.percent else 1.0
+    value_column = f"{info.label} (%)" if info.percent else info.label
+    latest: dict[str, ProgressEvent] = {}
+    for event in events:
+        latest[event.model] = event
+    rows = []
+    for e in latest.values():
+        r = e.result
+        value = r.metrics.get(metric) if r is not None and r.status == "ok" else None
+        rank = {"done": 0, "failed": 2, "skipped": 2, "measuring": 1, "training": 1}
+        rows.append(
+            {
+                "model": e.label,
+                "status": _STAGE_WORDS[e.stage],
+                "elapsed (s)": e.elapsed_s,
+                value_column: None if value is None else value * scale,
+                "p50 latency (ms)": None if r is None else r.latency_ms_p50,
+                "size (MB)": None if r is None or r.size_bytes is None else r.size_bytes / 1e6,
+                "note": e.message if r is None else (r.reason or " ".join(r.notes)),
+                "_rank": rank.get(e.stage, 3),
+                "_value": -math.inf
+                if value is None
+                else (value if info.higher_is_better else -value),
+            }
+        )
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return frame
+    frame = frame.sort_values(["_rank", "_value"], ascending=[True, False], kind="stable")
+    return frame.drop(columns=["_rank", "_value"]).reset_index(drop=True)
+
+
+def format_time(iso: str) -> str:
+    """An ISO timestamp as people read it, in UTC to the minute: ``2026-11-22 07:36 UTC``."""
+    stamp = pd.Timestamp(iso)
+    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    return stamp.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def studies_frame(summaries: Sequence[StudySummary]) -> pd.DataFrame:
+    """Saved studies, one row each as given (newest first): when, on what, and the two picks."""
+    rows = []
+    for s in summaries:
+        info = metric_info(s.primary_metric)
+
+        def shown(label: str | None, value: float | None, info: MetricInfo = info) -> str:
+            if label is None:
+                return "none"
+            if value is None or not math.isfinite(value):
+                return label
+            return f"{label} ({format_metric(info.name, value)})"
+
+        rows.append(
+            {
+                "trained": format_time(s.created_at),
+                "dataset": s.dataset_name,
+                "target": s.target,
+                "task": s.task,
+                "rows": s.n_rows,
+                "models": s.n_models,
+                "metric": info.label,
+                "best model": shown(s.best_label, s.best_metric),
+                "recommended": shown(s.recommended_label, s.recommended_metric),
+                "duration (s)": s.duration_s,
+            }
+        )
+    return pd.DataFrame(rows)

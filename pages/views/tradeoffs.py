@@ -1,0 +1,95 @@
+"""Trade-offs: accuracy against each cost, budgets, the two lenses and the leaderboard.
+
+Everything here reads the finished study; no widget on this page trains anything.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.figures import pareto_figure
+from core.pareto import COST_AXES
+from core.stats import metric_info
+from core.tables import leaderboard_view
+from ui.common import current_budgets, leaderboard_config, md, table_height
+from ui.state import Icons, Keys, kept, require_study
+
+st.title("Trade-offs")
+study = require_study()
+metric = study.primary_metric
+label = metric_info(metric).label
+st.caption(
+    f"{md(study.dataset.name)} → predict **{md(study.dataset.target)}** "
+    f"({study.dataset.task}), {len(study.models)} models, ranked by {label.lower()} on rows "
+    "they never saw in training."
+)
+
+controls, budgets_box = st.columns([3, 2])
+with controls:
+    kept(
+        st.selectbox,
+        "Cost to compare against",
+        Keys.AXIS,
+        options=list(COST_AXES),
+        format_func=lambda k: COST_AXES[k].title,
+        help="p50: the typical time to score one row; p95: 95 of 100 rows are scored faster. "
+        "Throughput is for scoring large batches; serving cost converts it to money.",
+    )
+    kept(
+        st.segmented_control,
+        "Lens",
+        Keys.LENS,
+        options=["Industry", "Academic"],
+        help="Academic: the best metric, whatever it costs. Industry: the cheapest model "
+        "statistically tied with the best that fits the budgets.",
+    )
+with budgets_box, st.container(border=True):
+    st.markdown("**Budgets** (leave empty for no limit)")
+    for budget_label, key in (
+        ("Max p95 latency per row (ms)", Keys.MAX_LATENCY_MS),
+        ("Max model size (MB)", Keys.MAX_SIZE_MB),
+        ("Max training time (s)", Keys.MAX_TRAIN_S),
+    ):
+        kept(st.number_input, budget_label, key, min_value=0.0, value=None, step=1.0)
+
+budgets = current_budgets()
+rec = study.rerecommend(budgets)
+lens = st.session_state[Keys.LENS] or "Industry"
+if lens == "Industry":
+    pick = rec.industry
+    headline = rec.sentence
+else:
+    pick = rec.academic
+    headline = rec.academic_sentence
+box = st.success if pick else st.warning
+box(f"**{lens} pick: {study.model(pick).label if pick else 'none'}.** {headline}", icon=Icons.PICK)
+
+axis = st.session_state[Keys.AXIS]
+figure = pareto_figure(
+    study.models,
+    metric,
+    axis,
+    budgets=budgets,
+    academic=rec.academic,
+    industry=rec.industry,
+)
+st.plotly_chart(figure, width="stretch", key="pareto")
+st.caption(
+    f"Each dot is a model. Up means better {label.lower()} (bars show its 95% interval); "
+    f"further left means cheaper in {COST_AXES[axis].label}. Models on the solid line are the "
+    "best you can get for their cost; faded ones are beaten on both. Dotted lines join sizes "
+    "of one family; horizontal lines mark the baselines; red shading is over budget."
+)
+
+st.subheader("Leaderboard")
+st.caption(
+    "Click a column header to sort. A difference is real only when its 95% interval excludes "
+    "zero; otherwise it could be luck of the test rows."
+)
+st.dataframe(
+    leaderboard_view(study, budgets),
+    hide_index=True,
+    width="stretch",
+    column_config=leaderboard_config(study),
+    height=table_height(len(study.models)),
+)

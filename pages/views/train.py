@@ -1,0 +1,150 @@
+"""Train: choose the candidates and how to validate them; train and measure behind one button."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core import candidates as cand
+from core.errors import TradeoffError
+from core.stats import metric_info, primary_choices
+from core.study import ProgressEvent, StudyConfig, default_primary_metric, run_study
+from core.tables import leaderboard_view, progress_table
+from ui.common import (
+    current_budgets,
+    get_store,
+    leaderboard_config,
+    md,
+    show_error,
+    study_headline,
+    table_height,
+)
+from ui.state import TRADEOFFS_PAGE, Icons, Keys, current_study, kept, require_dataset, stop_page
+
+st.title("Train")
+dataset = require_dataset()
+st.caption(
+    f"Predict **{md(dataset.target)}** ({dataset.task}) from {len(dataset.used_columns)} "
+    f"columns of {dataset.n_rows:,} rows. Each model is trained on the same rows, one CPU "
+    "thread each, and measured alone afterwards, so the costs compare fairly."
+)
+run_box = st.container()  # the button, live progress and results, above the settings
+
+st.subheader("Candidates")
+st.caption(
+    "From the cheapest to the richest. The dummy baseline (always predicts the most common "
+    "answer) and the simple baseline are always trained: every result is read against them."
+)
+specs = [s for s in cand.CANDIDATES if s.supports(dataset.task)]
+families = list(dict.fromkeys(s.family for s in specs))
+columns = st.columns(3)
+for i, family in enumerate(families):
+    with columns[i % 3], st.container(border=True):
+        st.markdown(f"**{family}**")
+        for spec in (s for s in specs if s.family == family):
+            key = Keys.CANDIDATE_PREFIX + spec.name
+            baseline = spec.name in (cand.DUMMY_BASELINE, cand.SIMPLE_BASELINE)
+            st.session_state.setdefault(key, spec.default or baseline)
+            kept(st.checkbox, spec.label, key, disabled=baseline, help=spec.description)
+            st.caption(spec.description)
+chosen = tuple(s.name for s in specs if st.session_state[Keys.CANDIDATE_PREFIX + s.name])
+
+st.subheader("How to measure")
+left, middle, right = st.columns(3)
+with left:
+    kept(
+        st.radio,
+        "Validation",
+        Keys.VALIDATION,
+        options=["holdout", "cv"],
+        format_func=lambda v: (
+            "Hold out 20% of rows for testing"
+            if v == "holdout"
+            else "k-fold cross-validation (every row tested once)"
+        ),
+        help="Holdout is quick; cross-validation is steadier on small tables but k times slower.",
+    )
+    if st.session_state[Keys.VALIDATION] == "cv":
+        kept(st.slider, "Folds", Keys.CV_FOLDS, min_value=3, max_value=10)
+with middle:
+    choices = primary_choices(dataset.task)
+    if st.session_state.get(Keys.METRIC) not in choices:
+        st.session_state[Keys.METRIC] = default_primary_metric(dataset)
+    kept(
+        st.selectbox,
+        "Primary metric",
+        Keys.METRIC,
+        options=choices,
+        format_func=lambda m: metric_info(m).label,
+        help="The number models are ranked by. Balanced accuracy is the default when one class "
+        "dominates, because plain accuracy then rewards always guessing that class.",
+    )
+with right:
+    kept(
+        st.number_input,
+        "Random seed",
+        Keys.SEED,
+        min_value=0,
+        max_value=2**31 - 1,
+        step=1,
+        help="The same data, models and seed always give the same metrics.",
+    )
+
+config = StudyConfig(
+    models=chosen,
+    validation=st.session_state[Keys.VALIDATION],
+    cv_folds=int(st.session_state[Keys.CV_FOLDS]),
+    seed=int(st.session_state[Keys.SEED]),
+    primary_metric=st.session_state[Keys.METRIC],
+    budgets=current_budgets(),
+)
+with run_box:
+    clicked = st.button(f"Train {len(chosen)} models", type="primary", key="train")
+    if clicked or st.session_state.pop(Keys.AUTOSTART, False):
+        st.caption("Stay on this page while the models train; leaving it stops the training.")
+        bar = st.progress(0.0, text="Starting…")
+        table = st.empty()
+        events: list[ProgressEvent] = []
+
+        def on_progress(event: ProgressEvent) -> None:
+            events.append(event)
+            bar.progress(
+                event.done / event.total, text=f"{event.done} of {event.total} models done"
+            )
+            table.dataframe(
+                progress_table(events, config.primary_metric or "accuracy"),
+                hide_index=True,
+                width="stretch",
+            )
+
+        try:
+            study = run_study(dataset, config, on_progress)
+        except TradeoffError as exc:
+            show_error(exc)
+            stop_page()
+        st.session_state[Keys.STUDY] = study
+        st.session_state[Keys.STUDY_ID] = None
+        try:
+            st.session_state[Keys.STUDY_ID] = get_store().save(study)
+        except (OSError, TradeoffError) as exc:
+            st.warning(f"The study could not be saved ({exc}); it stays open in this session.")
+        bar.empty()
+        table.empty()
+
+    study = current_study()
+    if study is not None:
+        st.subheader("Latest results")
+        st.caption(f"Trained in {study.duration_s:.0f} s. Best first; every figure has its unit.")
+        st.success(study_headline(study), icon=Icons.DONE)
+        if study.dataset.sha256 != dataset.sha256 or study.dataset.target != dataset.target:
+            st.caption(
+                f"These results are for {md(study.dataset.name)} → {md(study.dataset.target)}, "
+                "not the data chosen now."
+            )
+        st.dataframe(
+            leaderboard_view(study),
+            hide_index=True,
+            width="stretch",
+            column_config=leaderboard_config(study),
+            height=table_height(len(study.models)),
+        )
+        st.page_link(TRADEOFFS_PAGE, label="See the trade-offs", icon=Icons.TRADEOFFS)

@@ -1,0 +1,233 @@
+"""What every page shares: the data in use, the study store, the sidebar and error display."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from core.data import prepare_leaving_out, profile_table, read_table
+from core.dataset import ColumnProfile, Dataset, Task
+from core.errors import TradeoffError
+from core.pareto import Budgets, format_metric
+from core.samples import DEFAULT_SAMPLE, Sample, get_sample, read_sample_bytes
+from core.stats import metric_info
+from core.store import StudyStore, default_store_dir
+from core.study import StudyResult
+from core.tables import format_time
+from ui.state import Icons, Keys, current_dataset, current_study
+
+
+@dataclass(frozen=True)
+class TableSource:
+    """Where the table on screen came from: a bundled sample or an uploaded file."""
+
+    name: str
+    sha256: str
+    sample: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"sample: {get_sample(self.sample).title}" if self.sample else f"upload: {self.name}"
+
+
+@st.cache_data(max_entries=8, show_spinner="Reading the sample…")
+def _sample_table(key: str) -> tuple[pd.DataFrame, str]:
+    sample = get_sample(key)
+    data = read_sample_bytes(sample)
+    return read_table(data, sample.filename), hashlib.sha256(data).hexdigest()
+
+
+def use_sample(sample: Sample) -> None:
+    """Put a bundled sample on screen with its target chosen."""
+    table, sha = _sample_table(sample.key)
+    _use_table(table, TableSource(sample.filename, sha, sample.key), sample.target)
+
+
+def use_upload(data: bytes, filename: str, target: str | None) -> None:
+    """Put an uploaded table on screen (already read by core, so it is a valid table)."""
+    table = read_table(data, filename, max_bytes=upload_limit_bytes())
+    _use_table(table, TableSource(filename, hashlib.sha256(data).hexdigest()), target)
+
+
+def _use_table(table: pd.DataFrame, source: TableSource, target: str | None) -> None:
+    st.session_state[Keys.TABLE] = table
+    st.session_state[Keys.SOURCE] = source
+    st.session_state[Keys.TARGET] = target
+    st.session_state[Keys.TASK] = "auto"
+    st.session_state[Keys.LEFT_OUT] = None
+    st.session_state.pop("_dataset_spec", None)
+
+
+@st.cache_data(max_entries=8, show_spinner="Profiling the columns…")
+def _profiles(_table: pd.DataFrame, sha256: str) -> tuple[ColumnProfile, ...]:
+    return profile_table(_table)
+
+
+def table_profiles() -> tuple[ColumnProfile, ...]:
+    """The column profile of the table on screen (computed once per table)."""
+    source: TableSource = st.session_state[Keys.SOURCE]
+    return _profiles(st.session_state[Keys.TABLE], source.sha256)
+
+
+def upload_limit_bytes() -> int:
+    """The upload limit set in .streamlit/config.toml (``server.maxUploadSize``, in MB)."""
+    return int(st.get_option("server.maxUploadSize")) * 1024 * 1024
+
+
+def refresh_dataset() -> Dataset | None:
+    """Build the Dataset for the current table and choices (only when they changed).
+
+    A choice core refuses (e.g. a target with one value) leaves no dataset and its message in
+    ``Keys.DATA_ERROR``; the table and every saved study stay as they were.
+    """
+    if st.session_state.get(Keys.TABLE) is None:
+        use_sample(DEFAULT_SAMPLE)
+    source: TableSource = st.session_state[Keys.SOURCE]
+    target = st.session_state.get(Keys.TARGET)
+    task = st.session_state.get(Keys.TASK, "auto")
+    left_out = st.session_state.get(Keys.LEFT_OUT)
+    spec = (source, target, task, None if left_out is None else tuple(left_out))
+    if st.session_state.get("_dataset_spec") == spec:
+        return current_dataset()
+    st.session_state["_dataset_spec"] = spec
+    st.session_state[Keys.DATASET] = None
+    st.session_state[Keys.DATA_ERROR] = None
+    if target is None:
+        return None
+    try:
+        dataset = prepare_leaving_out(
+            st.session_state[Keys.TABLE],
+            target,
+            left_out,
+            name=source.name,
+            sha256=source.sha256,
+            task=None if task == "auto" else _task(task),
+        )
+    except TradeoffError as exc:
+        st.session_state[Keys.DATA_ERROR] = str(exc)
+        return None
+    st.session_state[Keys.DATASET] = dataset
+    return dataset
+
+
+def _task(value: str) -> Task:
+    if value not in ("binary", "multiclass", "regression"):
+        raise TradeoffError(f"Unknown task {value!r}.")
+    return value  # type: ignore[return-value]
+
+
+@st.cache_resource(max_entries=4)
+def _store(root: str) -> StudyStore:
+    # Shared by all sessions: the store holds no per-user state, only where the files are.
+    return StudyStore(Path(root))
+
+
+def get_store() -> StudyStore:
+    return _store(str(default_store_dir()))
+
+
+def show_error(exc: BaseException) -> None:
+    """A refusal from core in its own words; anything else as a short apology."""
+    if isinstance(exc, TradeoffError):
+        st.error(str(exc), icon=Icons.WARNING)
+        return
+    st.error(
+        "Sorry, something went wrong that the app did not expect. Your data and saved "
+        "studies are untouched; try again, or report the details below.",
+        icon=Icons.SORRY,
+    )
+    with st.expander("Details for a bug report"):
+        st.code(f"{type(exc).__name__}: {exc}", language=None)
+
+
+def study_headline(study: StudyResult) -> str:
+    """One line about a study: when, how many models, and the industry pick."""
+    rec = study.recommendation
+    pick = rec.industry or rec.academic
+    metric = study.primary_metric
+    text = f"{len(study.ok_models)} of {len(study.models)} models trained"
+    if pick is not None:
+        model = study.model(pick)
+        value = format_metric(metric, model.metrics[metric])
+        text += f"; recommended: {model.label} ({metric_info(metric).label.lower()} {value})"
+    return text
+
+
+def sidebar() -> None:
+    """The current dataset, target, task and study status, on every page."""
+    dataset = current_dataset()
+    source: TableSource | None = st.session_state.get(Keys.SOURCE)
+    with st.sidebar:
+        st.markdown("#### Current data")
+        if source is None:
+            st.caption("No table yet.")
+        else:
+            st.markdown(f"**Table** · {md(source.label)}")
+        if dataset is not None:
+            positive = (
+                f", positive class {md(dataset.positive_class)}" if dataset.positive_class else ""
+            )
+            st.markdown(
+                f"**Target** · {md(dataset.target)} ({dataset.task}{positive})  \n"
+                f"**Rows** · {dataset.n_rows:,} · **features** · {len(dataset.used_columns)}"
+            )
+        elif st.session_state.get(Keys.DATA_ERROR):
+            st.caption("The chosen target cannot be used yet: see the Data page.")
+        st.markdown("#### Study")
+        study = current_study()
+        if study is None:
+            st.caption("No study yet: train models on the Train page or open a saved one.")
+        else:
+            st.markdown(
+                f"**{md(study.dataset.name)}** → {md(study.dataset.target)}  \n"
+                f"{study_headline(study)}  \n"
+                f"Trained {format_time(study.created_at)}"
+                + ("; saved" if st.session_state.get(Keys.STUDY_ID) else "")
+            )
+
+
+def md(text: object) -> str:
+    """User text made safe inside Markdown: HTML escaped and Markdown/LaTeX marks neutralised."""
+    escaped = html.escape(str(text))
+    for mark in ("\\", "*", "_", "`", "$", "[", "]", "#", "|", "~"):
+        escaped = escaped.replace(mark, "\\" + mark)
+    return escaped
+
+
+def current_budgets() -> Budgets:
+    """The budgets set on the Trade-offs page (``None`` = no limit)."""
+    return Budgets(
+        max_latency_ms=st.session_state.get(Keys.MAX_LATENCY_MS),
+        max_size_mb=st.session_state.get(Keys.MAX_SIZE_MB),
+        max_train_s=st.session_state.get(Keys.MAX_TRAIN_S),
+    )
+
+
+def table_height(n_rows: int) -> int:
+    """Pixels for a data grid showing ``n_rows`` rows and its header without a scroll bar."""
+    return 35 * (n_rows + 1) + 3
+
+
+def leaderboard_config(study: StudyResult) -> dict[str, Any]:
+    """Number formats for :func:`core.tables.leaderboard_view` (the values stay sortable)."""
+    info = metric_info(study.primary_metric)
+    value = f"{info.label} (%)" if info.percent else info.label
+    points = " (points)" if info.percent else ""
+    number = st.column_config.NumberColumn
+    return {
+        value: number(format="%.1f" if info.percent else "%.3g"),
+        f"vs dummy baseline{points}": number(format="%+.1f" if info.percent else "%+.3g"),
+        f"vs simple baseline{points}": number(format="%+.1f" if info.percent else "%+.3g"),
+        "p50 latency (ms)": number(format="%.2f"),
+        "p95 latency (ms)": number(format="%.2f"),
+        "throughput (rows/s)": number(format="localized"),
+        "size (MB)": number(format="%.3f"),
+        "train time (s)": number(format="%.2f"),
+        "serving ($ per million predictions)": number(format="%.4f"),
+    }

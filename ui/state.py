@@ -1,0 +1,183 @@
+"""Session-state keys, their defaults and the guards every page starts with.
+
+Everything a user chose or produced lives under one of these keys in ``st.session_state``, which
+Streamlit keeps per browser session: two sessions never see each other's data. Widgets whose
+choice must outlast a visit to another page are drawn with :func:`kept`, which keeps the value
+under its own key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NoReturn
+
+import streamlit as st
+
+from core.dataset import Dataset
+from core.samples import DEFAULT_SAMPLE
+from core.study import StudyResult
+
+#: Page scripts, relative to app.py. They sit one level below pages/ on purpose: Streamlit's
+#: legacy multipage mode scans pages/*.py and, when it finds scripts there, may run a page
+#: without app.py (no state, no sidebar) on a direct link (streamlit/streamlit#10276).
+START_PAGE = "pages/views/start.py"
+DATA_PAGE = "pages/views/data.py"
+TRAIN_PAGE = "pages/views/train.py"
+TRADEOFFS_PAGE = "pages/views/tradeoffs.py"
+STUDIES_PAGE = "pages/views/studies.py"
+
+
+class Icons:
+    """Material icons (bundled with Streamlit, so they render without an emoji font)."""
+
+    START = ":material/balance:"
+    DATA = ":material/table_chart:"
+    TRAIN = ":material/model_training:"
+    TRADEOFFS = ":material/scatter_plot:"
+    STUDIES = ":material/folder_open:"
+    WARNING = ":material/warning:"
+    CHECK = ":material/search_check:"
+    PICK = ":material/recommend:"
+    DONE = ":material/check_circle:"
+    SORRY = ":material/sentiment_dissatisfied:"
+
+
+class Keys:
+    """Names of the session-state entries (one place, so pages cannot drift apart)."""
+
+    # Data: the raw table, where it came from, and the choices that turn it into a Dataset.
+    TABLE = "table"  # pandas DataFrame as read
+    SOURCE = "source"  # TableSource
+    TARGET = "target"
+    TASK = "task_choice"  # "auto" or a task
+    LEFT_OUT = "left_out"  # original column names left out of the features
+    DATASET = "dataset"  # Dataset built from the above, or None when the choices are invalid
+    DATA_ERROR = "data_error"  # core's message when the choices cannot make a Dataset
+    UPLOAD_ID = "upload_id"  # file id of the last upload read, so it is read once
+    UPLOAD_ERROR = "upload_error"
+    # Train choices (widget keys, kept across pages).
+    VALIDATION = "validation"
+    CV_FOLDS = "cv_folds"
+    METRIC = "metric"
+    SEED = "seed"
+    CANDIDATE_PREFIX = "candidate:"
+    AUTOSTART = "autostart"
+    # The study on screen and its id in the store.
+    STUDY = "study"
+    STUDY_ID = "study_id"
+    # Trade-offs choices.
+    AXIS = "axis"
+    LENS = "lens"
+    MAX_LATENCY_MS = "max_latency_ms"
+    MAX_SIZE_MB = "max_size_mb"
+    MAX_TRAIN_S = "max_train_s"
+
+
+def defaults() -> dict[str, Any]:
+    """The state of a fresh session: the default sample loaded, its target chosen, no study."""
+    return {
+        Keys.SOURCE: None,
+        Keys.TABLE: None,
+        Keys.TARGET: DEFAULT_SAMPLE.target,
+        Keys.TASK: "auto",
+        Keys.LEFT_OUT: None,
+        Keys.DATASET: None,
+        Keys.DATA_ERROR: None,
+        Keys.UPLOAD_ID: None,
+        Keys.UPLOAD_ERROR: None,
+        Keys.VALIDATION: "holdout",
+        Keys.CV_FOLDS: 5,
+        Keys.SEED: 0,
+        Keys.STUDY: None,
+        Keys.STUDY_ID: None,
+        Keys.AXIS: "latency_ms_p50",
+        Keys.LENS: "Industry",
+        Keys.MAX_LATENCY_MS: None,
+        Keys.MAX_SIZE_MB: None,
+        Keys.MAX_TRAIN_S: None,
+    }
+
+
+def init_state() -> None:
+    for key, value in defaults().items():
+        st.session_state.setdefault(key, value)
+
+
+def kept(
+    widget: Callable[..., Any],
+    label: str,
+    key: str,
+    *,
+    then: Callable[[], None] | None = None,
+    **kwargs: Any,
+) -> Any:
+    """Draw ``widget`` whose value lives in ``st.session_state[key]``, not in the widget.
+
+    Streamlit forgets a widget's value when its page is not shown; the lasting value is copied
+    to ``key`` on every change and put back into the widget when the page is shown again.
+    ``then`` runs after a change (e.g. a new target resets the columns left out).
+    """
+    widget_key = widget_key_of(key)
+    if st.session_state.get(widget_key, _MISSING) != st.session_state.get(key):
+        st.session_state[widget_key] = st.session_state.get(key)
+
+    def copy() -> None:
+        st.session_state[key] = st.session_state[widget_key]
+        if then is not None:
+            then()
+
+    return widget(label, key=widget_key, on_change=copy, **kwargs)
+
+
+_MISSING = object()
+
+
+def widget_key_of(key: str) -> str:
+    """The key of the widget drawn by :func:`kept` for the lasting value ``key``."""
+    return f"_widget:{key}"
+
+
+class StopPage(Exception):
+    """Ends the page early; ``app.py`` catches it and still draws the sidebar.
+
+    Pages raise it (through :func:`stop_page`) instead of calling ``st.stop()``, which would
+    also end ``app.py`` before the sidebar reflects what the page did.
+    """
+
+
+def stop_page() -> NoReturn:
+    raise StopPage
+
+
+def current_dataset() -> Dataset | None:
+    value = st.session_state.get(Keys.DATASET)
+    return value if isinstance(value, Dataset) else None
+
+
+def current_study() -> StudyResult | None:
+    value = st.session_state.get(Keys.STUDY)
+    return value if isinstance(value, StudyResult) else None
+
+
+def require_dataset() -> Dataset:
+    """The dataset chosen on the Data page; otherwise explain and stop the page."""
+    dataset = current_dataset()
+    if dataset is None:
+        st.info("Choose a table and a target on the Data page first.")
+        st.page_link(DATA_PAGE, label="Go to Data", icon=Icons.DATA)
+        stop_page()
+    return dataset
+
+
+def require_study() -> StudyResult:
+    """The study on screen; otherwise explain and stop the page."""
+    study = current_study()
+    if study is None:
+        st.info("There are no results yet: train models on the Train page, or reopen a study.")
+        left, right = st.columns(2)
+        with left:
+            st.page_link(TRAIN_PAGE, label="Go to Train", icon=Icons.TRAIN)
+        with right:
+            st.page_link(STUDIES_PAGE, label="Open a saved study", icon=Icons.STUDIES)
+        stop_page()
+    return study
