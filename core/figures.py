@@ -275,13 +275,19 @@ def pareto_figure(
 
     fig = go.Figure()
     by_name = {m.name: (x, y * scale) for m, x, y in points}
+    labels = {m.name: m.label for m, _, _ in points}
     fig.add_trace(
         go.Scatter(
             x=[by_name[n][0] for n in frontier_names],
             y=[by_name[n][1] for n in frontier_names],
-            mode="lines",
+            mode="lines+text",
             name=FRONTIER_NAME,
             line={"color": "#222222", "width": 2.5},
+            # Frontier models are named on the chart; the others on hover.
+            text=[labels[n] for n in frontier_names],
+            textposition="top center",
+            textfont={"size": 11, "color": "#222222"},
+            cliponaxis=False,  # a label near the edge is drawn whole, not cut
             hoverinfo="skip",
         )
     )

@@ -132,12 +132,12 @@ def _scaled(value: float | None, scale: float) -> float | None:
 
 
 _STAGE_WORDS = {
-    "waiting": "⏳ waiting",
-    "training": "🏋️ training",
-    "measuring": "⏱️ measuring latency",
-    "done": "✅ done",
-    "failed": "❌ failed",
-    "skipped": "⏭️ skipped",
+    "waiting": "waiting",
+    "training": "training…",
+    "measuring": "measuring latency…",
+    "done": "done",
+    "failed": "FAILED",
+    "skipped": "skipped",
 }
 
 

@@ -122,7 +122,10 @@ if dataset is not None:
 
     st.subheader("Checks")
     if not dataset.warnings:
-        st.success("No problems found: no identifiers, personal data, leaks or imbalance.")
+        st.success(
+            "Nothing flagged: no identifiers, personal data, leaking columns, constant columns, "
+            "free text, heavy missingness or strong class imbalance found."
+        )
     for warning in dataset.warnings:
         st.warning(md(warning.message), icon=Icons.CHECK)
     flagged = [c for c in columns if c != dataset.target]
@@ -131,6 +134,7 @@ if dataset is not None:
         flagged,
         default=[c for c in flagged if c in dataset.excluded],
         key=f"left_out:{source.sha256[:12]}:{dataset.target}",
+        placeholder="None: every column is used",
         on_change=lambda key: st.session_state.update({Keys.LEFT_OUT: st.session_state[key]}),
         args=(f"left_out:{source.sha256[:12]}:{dataset.target}",),
         help="Identifiers, personal data, leaks, constant columns and free text are left out "

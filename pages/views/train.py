@@ -100,7 +100,8 @@ config = StudyConfig(
 with run_box:
     clicked = st.button(f"Train {len(chosen)} models", type="primary", key="train")
     if clicked or st.session_state.pop(Keys.AUTOSTART, False):
-        st.caption("Stay on this page while the models train; leaving it stops the training.")
+        hint = st.empty()
+        hint.caption("Stay on this page while the models train; leaving it stops the training.")
         bar = st.progress(0.0, text="Starting…")
         table = st.empty()
         events: list[ProgressEvent] = []
@@ -114,6 +115,7 @@ with run_box:
                 progress_table(events, config.primary_metric or "accuracy"),
                 hide_index=True,
                 width="stretch",
+                height=table_height(event.total),
             )
 
         try:
@@ -127,8 +129,8 @@ with run_box:
             st.session_state[Keys.STUDY_ID] = get_store().save(study)
         except (OSError, TradeoffError) as exc:
             st.warning(f"The study could not be saved ({exc}); it stays open in this session.")
-        bar.empty()
-        table.empty()
+        for placeholder in (hint, bar, table):
+            placeholder.empty()
 
     study = current_study()
     if study is not None:

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
 from core.data import BINARY_MESSAGE, TARGET_CONSTANT_MESSAGE
 from core.samples import SAMPLES
 from core.store import StudyStore
-from tests.app.conftest import APOLOGY, assert_ok, open_app, texts
-from ui.state import DATA_PAGE, STUDIES_PAGE, TRADEOFFS_PAGE, TRAIN_PAGE, Keys, widget_key_of
+from tests.app.conftest import APOLOGY, APP, assert_ok, open_app, texts
+from ui.state import (
+    DATA_PAGE,
+    START_PAGE,
+    STUDIES_PAGE,
+    TRADEOFFS_PAGE,
+    TRAIN_PAGE,
+    Keys,
+    widget_key_of,
+)
 
 # --- Start ---------------------------------------------------------------------------------------
 
@@ -264,3 +274,16 @@ def test_an_unexpected_error_is_an_apology_not_a_traceback(credit_study, monkeyp
     assert "RuntimeError: internal detail" in at.code[0].value
     assert "Traceback" not in texts(at)
     assert "recommended:" in "\n".join(m.value for m in at.sidebar.markdown)  # sidebar still drawn
+
+
+def test_every_page_script_is_listed_in_the_app_and_documented():
+    root = Path(APP).parent
+    scripts = sorted(p.relative_to(root).as_posix() for p in (root / "pages").rglob("*.py"))
+    app_source = (root / "app.py").read_text()
+    listed = [START_PAGE, DATA_PAGE, TRAIN_PAGE, TRADEOFFS_PAGE, STUDIES_PAGE]
+    assert sorted(listed) == scripts
+    for name in ("START_PAGE", "DATA_PAGE", "TRAIN_PAGE", "TRADEOFFS_PAGE", "STUDIES_PAGE"):
+        assert f"st.Page({name}," in app_source
+    readme = (root / "pages" / "README.md").read_text()
+    assert all(f"`{s.removeprefix('pages/')}`" in readme for s in scripts)
+    assert not list((root / "pages").glob("*.py"))  # see pages/README.md: none at the top level

@@ -42,9 +42,12 @@ def test_train_explore_reload_and_reopen(page, browser, app_url):
     screenshot(page, "1-start")
     assert "Is the extra accuracy worth its cost?" in _body(page)
     page.get_by_role("button", name="Train the default models on this data").click()
+    page.get_by_text("models done").wait_for(timeout=60_000)  # live progress, per model
+    page.get_by_test_id("stDataFrame").first.wait_for(timeout=30_000)
+    screenshot(page, "2-training")
     page.get_by_text("Latest results").wait_for(timeout=TRAIN_TIMEOUT_MS)
     _wait_idle(page)
-    screenshot(page, "2-train-done")
+    screenshot(page, "3-train-done")
     body = _body(page)
     assert "recommended:" in body
     assert "Latest results" in body
@@ -53,7 +56,7 @@ def test_train_explore_reload_and_reopen(page, browser, app_url):
     # Trade-offs: chart with units, the recommendation sentence, the leaderboard.
     _nav(page, "Trade-offs")
     page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
-    screenshot(page, "3-tradeoffs-latency")
+    screenshot(page, "4-tradeoffs-latency")
     body = _body(page)
     assert "Industry pick:" in body
     assert "p50 latency per row (ms)" in _x_title(page)
@@ -64,7 +67,7 @@ def test_train_explore_reload_and_reopen(page, browser, app_url):
     page.get_by_role("option", name="model size (MB)").click()
     _wait_idle(page)
     assert "model size (MB)" in _x_title(page)
-    screenshot(page, "4-tradeoffs-size")
+    screenshot(page, "5-tradeoffs-size")
 
     # Another browser session sees none of this session's results.
     other = browser.new_context(viewport={"width": 1400, "height": 1000})
@@ -83,14 +86,14 @@ def test_train_explore_reload_and_reopen(page, browser, app_url):
     assert "There are no results yet" in _body(page)  # the page reloaded was Trade-offs
     _nav(page, "Studies")
     page.get_by_text("Study to open or delete").wait_for(timeout=30_000)
-    screenshot(page, "5-studies")
+    screenshot(page, "6-studies")
     _body(page)
     picked = page.get_by_role("combobox", name="Study to open or delete").input_value()
     assert "german_credit.csv → credit_risk · 11 models" in picked
     page.get_by_role("button", name="Open this study").click()
     page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
     _wait_idle(page)
-    screenshot(page, "6-reopened")
+    screenshot(page, "7-reopened")
     body = _body(page)
     assert "Industry pick:" in body
     assert "Trade-offs" in body

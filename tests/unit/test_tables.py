@@ -103,7 +103,7 @@ def test_progress_table_fills_in_as_models_finish(small_binary_study):
         "Neural network",
         dummy.label,
     ]
-    assert frame["status"].tolist() == ["✅ done", "🏋️ training", "❌ failed", "⏳ waiting"]
+    assert frame["status"].tolist() == ["done", "training…", "FAILED", "waiting"]
     assert frame.loc[0, "Accuracy (%)"] == pytest.approx(100 * tree.metrics["accuracy"])
     assert pd.isna(frame.loc[1, "Accuracy (%)"])
     assert frame.loc[2, "note"] == "out of memory"
