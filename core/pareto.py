@@ -18,6 +18,11 @@ from core.stats import metric_info
 #: Default price of one vCPU-hour (USD): about the on-demand price of one vCPU of a general-purpose
 #: cloud instance (AWS c7i.large, 2 vCPU at $0.0893/h in us-east-1, 2025 list price).
 DEFAULT_USD_PER_VCPU_HOUR = 0.045
+#: Where :data:`DEFAULT_USD_PER_VCPU_HOUR` comes from, in words for the screen.
+USD_PER_VCPU_HOUR_SOURCE = (
+    "about the on-demand price of one vCPU of a general-purpose cloud instance "
+    "(AWS c7i.large: 2 vCPU at $0.0893 per hour in us-east-1, 2025 list price)"
+)
 
 
 class ResultLike(Protocol):

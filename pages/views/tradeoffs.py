@@ -8,7 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.figures import pareto_figure
-from core.pareto import COST_AXES
+from core.pareto import COST_AXES, DEFAULT_USD_PER_VCPU_HOUR, USD_PER_VCPU_HOUR_SOURCE
 from core.stats import metric_info
 from core.tables import leaderboard_view
 from ui.common import current_budgets, leaderboard_config, md, table_height
@@ -80,6 +80,15 @@ st.caption(
     "best you can get for their cost; faded ones are beaten on both. Dotted lines join sizes "
     "of one family; horizontal lines mark the baselines; red shading is over budget."
 )
+if axis == "usd_per_million_predictions":
+    price = study.config.usd_per_vcpu_hour
+    source = (
+        USD_PER_VCPU_HOUR_SOURCE if price == DEFAULT_USD_PER_VCPU_HOUR else "set for this study"
+    )
+    st.caption(
+        f"Serving cost: one million rows scored in batches on one vCPU at the measured "
+        f"throughput, at ${price:g} per vCPU-hour ({source})."
+    )
 
 st.subheader("Leaderboard")
 st.caption(

@@ -219,6 +219,9 @@ def test_axis_lens_and_budgets_rerender_without_retraining(credit_study):
     at = open_app(TRADEOFFS_PAGE, **{Keys.STUDY: credit_study})
     at.selectbox(key=widget_key_of(Keys.AXIS)).set_value("size_bytes").run()
     assert "model size (MB)" in _figure(at)["layout"]["xaxis"]["title"]["text"]
+    at.selectbox(key=widget_key_of(Keys.AXIS)).set_value("usd_per_million_predictions").run()
+    assert "$ per million predictions" in _figure(at)["layout"]["xaxis"]["title"]["text"]
+    assert "at $0.045 per vCPU-hour (about the on-demand price" in texts(at)
     at.segmented_control(key=widget_key_of(Keys.LENS)).set_value("Academic").run()
     assert at.success[0].value.startswith("**Academic pick: ")
     assert credit_study.recommendation.academic_sentence in at.success[0].value
