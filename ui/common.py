@@ -214,9 +214,9 @@ def table_height(n_rows: int) -> int:
     return 35 * (n_rows + 1) + 3
 
 
-def leaderboard_config(study: StudyResult) -> dict[str, Any]:
-    """Number formats for :func:`core.tables.leaderboard_view` (the values stay sortable)."""
-    info = metric_info(study.primary_metric)
+def column_formats(metric: str) -> dict[str, Any]:
+    """Column formats for the tables of :mod:`core.tables` (numbers stay sortable)."""
+    info = metric_info(metric)
     value = f"{info.label} (%)" if info.percent else info.label
     points = " (points)" if info.percent else ""
     number = st.column_config.NumberColumn
@@ -230,4 +230,6 @@ def leaderboard_config(study: StudyResult) -> dict[str, Any]:
         "size (MB)": number(format="%.3f"),
         "train time (s)": number(format="%.2f"),
         "serving ($ per million predictions)": number(format="%.4f"),
+        "elapsed (s)": number(format="%.1f"),
+        "status": st.column_config.TextColumn(width=130),
     }

@@ -11,7 +11,7 @@ from core.figures import pareto_figure
 from core.pareto import COST_AXES, DEFAULT_USD_PER_VCPU_HOUR, USD_PER_VCPU_HOUR_SOURCE
 from core.stats import metric_info
 from core.tables import leaderboard_view
-from ui.common import current_budgets, leaderboard_config, md, table_height
+from ui.common import column_formats, current_budgets, md, table_height
 from ui.state import Icons, Keys, kept, require_study
 
 st.title("Trade-offs")
@@ -99,6 +99,6 @@ st.dataframe(
     leaderboard_view(study, budgets),
     hide_index=True,
     width="stretch",
-    column_config=leaderboard_config(study),
+    column_config=column_formats(study.primary_metric),
     height=table_height(len(study.models)),
 )

@@ -10,9 +10,9 @@ from core.stats import metric_info, primary_choices
 from core.study import ProgressEvent, StudyConfig, default_primary_metric, run_study
 from core.tables import leaderboard_view, progress_table
 from ui.common import (
+    column_formats,
     current_budgets,
     get_store,
-    leaderboard_config,
     md,
     show_error,
     study_headline,
@@ -116,6 +116,7 @@ with run_box:
                 hide_index=True,
                 width="stretch",
                 height=table_height(event.total),
+                column_config=column_formats(config.primary_metric or "accuracy"),
             )
 
         try:
@@ -146,7 +147,7 @@ with run_box:
             leaderboard_view(study),
             hide_index=True,
             width="stretch",
-            column_config=leaderboard_config(study),
+            column_config=column_formats(study.primary_metric),
             height=table_height(len(study.models)),
         )
         st.page_link(TRADEOFFS_PAGE, label="See the trade-offs", icon=Icons.TRADEOFFS)
