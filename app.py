@@ -11,9 +11,10 @@ import logging
 
 import streamlit as st
 
-from ui.common import refresh_dataset, show_error, sidebar
+from ui.common import refresh_dataset, show_error, sidebar, warm_up_explanations
 from ui.state import (
     DATA_PAGE,
+    EXPLAIN_PAGE,
     START_PAGE,
     STUDIES_PAGE,
     TRADEOFFS_PAGE,
@@ -25,6 +26,7 @@ from ui.state import (
 
 st.set_page_config(page_title="Tradeoff Explorer", page_icon="⚖️", layout="wide")
 init_state()
+warm_up_explanations()
 
 page = st.navigation(
     [
@@ -32,6 +34,7 @@ page = st.navigation(
         st.Page(DATA_PAGE, title="Data", icon=Icons.DATA),
         st.Page(TRAIN_PAGE, title="Train", icon=Icons.TRAIN),
         st.Page(TRADEOFFS_PAGE, title="Trade-offs", icon=Icons.TRADEOFFS),
+        st.Page(EXPLAIN_PAGE, title="Explain", icon=Icons.EXPLAIN),
         st.Page(STUDIES_PAGE, title="Studies", icon=Icons.STUDIES),
     ]
 )

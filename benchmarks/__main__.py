@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import bench_rerun, bench_study
+from benchmarks import bench_explain, bench_rerun, bench_study
 
-BENCHMARKS = {"study": bench_study.main, "rerun": bench_rerun.main}
+BENCHMARKS = {
+    "study": bench_study.main,
+    "rerun": bench_rerun.main,
+    "explain": bench_explain.main,
+}
 
 
 def main(argv: list[str]) -> int:

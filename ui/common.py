@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import html
+import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 import streamlit as st
 
 from core.data import prepare_leaving_out, profile_table, read_table
-from core.dataset import ColumnProfile, Dataset, Task
+from core.dataset import TASKS, ColumnProfile, Dataset, Task
 from core.errors import TradeoffError
+from core.explain import Explanation, explain, warm_up
 from core.pareto import Budgets, format_metric
 from core.samples import DEFAULT_SAMPLE, Sample, get_sample, read_sample_bytes
 from core.stats import metric_info
@@ -61,7 +63,7 @@ def _use_table(table: pd.DataFrame, source: TableSource, target: str | None) -> 
     st.session_state[Keys.TARGET] = target
     st.session_state[Keys.TASK] = "auto"
     st.session_state[Keys.LEFT_OUT] = None
-    st.session_state.pop("_dataset_spec", None)
+    st.session_state.pop(Keys.DATASET_SPEC, None)
 
 
 @st.cache_data(max_entries=8, show_spinner="Profiling the columns…")
@@ -93,9 +95,9 @@ def refresh_dataset() -> Dataset | None:
     task = st.session_state.get(Keys.TASK, "auto")
     left_out = st.session_state.get(Keys.LEFT_OUT)
     spec = (source, target, task, None if left_out is None else tuple(left_out))
-    if st.session_state.get("_dataset_spec") == spec:
+    if st.session_state.get(Keys.DATASET_SPEC) == spec:
         return current_dataset()
-    st.session_state["_dataset_spec"] = spec
+    st.session_state[Keys.DATASET_SPEC] = spec
     st.session_state[Keys.DATASET] = None
     st.session_state[Keys.DATA_ERROR] = None
     if target is None:
@@ -117,9 +119,9 @@ def refresh_dataset() -> Dataset | None:
 
 
 def _task(value: str) -> Task:
-    if value not in ("binary", "multiclass", "regression"):
-        raise TradeoffError(f"Unknown task {value!r}.")
-    return value  # type: ignore[return-value]
+    if value not in TASKS:
+        raise TradeoffError(f"Unknown task {value!r}. Choose from: {', '.join(TASKS)}.")
+    return cast(Task, value)
 
 
 @st.cache_resource(max_entries=4)
@@ -135,7 +137,7 @@ def get_store() -> StudyStore:
 def show_error(exc: BaseException) -> None:
     """A refusal from core in its own words; anything else as a short apology."""
     if isinstance(exc, TradeoffError):
-        st.error(str(exc), icon=Icons.WARNING)
+        st.error(md(str(exc)), icon=Icons.WARNING)  # messages quote user text: file, columns
         return
     st.error(
         "Sorry, something went wrong that the app did not expect. Your data and saved "
@@ -194,7 +196,7 @@ def sidebar() -> None:
 
 def md(text: object) -> str:
     """User text made safe inside Markdown: HTML escaped and Markdown/LaTeX marks neutralised."""
-    escaped = html.escape(str(text))
+    escaped = html.escape(str(text), quote=False)
     for mark in ("\\", "*", "_", "`", "$", "[", "]", "#", "|", "~"):
         escaped = escaped.replace(mark, "\\" + mark)
     return escaped
@@ -233,3 +235,30 @@ def column_formats(metric: str) -> dict[str, Any]:
         "elapsed (s)": number(format="%.1f"),
         "status": st.column_config.TextColumn(width=130),
     }
+
+
+def cached_explanation(study: StudyResult, model: str, class_name: str | None) -> Explanation:
+    """The SHAP explanation of ``model`` in ``study``, computed once per session and kept.
+
+    Only the study on screen keeps its explanations: opening another study frees the memory.
+    """
+    cache: dict[tuple[object, ...], Explanation] = st.session_state.setdefault(
+        Keys.EXPLANATIONS, {}
+    )
+    study_key = (id(study), study.created_at)
+    for key in [k for k in cache if k[0] != study_key]:
+        del cache[key]
+    key = (study_key, model, class_name)
+    if key not in cache:
+        with st.spinner(f"Explaining {study.model(model).label}…"):
+            cache[key] = explain(study, model, class_name=class_name)
+    return cache[key]
+
+
+@st.cache_resource
+def warm_up_explanations() -> threading.Thread:
+    """Compile shap's numba code once per server process, in the background, so the first
+    explanation a person asks for does not wait for it (3-4 s on 2 cores)."""
+    thread = threading.Thread(target=warm_up, name="shap-warm-up", daemon=True)
+    thread.start()
+    return thread

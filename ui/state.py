@@ -24,6 +24,7 @@ START_PAGE = "pages/views/start.py"
 DATA_PAGE = "pages/views/data.py"
 TRAIN_PAGE = "pages/views/train.py"
 TRADEOFFS_PAGE = "pages/views/tradeoffs.py"
+EXPLAIN_PAGE = "pages/views/explain.py"
 STUDIES_PAGE = "pages/views/studies.py"
 
 
@@ -34,6 +35,7 @@ class Icons:
     DATA = ":material/table_chart:"
     TRAIN = ":material/model_training:"
     TRADEOFFS = ":material/scatter_plot:"
+    EXPLAIN = ":material/psychology_alt:"
     STUDIES = ":material/folder_open:"
     WARNING = ":material/warning:"
     CHECK = ":material/search_check:"
@@ -53,6 +55,7 @@ class Keys:
     LEFT_OUT = "left_out"  # original column names left out of the features
     DATASET = "dataset"  # Dataset built from the above, or None when the choices are invalid
     DATA_ERROR = "data_error"  # core's message when the choices cannot make a Dataset
+    DATASET_SPEC = "dataset_spec"  # the choices the current Dataset was built from
     UPLOAD_ID = "upload_id"  # file id of the last upload read, so it is read once
     UPLOAD_ERROR = "upload_error"
     # Train choices (widget keys, kept across pages).
@@ -71,6 +74,10 @@ class Keys:
     MAX_LATENCY_MS = "max_latency_ms"
     MAX_SIZE_MB = "max_size_mb"
     MAX_TRAIN_S = "max_train_s"
+    # Explanations: the choices, and every explanation computed in this session.
+    EXPLAIN_MODEL = "explain_model"
+    EXPLAIN_CLASS = "explain_class"
+    EXPLANATIONS = "explanations"  # {(study key, model, class): Explanation}
 
 
 def defaults() -> dict[str, Any]:

@@ -66,7 +66,7 @@ else:
         except TradeoffError as exc:
             st.session_state[Keys.UPLOAD_ERROR] = str(exc)
     if st.session_state[Keys.UPLOAD_ERROR]:
-        st.error(st.session_state[Keys.UPLOAD_ERROR], icon=Icons.WARNING)
+        st.error(md(st.session_state[Keys.UPLOAD_ERROR]), icon=Icons.WARNING)
         st.caption(f"Still showing the previous table ({md(source.label)}).")
 
 source = st.session_state[Keys.SOURCE]
@@ -108,7 +108,7 @@ with right:
 dataset = refresh_dataset()
 
 if st.session_state[Keys.DATA_ERROR]:
-    st.error(st.session_state[Keys.DATA_ERROR], icon=Icons.WARNING)
+    st.error(md(st.session_state[Keys.DATA_ERROR]), icon=Icons.WARNING)
 elif st.session_state[Keys.TARGET] is None:
     st.info("Choose the column to predict.")
 

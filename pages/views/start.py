@@ -7,6 +7,7 @@ import streamlit as st
 from ui.common import md
 from ui.state import (
     DATA_PAGE,
+    EXPLAIN_PAGE,
     STUDIES_PAGE,
     TRADEOFFS_PAGE,
     TRAIN_PAGE,
@@ -43,7 +44,7 @@ else:
     st.info("Choose a table and a target to begin.")
 
 st.subheader("How it works")
-steps = st.columns(4)
+steps = st.columns(5)
 with steps[0]:
     st.page_link(DATA_PAGE, label="1 · Data", icon=Icons.DATA)
     st.caption("Upload a table or pick a sample; choose what to predict; check the warnings.")
@@ -54,7 +55,10 @@ with steps[2]:
     st.page_link(TRADEOFFS_PAGE, label="3 · Trade-offs", icon=Icons.TRADEOFFS)
     st.caption("Accuracy against latency, size, training time and money; set budgets.")
 with steps[3]:
-    st.page_link(STUDIES_PAGE, label="4 · Studies", icon=Icons.STUDIES)
+    st.page_link(EXPLAIN_PAGE, label="4 · Explain", icon=Icons.EXPLAIN)
+    st.caption("Which columns drive each model's decisions, and whether two models agree.")
+with steps[4]:
+    st.page_link(STUDIES_PAGE, label="5 · Studies", icon=Icons.STUDIES)
     st.caption("Every finished study is saved; reopen or delete one.")
 
 if current_study() is not None:

@@ -12,7 +12,7 @@ from core.pareto import COST_AXES, DEFAULT_USD_PER_VCPU_HOUR, USD_PER_VCPU_HOUR_
 from core.stats import metric_info
 from core.tables import leaderboard_view
 from ui.common import column_formats, current_budgets, md, table_height
-from ui.state import Icons, Keys, kept, require_study
+from ui.state import EXPLAIN_PAGE, Icons, Keys, kept, require_study
 
 st.title("Trade-offs")
 study = require_study()
@@ -102,3 +102,4 @@ st.dataframe(
     column_config=column_formats(study.primary_metric),
     height=table_height(len(study.models)),
 )
+st.page_link(EXPLAIN_PAGE, label="Why do these models decide what they decide?", icon=Icons.EXPLAIN)

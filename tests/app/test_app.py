@@ -13,6 +13,7 @@ from core.store import StudyStore
 from tests.app.conftest import APOLOGY, APP, assert_ok, open_app, texts
 from ui.state import (
     DATA_PAGE,
+    EXPLAIN_PAGE,
     START_PAGE,
     STUDIES_PAGE,
     TRADEOFFS_PAGE,
@@ -116,6 +117,7 @@ def test_an_upload_gets_a_suggested_target_and_an_impossible_one_is_explained():
             "age": range(rows),
             "plan": ["basic", "pro"] * (rows // 2),
             "country": ["FR"] * rows,
+            "$x$ <b>": ["same"] * rows,
             "churn": ["yes", "no", "no"] * (rows // 3),
         }
     )
@@ -127,6 +129,10 @@ def test_an_upload_gets_a_suggested_target_and_an_impossible_one_is_explained():
     assert_ok(at)
     expected = TARGET_CONSTANT_MESSAGE.format(target="country", value="'FR'")
     assert any(expected in e.value for e in at.error), [e.value for e in at.error]
+    # User text in a message is shown as text: no Markdown, LaTeX or HTML from a column name.
+    at.selectbox(key=widget_key_of(Keys.TARGET)).set_value("$x$ <b>").run()
+    assert_ok(at)
+    assert "Column '\\$x\\$ &lt;b&gt;' has only one value" in at.error[0].value
     at.selectbox(key=widget_key_of(Keys.TARGET)).set_value("plan").run()
     assert not at.error
     assert at.session_state[Keys.DATASET].target == "plan"
@@ -283,10 +289,71 @@ def test_every_page_script_is_listed_in_the_app_and_documented():
     root = Path(APP).parent
     scripts = sorted(p.relative_to(root).as_posix() for p in (root / "pages").rglob("*.py"))
     app_source = (root / "app.py").read_text()
-    listed = [START_PAGE, DATA_PAGE, TRAIN_PAGE, TRADEOFFS_PAGE, STUDIES_PAGE]
+    listed = [START_PAGE, DATA_PAGE, TRAIN_PAGE, TRADEOFFS_PAGE, EXPLAIN_PAGE, STUDIES_PAGE]
     assert sorted(listed) == scripts
-    for name in ("START_PAGE", "DATA_PAGE", "TRAIN_PAGE", "TRADEOFFS_PAGE", "STUDIES_PAGE"):
+    names = (
+        "START_PAGE",
+        "DATA_PAGE",
+        "TRAIN_PAGE",
+        "TRADEOFFS_PAGE",
+        "EXPLAIN_PAGE",
+        "STUDIES_PAGE",
+    )
+    for name in names:
         assert f"st.Page({name}," in app_source
     readme = (root / "pages" / "README.md").read_text()
     assert all(f"`{s.removeprefix('pages/')}`" in readme for s in scripts)
     assert not list((root / "pages").glob("*.py"))  # see pages/README.md: none at the top level
+
+
+# --- Explain -------------------------------------------------------------------------------------
+
+
+def test_explain_without_a_study_points_to_train():
+    at = open_app(EXPLAIN_PAGE)
+    assert_ok(at)
+    assert "There are no results yet" in at.info[0].value
+
+
+def test_explain_defaults_to_the_recommended_model_and_says_how(credit_study):
+    at = open_app(EXPLAIN_PAGE, **{Keys.STUDY: credit_study})
+    assert_ok(at)
+    pick = credit_study.recommendation.industry
+    assert at.selectbox(key=widget_key_of(Keys.EXPLAIN_MODEL)).value == pick
+    info = at.info[0].value
+    assert "held-out rows" in info
+    assert "'bad'" in info  # the positive class is explained
+    charts = [c.proto.spec for c in at.get("plotly_chart")]
+    assert len(charts) == 5  # importance, beeswarm, waterfall, compare, dependence
+    cache = at.session_state[Keys.EXPLANATIONS]
+    (expl,) = [e for key, e in cache.items() if key[1] == pick]
+    assert expl.importance.index[0] in charts[0]  # the top column is drawn, by its own name
+
+
+def test_explain_model_picker_row_picker_and_compare(credit_study):
+    at = open_app(EXPLAIN_PAGE, **{Keys.STUDY: credit_study})
+    at.selectbox(key=widget_key_of(Keys.EXPLAIN_MODEL)).set_value("xgboost_small").run()
+    assert_ok(at)
+    assert "TreeExplainer" in at.info[0].value
+    explained = {key[1] for key in at.session_state[Keys.EXPLANATIONS]}
+    assert "xgboost_small" in explained
+    # Rows: the misclassified list holds rows the model got wrong.
+    lists = at.radio(key="row_list").options
+    assert "Misclassified" in lists
+    at.radio(key="row_list").set_value("Misclassified").run()
+    row = at.selectbox(key="row:Misclassified").value
+    model = credit_study.model("xgboost_small")
+    position = list(credit_study.eval_index).index(row)
+    assert model.predictions.y_pred[position] != credit_study.dataset.y[row]
+    assert_ok(at)
+    # Compare: simple baseline vs the most accurate model by default, with a verdict in words.
+    assert at.selectbox(key="compare_a").value == "simple"
+    assert at.selectbox(key="compare_b").value == credit_study.recommendation.academic
+    assert "rank correlation" in at.success[0].value
+    at.selectbox(key="compare_a").set_value("knn").run()
+    assert_ok(at)
+    # Changing a widget never recomputes what was explained before.
+    before = dict(at.session_state[Keys.EXPLANATIONS])
+    at.selectbox(key="dependence_column").set_value("age").run()
+    after = at.session_state[Keys.EXPLANATIONS]
+    assert all(after[k] is v for k, v in before.items())

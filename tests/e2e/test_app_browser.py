@@ -72,6 +72,22 @@ def test_train_explore_reload_and_reopen(page, browser, app_url):
     assert "model size (MB)" in _x_title(page)
     screenshot(page, "5-tradeoffs-size")
 
+    # Explain: SHAP of the recommended model on the original columns, in plain words.
+    _nav(page, "Explain")
+    page.locator(".js-plotly-plot").first.wait_for(timeout=120_000)
+    _wait_idle(page)
+    screenshot(page, "6-explain")
+    body = _body(page)
+    assert "held-out rows" in body
+    assert "Contributions are in" in body
+    page.get_by_role("tab", name="One row").click()
+    page.wait_for_timeout(800)
+    screenshot(page, "6-explain-row")
+    page.get_by_role("tab", name="Compare two models").click()
+    page.wait_for_timeout(800)
+    assert "rank correlation" in _body(page)
+    screenshot(page, "6-explain-compare")
+
     # Another browser session sees none of this session's results.
     other = browser.new_context(viewport={"width": 1400, "height": 1000})
     stranger = other.new_page()
@@ -89,14 +105,14 @@ def test_train_explore_reload_and_reopen(page, browser, app_url):
     assert "There are no results yet" in _body(page)  # the page reloaded was Trade-offs
     _nav(page, "Studies")
     page.get_by_text("Study to open or delete").wait_for(timeout=30_000)
-    screenshot(page, "6-studies")
+    screenshot(page, "7-studies")
     _body(page)
     picked = page.get_by_role("combobox", name="Study to open or delete").input_value()
     assert "german_credit.csv → credit_risk · 11 models" in picked
     page.get_by_role("button", name="Open this study").click()
     page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
     _wait_idle(page)
-    screenshot(page, "7-reopened")
+    screenshot(page, "8-reopened")
     body = _body(page)
     assert "Industry pick:" in body
     assert "Trade-offs" in body

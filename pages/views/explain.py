@@ -1,0 +1,149 @@
+"""Explain: why a model decides what it decides, column by column (SHAP), and how two models differ.
+
+Explanations are computed once per study, model and class, and kept in the session: moving a
+widget here never recomputes one.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core import candidates as cand
+from core.explain import default_class, row_choices
+from core.explain_figures import (
+    agreement,
+    beeswarm_figure,
+    compare_figure,
+    dependence_figure,
+    importance_figure,
+    waterfall_figure,
+)
+from ui.common import cached_explanation, md
+from ui.state import Keys, kept, require_study
+
+st.title("Explain")
+study = require_study()
+dataset = study.dataset
+models = {m.name: m for m in study.ok_models}
+rec = study.recommendation
+default = rec.industry or rec.academic or next(iter(models))
+st.session_state.setdefault(Keys.EXPLAIN_MODEL, default)
+if st.session_state[Keys.EXPLAIN_MODEL] not in models:
+    st.session_state[Keys.EXPLAIN_MODEL] = default
+st.caption(
+    f"Which columns of {md(dataset.name)} drive each model's prediction of "
+    f"**{md(dataset.target)}**, measured with SHAP (each column's fair share of a prediction)."
+)
+
+left, right = st.columns(2)
+with left:
+    name = kept(
+        st.selectbox,
+        "Model",
+        Keys.EXPLAIN_MODEL,
+        options=list(models),
+        format_func=lambda n: models[n].label + ("  (recommended)" if n == rec.industry else ""),
+    )
+class_name = default_class(dataset)
+if dataset.task == "multiclass":
+    st.session_state.setdefault(Keys.EXPLAIN_CLASS, class_name)
+    with right:
+        class_name = kept(
+            st.selectbox,
+            "Class to explain",
+            Keys.EXPLAIN_CLASS,
+            options=list(dataset.classes),
+            help="A multiclass model has one score per class; contributions are to this one.",
+        )
+
+expl = cached_explanation(study, name, class_name)
+probability = expl.output.startswith("probability")
+average = f"{expl.base_value:.1%}" if probability else f"{expl.base_value:.3g}"
+rows = (
+    "held-out rows (never seen in training)"
+    if expl.held_out
+    else "rows (with cross-validation the final model was refit on every row, these included)"
+)
+st.info(
+    f"{expl.explainer_text}. Explained {expl.n_rows:,} of {expl.n_rows_available:,} {rows} "
+    f"in {expl.seconds:.1f} s. Contributions are in {md(expl.output)}; each row's "
+    f"contributions add up to its prediction, starting from the average prediction "
+    f"({average}).",
+    icon=":material/info:",
+)
+
+overall, one_row, compare, dependence = st.tabs(
+    ["Overall", "One row", "Compare two models", "One column"]
+)
+with overall:
+    st.plotly_chart(importance_figure(expl), width="stretch", key="importance")
+    st.caption(
+        "How much each column moves this model's prediction on average, whichever the direction. "
+        "Longer bars matter more."
+    )
+    st.plotly_chart(beeswarm_figure(expl), width="stretch", key="beeswarm")
+    st.caption(
+        "Each dot is one row: right of the line pushes the prediction up, left pushes it down. "
+        "The colour is the row's value in that column, so you can see e.g. whether high values "
+        "push up."
+    )
+
+with one_row:
+    lists = {"Any explained row": [int(i) for i in expl.values.index]}
+    lists.update({k.capitalize(): v for k, v in row_choices(study, expl).items() if v})
+    source = st.radio("Rows to choose from", list(lists), horizontal=True, key="row_list")
+    row = st.selectbox(
+        "Row",
+        lists[source],
+        format_func=lambda i: f"row {int(dataset.row_ids[i])} of the table",
+        key=f"row:{source}",
+        help="Rows are numbered from 0, as in the Data page's preview.",
+    )
+    st.plotly_chart(waterfall_figure(expl, row), width="stretch", key="waterfall")
+    st.caption(
+        "Start from the average prediction at the bottom; each bar is how much one column of "
+        "this row pushed it up or down; the top is this row's prediction."
+    )
+    with st.expander("This row's values"):
+        st.dataframe(expl.data.loc[[row]].T.rename(columns={row: "value"}), width="stretch")
+
+with compare:
+    names = list(models)
+    simple = cand.SIMPLE_BASELINE if cand.SIMPLE_BASELINE in models else names[0]
+    best = rec.academic if rec.academic in models else names[-1]
+    a_col, b_col = st.columns(2)
+    first = a_col.selectbox(
+        "First model",
+        names,
+        index=names.index(simple),
+        format_func=lambda n: models[n].label,
+        key="compare_a",
+    )
+    second = b_col.selectbox(
+        "Second model",
+        names,
+        index=names.index(best),
+        format_func=lambda n: models[n].label,
+        key="compare_b",
+    )
+    a, b = (
+        cached_explanation(study, first, class_name),
+        cached_explanation(study, second, class_name),
+    )
+    st.success(md(agreement(a, b).sentence), icon=":material/compare_arrows:")
+    st.plotly_chart(compare_figure(a, b), width="stretch", key="compare")
+    st.caption(
+        "Each model's share of attention per column (its importances as a % of its total), so "
+        "models whose outputs are in different units can be compared."
+    )
+
+with dependence:
+    column = st.selectbox(
+        "Column", list(expl.importance.index), key="dependence_column",
+        help="Ordered by importance for this model.",
+    )  # fmt: skip
+    st.plotly_chart(dependence_figure(expl, column), width="stretch", key="dependence")
+    st.caption(
+        "How this column's value changes its contribution: each dot is a row; above zero "
+        "pushes the prediction up."
+    )
