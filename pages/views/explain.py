@@ -59,6 +59,7 @@ if dataset.task == "multiclass":
 expl = cached_explanation(study, name, class_name)
 probability = expl.output.startswith("probability")
 average = f"{expl.base_value:.1%}" if probability else f"{expl.base_value:.3g}"
+took = "under 0.1 s" if expl.seconds < 0.05 else f"{expl.seconds:.1f} s"
 rows = (
     "held-out rows (never seen in training)"
     if expl.held_out
@@ -66,7 +67,7 @@ rows = (
 )
 st.info(
     f"{expl.explainer_text}. Explained {expl.n_rows:,} of {expl.n_rows_available:,} {rows} "
-    f"in {expl.seconds:.1f} s. Contributions are in {md(expl.output)}; each row's "
+    f"in {took}. Contributions are in {md(expl.output)}; each row's "
     f"contributions add up to its prediction, starting from the average prediction "
     f"({average}).",
     icon=":material/info:",

@@ -7,9 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from core.data import BINARY_MESSAGE, TARGET_CONSTANT_MESSAGE
-from core.samples import SAMPLES
+from core.data import BINARY_MESSAGE, TARGET_CONSTANT_MESSAGE, load_dataset
+from core.samples import SAMPLES, get_sample, read_sample_bytes
 from core.store import StudyStore
+from core.study import StudyConfig, run_study
 from tests.app.conftest import APOLOGY, APP, assert_ok, open_app, texts
 from ui.state import (
     DATA_PAGE,
@@ -357,3 +358,22 @@ def test_explain_model_picker_row_picker_and_compare(credit_study):
     at.selectbox(key="dependence_column").set_value("age").run()
     after = at.session_state[Keys.EXPLANATIONS]
     assert all(after[k] is v for k, v in before.items())
+
+
+def test_explain_a_chosen_class_of_a_multiclass_study():
+    sample = get_sample("penguins")
+    dataset = load_dataset(read_sample_bytes(sample), sample.filename, sample.target)
+    config = StudyConfig(
+        models=("decision_tree",), n_workers=0, n_resamples=200, latency_calls=20,
+        latency_budget_s=0.05,
+    )  # fmt: skip
+    study = run_study(dataset, config)
+    at = open_app(EXPLAIN_PAGE, **{Keys.STUDY: study})
+    assert_ok(at)
+    picker = at.selectbox(key=widget_key_of(Keys.EXPLAIN_CLASS))
+    assert list(picker.options) == list(dataset.classes)
+    other = dataset.classes[-1]
+    picker.set_value(other).run()
+    assert_ok(at)
+    assert f"'{other}'" in at.info[0].value
+    assert {key[2] for key in at.session_state[Keys.EXPLANATIONS]} >= {other}
