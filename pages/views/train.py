@@ -129,7 +129,7 @@ with run_box:
         try:
             st.session_state[Keys.STUDY_ID] = get_store().save(study)
         except (OSError, TradeoffError) as exc:
-            st.warning(f"The study could not be saved ({exc}); it stays open in this session.")
+            st.warning(md(f"The study could not be saved: {exc} It stays open in this session."))
         for placeholder in (hint, bar, table):
             placeholder.empty()
 
