@@ -284,8 +284,9 @@ def pareto_figure(
             name=FRONTIER_NAME,
             line={"color": "#222222", "width": 2.5},
             # Frontier models are named on the chart; the others on hover.
-            text=[labels[n] for n in frontier_names],
-            textposition="top center",
+            # Two em spaces keep the name clear of the point and the pick's star.
+            text=["\u2003\u2003" + labels[n] for n in frontier_names],
+            textposition="middle right",
             textfont={"size": 11, "color": "#222222"},
             cliponaxis=False,  # a label near the edge is drawn whole, not cut
             hoverinfo="skip",

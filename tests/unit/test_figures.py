@@ -142,7 +142,7 @@ def test_frontier_trace_joins_the_frontier_models_cheapest_first(axis: str) -> N
     fig = pareto_figure(models[::-1], "accuracy", axis)  # input order must not matter
     line = trace(fig, FRONTIER_NAME)
     assert line.mode == "lines+text"
-    assert list(line.text) == [by_name[n].label for n in FRONTIER]  # named on the chart
+    assert [t.strip() for t in line.text] == [by_name[n].label for n in FRONTIER]  # named
     assert list(line.x) == [cost_value(by_name[n], axis) for n in FRONTIER]
     assert list(line.y) == pytest.approx([by_name[n].metrics["accuracy"] * 100 for n in FRONTIER])
 
