@@ -205,10 +205,12 @@ def explain(
     permutations = _permutations(n_columns)
     # One thread, as in the study: on 2 cores an OpenMP pool (k-nearest neighbours' distances)
     # competing with another process for the cores can be many times slower.
+    if kind == "permutation":
+        # shap's one-off compilation, kept out of the time budget. Called before taking the
+        # lock, which warm_up takes itself (a threading.Lock is not re-entrant).
+        warm_up()
     exclusive = _GLOBAL_RNG_LOCK if kind == "permutation" else contextlib.nullcontext()
     with threadpool_limits(limits=1), exclusive:
-        if kind == "permutation":
-            warm_up()  # shap's one-off compilation, kept out of the time budget
         args = (estimator, output_of, k, origin, _transform(pipeline, ds.X.iloc[background]))
         explain_rows = _row_explainer(
             kind, *args, n_columns=n_columns, seed=seed, permutations=permutations

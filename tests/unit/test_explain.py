@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import threading
 from dataclasses import replace
 
 import numpy as np
@@ -20,6 +21,7 @@ from core.explain import (
     explain,
     explainer_kind,
     row_choices,
+    warm_up,
 )
 from core.study import StudyConfig, StudyResult, run_study
 from tests.unit.conftest import FAST_STUDY
@@ -129,6 +131,18 @@ def test_the_logistic_baseline_explains_its_log_odds_exactly(binary_study):
     _additive(expl, atol=1e-9)  # w·(x - mean) in float64
     proba = binary_study.model("simple").pipeline.predict_proba(_rows(binary_study, expl))
     np.testing.assert_allclose(expit(expl.prediction), proba[:, 1], atol=1e-12)
+
+
+def test_a_first_permutation_explanation_does_not_wait_for_itself(binary_study):
+    # Before the warm-up has ever run, explain() must not hold the lock the warm-up takes.
+    warm_up.cache_clear()
+    done: list[object] = []
+    worker = threading.Thread(
+        target=lambda: done.append(explain(binary_study, "knn", max_rows=5)), daemon=True
+    )
+    worker.start()
+    worker.join(120)
+    assert done, "explain() deadlocked on its first permutation explanation"
 
 
 def test_the_permutation_explainer_is_additive_in_probability(binary_study):
