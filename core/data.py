@@ -48,7 +48,7 @@ import warnings
 import zipfile
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Final, Literal
 
@@ -251,6 +251,13 @@ REASON_WORDS: Final[dict[str, str]] = {
     "constant_column": "one value only",
     "free_text": "free text",
     "user_excluded": "excluded on request",
+}
+
+#: Columns left out for these reasons keep no example values in a Dataset: their values single
+#: people out, and a Dataset is what studies, saved files and reports are made from.
+HIDDEN_EXAMPLES: Final[dict[str, str]] = {
+    "id_column": "(hidden: identifier)",
+    "personal_data": "(hidden: personal data)",
 }
 
 _DELIMITER_NAMES: Final[dict[str, str]] = {
@@ -1593,7 +1600,9 @@ def prepare_dataset(
     columns and free text. ``include`` keeps flagged columns anyway (the warning stays);
     ``exclude`` leaves columns out. Dates become numeric parts (year, month, day, weekday and
     hour when times vary); yes/no columns become 1/0; numbers written as text become numbers.
-    Same table and seed give the same Dataset.
+    Columns left out as personal data or identifiers keep no example values in the profiles
+    (:data:`HIDDEN_EXAMPLES`), so nothing made from the Dataset holds them. Same table and seed
+    give the same Dataset.
     """
     columns = [str(c) for c in df.columns]
     duplicates = sorted(n for n, k in Counter(columns).items() if k > 1)
@@ -1763,6 +1772,12 @@ def prepare_dataset(
                 )
             )
 
+    profiles = tuple(
+        replace(p, examples=(HIDDEN_EXAMPLES[excluded[p.name]],))
+        if excluded.get(p.name) in HIDDEN_EXAMPLES
+        else p
+        for p in profiles
+    )
     return Dataset(
         name=name,
         sha256=sha256 if sha256 is not None else _frame_sha256(df),

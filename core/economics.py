@@ -65,8 +65,20 @@ DEFAULT_USD_PER_UNIT_ERROR = 1.0
 USD_PER_UNIT_ERROR_SOURCE = (
     "an assumption to replace: $1 per unit of absolute error in the target's own unit"
 )
+#: How predictions are served, and so which measurement prices them.
+Serving = Literal["batch", "online"]
+SERVING_MODES: dict[str, str] = {
+    "batch": "in batches, at the measured throughput (rows scored 1,000 at a time)",
+    "online": "one request at a time, at the measured p50 latency of a single row",
+}
+DEFAULT_SERVING: Serving = "batch"
+SERVING_SOURCE = (
+    "batch scoring is the cheapest way to serve; choose online when each prediction answers one "
+    "request (a web page, an app): a vCPU then serves one row at a time"
+)
 #: Every default with its source, for the screen.
 SOURCES: dict[str, str] = {
+    "serving": SERVING_SOURCE,
     "predictions_per_month": PREDICTIONS_PER_MONTH_SOURCE,
     "usd_per_vcpu_hour": USD_PER_VCPU_HOUR_SOURCE,
     "retrains_per_month": RETRAINS_PER_MONTH_SOURCE,
@@ -94,7 +106,9 @@ _LABELS = {
 class BusinessInputs:
     """What a prediction is worth to the business. Every amount is in USD and must be >= 0.
 
-    ``predictions_per_month``: monthly volume. ``usd_per_vcpu_hour``: compute price.
+    ``serving``: ``"batch"`` (priced at the measured throughput) or ``"online"`` (one row at a
+    time, priced at the p50 latency). ``predictions_per_month``: monthly volume.
+    ``usd_per_vcpu_hour``: compute price.
     ``retrains_per_month``: how often the model is retrained. Binary tasks:
     ``value_true_positive_usd`` (gain per caught positive, class code 1),
     ``cost_false_positive_usd``, ``cost_false_negative_usd``. Multiclass: ``cost_matrix`` maps
@@ -103,6 +117,7 @@ class BusinessInputs:
     ``usd_per_unit_error`` per unit of absolute error. Defaults and sources: :data:`SOURCES`.
     """
 
+    serving: Serving = DEFAULT_SERVING
     predictions_per_month: float = DEFAULT_PREDICTIONS_PER_MONTH
     usd_per_vcpu_hour: float = DEFAULT_USD_PER_VCPU_HOUR
     retrains_per_month: float = DEFAULT_RETRAINS_PER_MONTH
@@ -113,6 +128,10 @@ class BusinessInputs:
     usd_per_unit_error: float = DEFAULT_USD_PER_UNIT_ERROR
 
     def __post_init__(self) -> None:
+        if self.serving not in SERVING_MODES:
+            raise ConfigError(
+                f"Serving must be one of {', '.join(SERVING_MODES)}; got {self.serving!r}."
+            )
         for name, label in _LABELS.items():
             value = getattr(self, name)
             if not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
@@ -147,18 +166,37 @@ class ModelEconomics:
     threshold: float | None
     n_eval_rows: int
     note: str = ""
+    #: 95% bootstrap interval of ``net_usd_per_month`` over the held-out rows (error costs and
+    #: value vary with the rows drawn; measured serving and training costs are taken as fixed).
+    net_ci_low_usd_per_month: float | None = None
+    net_ci_high_usd_per_month: float | None = None
+    #: Net value minus the simple baseline's, with its paired 95% interval (same resampled rows).
+    vs_simple_usd_per_month: float | None = None
+    vs_simple_ci_low_usd_per_month: float | None = None
+    vs_simple_ci_high_usd_per_month: float | None = None
+
+    @property
+    def beats_simple(self) -> bool | None:
+        """Whether the net value is clearly above the simple baseline's (its interval excludes
+        zero, above). ``None`` when the comparison is unknown."""
+        low = self.vs_simple_ci_low_usd_per_month
+        return None if low is None else low > 0
 
 
 # --- per-row building blocks ---------------------------------------------------------------------
 
 
-def serving_usd_per_prediction(model: ModelResult, usd_per_vcpu_hour: float) -> float | None:
-    """USD of one prediction on one vCPU: batch throughput, else single-row p50 latency."""
-    if model.throughput_rows_per_s and model.throughput_rows_per_s > 0:
-        return 1.0 / model.throughput_rows_per_s / 3600.0 * usd_per_vcpu_hour
-    if model.latency_ms_p50 and model.latency_ms_p50 > 0:
-        return model.latency_ms_p50 / 1000.0 / 3600.0 * usd_per_vcpu_hour
-    return None
+def serving_usd_per_prediction(
+    model: ModelResult, usd_per_vcpu_hour: float, serving: Serving = DEFAULT_SERVING
+) -> float | None:
+    """USD of one prediction on one vCPU. Batch: from the measured throughput, else the p50
+    single-row latency; online: from the p50 latency, else the throughput."""
+    rows_per_s, latency_ms = model.throughput_rows_per_s, model.latency_ms_p50
+    batch_s = 1.0 / rows_per_s if rows_per_s and rows_per_s > 0 else None
+    online_s = latency_ms / 1000.0 if latency_ms and latency_ms > 0 else None
+    first, second = (online_s, batch_s) if serving == "online" else (batch_s, online_s)
+    seconds = first if first is not None else second
+    return None if seconds is None else seconds / 3600.0 * usd_per_vcpu_hour
 
 
 def training_usd_per_month(model: ModelResult, inputs: BusinessInputs) -> float | None:
@@ -197,31 +235,54 @@ def _cost_matrix(classes: Sequence[str], inputs: BusinessInputs) -> np.ndarray:
     return matrix
 
 
+def cost_matrix_frame(classes: Sequence[str], inputs: BusinessInputs | None = None) -> pd.DataFrame:
+    """The multiclass cost matrix in USD as a table: one row per true class, one column per
+    predicted class (defaults: $0 on the diagonal, :data:`DEFAULT_COST_PER_ERROR_USD` elsewhere)."""
+    matrix = _cost_matrix(classes, inputs or BusinessInputs())
+    return pd.DataFrame(matrix, index=list(classes), columns=list(classes))
+
+
+def _row_amounts(
+    study: StudyResult, model: ModelResult, inputs: BusinessInputs, threshold: float | None
+) -> tuple[np.ndarray, np.ndarray, float | None] | None:
+    """Error cost and value (USD) of each held-out row, and the threshold used; ``None`` without
+    held-out predictions."""
+    pred = model.predictions
+    if pred is None or len(study.eval_index) == 0:
+        return None
+    ds = study.dataset
+    y = ds.y[study.eval_index]
+    zeros = np.zeros(len(y))
+    if ds.task == "regression":
+        err = np.abs(pred.y_pred.astype(float) - y.astype(float))
+        return err * inputs.usd_per_unit_error, zeros, None
+    if ds.task == "multiclass":
+        matrix = _cost_matrix(ds.classes, inputs)
+        return matrix[y.astype(np.int64), pred.y_pred.astype(np.int64)], zeros, None
+    used: float | None
+    if pred.proba is not None:
+        used = DEFAULT_THRESHOLD if threshold is None else _check_threshold(threshold)
+        called = pred.proba[:, 1] >= used
+    else:  # no probabilities: the model's own labels
+        used = None
+        called = pred.y_pred.astype(np.int64) == 1
+    positive = y.astype(np.int64) == 1
+    error = np.where(called & ~positive, inputs.cost_false_positive_usd, 0.0) + np.where(
+        ~called & positive, inputs.cost_false_negative_usd, 0.0
+    )
+    value = np.where(called & positive, inputs.value_true_positive_usd, 0.0)
+    return error, value, used
+
+
 def _per_row(
     study: StudyResult, model: ModelResult, inputs: BusinessInputs, threshold: float | None
 ) -> tuple[float | None, float | None, float | None]:
     """Mean error cost and mean value per held-out row (USD), and the threshold used."""
-    pred = model.predictions
-    n = len(study.eval_index)
-    if pred is None or n == 0:
+    amounts = _row_amounts(study, model, inputs, threshold)
+    if amounts is None:
         return None, None, None
-    ds = study.dataset
-    y = ds.y[study.eval_index]
-    if ds.task == "regression":
-        err = np.abs(pred.y_pred.astype(float) - y.astype(float))
-        return float(err.mean()) * inputs.usd_per_unit_error, 0.0, None
-    if ds.task == "multiclass":
-        matrix = _cost_matrix(ds.classes, inputs)
-        costs = matrix[y.astype(np.int64), pred.y_pred.astype(np.int64)]
-        return float(costs.mean()), 0.0, None
-    if pred.proba is not None:
-        used = DEFAULT_THRESHOLD if threshold is None else _check_threshold(threshold)
-        tp, fp, fn, _ = binary_counts(y, pred.proba[:, 1], used)
-    else:  # no probabilities: the model's own labels
-        used = None
-        tp, fp, fn, _ = binary_counts(y, pred.y_pred.astype(float), 0.5)
-    error = (fp * inputs.cost_false_positive_usd + fn * inputs.cost_false_negative_usd) / n
-    return error, tp * inputs.value_true_positive_usd / n, used
+    error, value, used = amounts
+    return float(error.mean()), float(value.mean()), used
 
 
 def _check_threshold(threshold: float) -> float:
@@ -237,7 +298,7 @@ def _economics_of(
     study: StudyResult, model: ModelResult, inputs: BusinessInputs, threshold: float | None
 ) -> ModelEconomics:
     volume = inputs.predictions_per_month
-    per_pred = serving_usd_per_prediction(model, inputs.usd_per_vcpu_hour)
+    per_pred = serving_usd_per_prediction(model, inputs.usd_per_vcpu_hour, inputs.serving)
     serving = None if per_pred is None else per_pred * volume
     training = training_usd_per_month(model, inputs)
     error_row, value_row, used = _per_row(study, model, inputs, threshold)
@@ -269,22 +330,86 @@ def _economics_of(
 
 
 def economics(
-    study: StudyResult, inputs: BusinessInputs | None = None, *, threshold: float | None = None
+    study: StudyResult,
+    inputs: BusinessInputs | None = None,
+    *,
+    threshold: float | None = None,
+    thresholds: Mapping[str, float] | None = None,
 ) -> list[ModelEconomics]:
     """Money per month of every finished model, in the study's order.
 
     Serving: ``predictions_per_month / throughput_rows_per_s / 3600 * usd_per_vcpu_hour`` (batch),
     or with the p50 single-row latency when throughput is missing. Training:
     :func:`training_usd_per_month`. Errors: the mean cost per held-out row times the volume --
-    binary from the confusion counts at ``threshold`` (default 0.5) on the probability of class
-    code 1; multiclass from the cost matrix over the predicted labels; regression mean absolute
-    error times ``usd_per_unit_error``. Value: share of true positives times its value times the
-    volume (binary only; 0 otherwise).
+    binary from the confusion counts at ``threshold`` (default 0.5; ``thresholds`` sets one per
+    model by name) on the probability of class code 1; multiclass from the cost matrix over the
+    predicted labels; regression mean absolute error times ``usd_per_unit_error``. Value: share of
+    true positives times its value times the volume (binary only; 0 otherwise).
+
+    Net value comes with a 95% bootstrap interval over the held-out rows (the study's resamples
+    and seed) and, against the simple baseline, a paired difference with its interval.
     """
     inputs = inputs or BusinessInputs()
-    if threshold is not None:
-        _check_threshold(threshold)
-    return [_economics_of(study, m, inputs, threshold) for m in study.ok_models]
+    per_model = dict(thresholds or {})
+    for value in (threshold, *per_model.values()):
+        if value is not None:
+            _check_threshold(value)
+    used = {m.name: per_model.get(m.name, threshold) for m in study.ok_models}
+    rows = [_economics_of(study, m, inputs, used[m.name]) for m in study.ok_models]
+    return _with_intervals(study, inputs, rows, used)
+
+
+def _with_intervals(
+    study: StudyResult,
+    inputs: BusinessInputs,
+    rows: list[ModelEconomics],
+    thresholds: Mapping[str, float | None],
+) -> list[ModelEconomics]:
+    """``rows`` with the bootstrap intervals of net value and of the difference with the simple
+    baseline. Per resample, net = volume x mean(value - error over the resampled rows) - the
+    fixed serving and training costs."""
+    known = [r for r in rows if r.net_usd_per_month is not None]
+    if not known:
+        return rows
+    per_row = []
+    for r in known:
+        amounts = _row_amounts(study, study.model(r.name), inputs, thresholds.get(r.name))
+        assert amounts is not None  # a known net value needs held-out predictions
+        per_row.append(amounts[1] - amounts[0])
+    matrix = np.column_stack(per_row)  # rows x models, USD per prediction
+    # Serving and training per month: known whenever the net value is.
+    fixed = np.array(
+        [(r.serving_usd_per_month or 0.0) + (r.training_usd_per_month or 0.0) for r in known]
+    )
+    plan = Bootstrap(len(study.eval_index), study.config.n_resamples, study.config.seed)
+    volume = inputs.predictions_per_month
+    samples = np.concatenate(
+        [volume * (w @ matrix) / w.sum(axis=1, keepdims=True) - fixed for w in plan.chunks()]
+    )
+    names = [r.name for r in known]
+    base = names.index(cand.SIMPLE_BASELINE) if cand.SIMPLE_BASELINE in names else None
+    out = {}
+    for i, r in enumerate(known):
+        low, high = percentile_ci(samples[:, i])
+        changes: dict[str, float | None] = {
+            "net_ci_low_usd_per_month": low,
+            "net_ci_high_usd_per_month": high,
+        }
+        if base is not None:
+            d_low, d_high = percentile_ci(samples[:, i] - samples[:, base])
+            changes |= {
+                "vs_simple_usd_per_month": _net(r) - _net(known[base]),
+                "vs_simple_ci_low_usd_per_month": d_low,
+                "vs_simple_ci_high_usd_per_month": d_high,
+            }
+        out[r.name] = replace(r, **changes)  # type: ignore[arg-type]
+    return [out.get(r.name, r) for r in rows]
+
+
+def _net(row: ModelEconomics) -> float:
+    if row.net_usd_per_month is None:
+        raise ConfigError(f"The net value of {row.label} is unknown. {row.note}")
+    return row.net_usd_per_month
 
 
 # --- threshold -----------------------------------------------------------------------------------
@@ -350,7 +475,7 @@ def best_threshold(
         - fp * inputs.cost_false_positive_usd
         - fn * inputs.cost_false_negative_usd
     ) / n
-    per_pred = serving_usd_per_prediction(m, inputs.usd_per_vcpu_hour) or 0.0
+    per_pred = serving_usd_per_prediction(m, inputs.usd_per_vcpu_hour, inputs.serving) or 0.0
     fixed = (training_usd_per_month(m, inputs) or 0.0) + per_pred * inputs.predictions_per_month
     net = per_row * inputs.predictions_per_month - fixed
     top = net.max()
@@ -370,94 +495,180 @@ def _points(metric: str, gap: float) -> float:
     return gap * 100.0 if metric_info(metric).percent else gap
 
 
-def price_of_points(study: StudyResult, *, axis: str = "latency_ms_p50") -> pd.DataFrame:
+def _paired_samples(study: StudyResult, names: Sequence[str]) -> dict[str, np.ndarray]:
+    """The primary metric of each named model on the same bootstrap resamples of the held-out
+    rows (the study's resamples and seed), for paired differences."""
+    predictions = {}
+    for name in names:
+        pred = study.model(name).predictions
+        if pred is not None:
+            predictions[name] = pred
+    if not predictions or len(study.eval_index) == 0:
+        return {}
+    plan = Bootstrap(len(study.eval_index), study.config.n_resamples, study.config.seed)
+    y_eval = study.dataset.y[study.eval_index]
+    return metric_samples_by_model(
+        study.primary_metric, study.dataset.task, y_eval, predictions, plan
+    )
+
+
+def _monthly_cost(model: ModelResult, inputs: BusinessInputs) -> float | None:
+    """Serving plus training per month (USD) at the volume and prices of ``inputs``."""
+    per_pred = serving_usd_per_prediction(model, inputs.usd_per_vcpu_hour, inputs.serving)
+    training = training_usd_per_month(model, inputs)
+    if per_pred is None or training is None:
+        return None
+    return per_pred * inputs.predictions_per_month + training
+
+
+PRICE_COLUMNS = [
+    "from",
+    "to",
+    "from_label",
+    "to_label",
+    "gain",
+    "gain_ci_low",
+    "gain_ci_high",
+    "extra_latency_ms",
+    "extra_latency_ms_per_point",
+    "extra_size_mb",
+    "extra_size_mb_per_point",
+    "extra_usd_per_million",
+    "extra_usd_per_million_per_point",
+    "extra_usd_per_month",
+    "extra_usd_per_month_per_point",
+]
+
+
+def price_of_points(
+    study: StudyResult,
+    *,
+    axis: str = "latency_ms_p50",
+    inputs: BusinessInputs | None = None,
+) -> pd.DataFrame:
     """What each step up the accuracy frontier costs per extra point of the primary metric.
 
     The frontier is :func:`core.pareto.frontier` of the primary metric against ``axis`` (any
     :data:`core.pareto.COST_AXES` key, e.g. ``"usd_per_million_predictions"`` for serving cost).
     One row per pair of consecutive frontier models (cheaper -> dearer): ``gain`` is the metric
-    improvement (percentage points for percent metrics; positive means better), and each
-    ``extra_*`` is the dearer model's cost minus the cheaper's, also divided by ``gain``
-    (``*_per_point``; NaN when the gain is 0 or a cost is unknown).
+    improvement (percentage points for percent metrics; positive means better) with its paired
+    95% bootstrap interval (``gain_ci_low`` / ``_high``, NaN without held-out predictions), and
+    each ``extra_*`` is the dearer model's cost minus the cheaper's, also divided by ``gain``
+    (``*_per_point``; NaN when the gain is 0 or a cost is unknown). ``extra_usd_per_month`` is
+    serving plus training per month at ``inputs`` (NaN when ``inputs`` is not given).
     """
     if axis not in COST_AXES:
         raise ConfigError(f"Unknown cost axis '{axis}'. Choose from: {', '.join(COST_AXES)}.")
     metric = study.primary_metric
     sign = 1.0 if metric_info(metric).higher_is_better else -1.0
     names = frontier(study.models, metric, axis)
+    samples = _paired_samples(study, names) if len(names) > 1 else {}
     rows = []
     for a_name, b_name in itertools.pairwise(names):
         a, b = study.model(a_name), study.model(b_name)
         gain = _points(metric, sign * (b.metrics[metric] - a.metrics[metric]))
+        low = high = math.nan
+        if a_name in samples and b_name in samples:
+            low, high = (
+                _points(metric, sign * v) for v in percentile_ci(samples[b_name] - samples[a_name])
+            )
+            low, high = min(low, high), max(low, high)
         row: dict[str, object] = {
             "from": a.name,
             "to": b.name,
             "from_label": a.label,
             "to_label": b.label,
             "gain": gain,
+            "gain_ci_low": low,
+            "gain_ci_high": high,
         }
-        for col, field_name in (
-            ("extra_latency_ms", "latency_ms_p50"),
-            ("extra_size_mb", "size_bytes"),
-            ("extra_usd_per_million", "usd_per_million_predictions"),
-        ):
-            ca, cb = cost_value(a, field_name), cost_value(b, field_name)
+        costs: list[tuple[str, float | None, float | None]] = [
+            (col, cost_value(a, field_name), cost_value(b, field_name))
+            for col, field_name in (
+                ("extra_latency_ms", "latency_ms_p50"),
+                ("extra_size_mb", "size_bytes"),
+                ("extra_usd_per_million", "usd_per_million_predictions"),
+            )
+        ]
+        if inputs is None:
+            costs.append(("extra_usd_per_month", None, None))
+        else:
+            costs.append(
+                ("extra_usd_per_month", _monthly_cost(a, inputs), _monthly_cost(b, inputs))
+            )
+        for col, ca, cb in costs:
             extra = math.nan if ca is None or cb is None else cb - ca
             row[col] = extra
             row[f"{col}_per_point"] = extra / gain if gain > 0 else math.nan
         rows.append(row)
-    columns = [
-        "from",
-        "to",
-        "from_label",
-        "to_label",
-        "gain",
-        "extra_latency_ms",
-        "extra_latency_ms_per_point",
-        "extra_size_mb",
-        "extra_size_mb_per_point",
-        "extra_usd_per_million",
-        "extra_usd_per_million_per_point",
-    ]
-    return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame(rows, columns=PRICE_COLUMNS)
 
 
-def price_of_points_sentence(study: StudyResult, *, axis: str = "latency_ms_p50") -> str:
+def price_of_points_sentence(
+    study: StudyResult,
+    *,
+    axis: str = "latency_ms_p50",
+    inputs: BusinessInputs | None = None,
+    table: pd.DataFrame | None = None,
+) -> str:
     """One sentence per frontier step, e.g. "From Logistic regression to XGBoost (small): +2.1
-    points of accuracy, each costing 0.31 ms of latency, 0.2 MB and $0.004 per million
-    predictions."."""
-    table = price_of_points(study, axis=axis)
+    points of accuracy (95% CI +0.4 to +3.9), each point costing 0.31 ms of latency, 0.2 MB and
+    $12 a month."; money is per month with ``inputs``, else per million predictions. Pass the
+    ``table`` of :func:`price_of_points` to avoid computing it again."""
+    if table is None:
+        table = price_of_points(study, axis=axis, inputs=inputs)
     info = metric_info(study.primary_metric)
     if table.empty:
         return (
-            f"No model buys more {info.label.lower()} for a higher {COST_AXES[axis].label}: "
+            f"No model buys more {info.words} for a higher {COST_AXES[axis].label}: "
             "the cheapest model on the frontier is also the most accurate."
         )
-    unit = "points" if info.percent else (info.unit or "units")
-    unit_one = "point" if info.percent else (info.unit or "unit")
+    unit = " points" if info.percent else (f" {info.unit}" if info.unit else "")
+    each = f"each point of {info.words}" if info.percent else f"each unit of {info.words}"
+    money_unit = "a month" if inputs is not None else "per million predictions"
     out = []
-    for row in table.itertuples(index=False):
-        costs = []
-        for value, fmt in (
-            (row.extra_latency_ms_per_point, "{:.3g} ms of latency"),
-            (row.extra_size_mb_per_point, "{:.3g} MB"),
-            (row.extra_usd_per_million_per_point, "${:.3g} per million predictions"),
-        ):
-            if isinstance(value, float) and math.isfinite(value):
-                costs.append(fmt.format(value))
-        cost_text = (
-            f", each {unit_one} costing "
-            + ", ".join(costs[:-1])
-            + (" and " if len(costs) > 1 else "")
-            + costs[-1]
-            if costs
-            else ""
+    for row in table.to_dict("records"):
+        money = _number(
+            row["extra_usd_per_month_per_point" if inputs else "extra_usd_per_million_per_point"]
         )
+        costs: list[tuple[float, str]] = []
+        for value, say in (
+            (_number(row["extra_latency_ms_per_point"]), lambda v: f"{_ms_text(v)} of latency"),
+            (_number(row["extra_size_mb_per_point"]), _mb_text),
+            (money, lambda v: f"{format_usd(v)} {money_unit}"),
+        ):
+            if value is not None:
+                costs.append((value, say(abs(value))))
+        dearer = [t for v, t in costs if v > 0]
+        cheaper = [t for v, t in costs if v < 0]
+        cost_text = ""
+        if dearer:
+            cost_text = f", {each} costing {_join(dearer)}"
+            cost_text += f" and saving {_join(cheaper)}" if cheaper else ""
+        elif cheaper:
+            cost_text = f", and {each} saves {_join(cheaper)}"
+        low, high = _number(row["gain_ci_low"]), _number(row["gain_ci_high"])
+        ci = ""
+        if low is not None and high is not None:
+            doubt = "" if low > 0 else ": not a clear gain"
+            ci = f" (95% CI {_signed_points(low)} to {_signed_points(high)}{doubt})"
+        gain = float(row["gain"])
         out.append(
-            f"From {row.from_label} to {row.to_label}: +{row.gain:.3g} {unit} of "
-            f"{info.label.lower()}{cost_text}."
+            f"From {row['from_label']} to {row['to_label']}: {info.words} improves by "
+            f"{gain:.3g}{unit}{ci}{cost_text}."
         )
     return " ".join(out)
+
+
+def _number(value: object) -> float | None:
+    """A finite number as a float, else ``None`` (NaN marks an unknown cost in the tables)."""
+    if isinstance(value, int | float | np.number) and math.isfinite(float(value)):
+        return float(value)
+    return None
+
+
+def _signed_points(value: float) -> str:
+    return f"{value:+.3g}".replace("-", "−")
 
 
 # --- neural verdict ------------------------------------------------------------------------------
@@ -527,18 +738,8 @@ def neural_verdict(study: StudyResult) -> Verdict | None:
     other = best_model([m for m in usable if not m.neural], metric)
     if neural is None or other is None:
         return None
-    assert neural.predictions is not None
-    assert other.predictions is not None
-    y_eval = study.dataset.y[study.eval_index]
-    plan = Bootstrap(len(study.eval_index), study.config.n_resamples, study.config.seed)
-    samples = metric_samples_by_model(
-        metric,
-        study.dataset.task,
-        y_eval,
-        {"neural": neural.predictions, "other": other.predictions},
-        plan,
-    )
-    low, high = percentile_ci(samples["neural"] - samples["other"])
+    samples = _paired_samples(study, [neural.name, other.name])
+    low, high = percentile_ci(samples[neural.name] - samples[other.name])
     diff = _points(metric, neural.metrics[metric] - other.metrics[metric])
     low, high = _points(metric, low), _points(metric, high)
     sign = 1.0 if info.higher_is_better else -1.0
@@ -591,6 +792,8 @@ def _verdict_sentence(v: Verdict, neural_label: str, other_label: str) -> str:
 # --- break-even volume ---------------------------------------------------------------------------
 
 BreakEvenKind = Literal["above", "below", "always", "never", "same"]
+#: Monthly volumes above this (ten billion a month) are said to be beyond any real traffic.
+UNREALISTIC_VOLUME = 1e10
 
 
 @dataclass(frozen=True)
@@ -620,10 +823,12 @@ def break_even(
     model: str | None = None,
     *,
     threshold: float | None = None,
+    thresholds: Mapping[str, float] | None = None,
 ) -> BreakEven:
     """Volume above which ``model`` (default: the industry recommendation) earns back its extra
     serving and training cost over the simple baseline through fewer costly errors (or more
-    value). Per-prediction value uses the held-out rows as in :func:`economics`."""
+    value). Per-prediction value uses the held-out rows as in :func:`economics` (binary models
+    at ``threshold``, or their own in ``thresholds``)."""
     inputs = inputs or BusinessInputs()
     name = model or study.recommendation.industry
     if name is None:
@@ -637,8 +842,8 @@ def break_even(
         raise ConfigError(f"{bad.label} did not finish, so its costs are unknown.")
     pieces = []
     for r in (m, base):
-        err, val, _ = _per_row(study, r, inputs, threshold)
-        serve = serving_usd_per_prediction(r, inputs.usd_per_vcpu_hour)
+        err, val, _ = _per_row(study, r, inputs, (thresholds or {}).get(r.name, threshold))
+        serve = serving_usd_per_prediction(r, inputs.usd_per_vcpu_hour, inputs.serving)
         train = training_usd_per_month(r, inputs)
         if err is None or val is None or serve is None or train is None:
             raise ConfigError(
@@ -665,8 +870,37 @@ def break_even(
     return BreakEven(m.name, base.name, kind, volume, dv, ds, dt, sentence)
 
 
-def _usd(x: float) -> str:
-    return f"${x:,.2f}" if abs(x) >= 0.01 else f"${x:.2g}"
+def format_usd(value: float | None, *, signed: bool = False) -> str:
+    """An amount of USD as people read it: "$1,234", "$12.35", "$0.0042", "−$80"; "+" in front of
+    gains when ``signed``; "unknown" for ``None`` or NaN."""
+    if value is None or not math.isfinite(value):
+        return "unknown"
+    sign = "−" if value < 0 else ("+" if signed and value > 0 else "")
+    size = abs(value)
+    if size >= 1000:  # three significant digits: the inputs are estimates, not accounts
+        digits = 3 - len(str(int(size)))
+        body = f"{round(size, digits):,.0f}"
+    elif size >= 100:
+        body = f"{size:,.0f}"
+    elif size >= 0.01:
+        body = f"{size:,.2f}"
+    elif size == 0:
+        body = "0"
+    elif size < 1e-6:
+        return f"{'−' if value < 0 else ''}under $0.000001"
+    else:  # two significant digits, written out: $0.0042, $0.0000036
+        body = np.format_float_positional(size, precision=2, fractional=False, trim="-")
+    return f"{sign}${body}"
+
+
+def _ms_text(ms: float) -> str:
+    return f"{ms:.3g} ms" if ms >= 0.01 else f"{ms * 1000:.3g} µs"
+
+
+def _mb_text(mb: float) -> str:
+    if mb >= 1:
+        return f"{mb:.3g} MB"
+    return f"{mb * 1000:.3g} kB" if mb >= 0.001 else f"{mb * 1e6:.3g} bytes"
 
 
 def _break_even_sentence(
@@ -678,9 +912,16 @@ def _break_even_sentence(
     ds: float,
     dt: float,
 ) -> str:
-    per_m = f"{_usd(dv * 1e6)} per million predictions in fewer error costs"
+    per_m = f"{format_usd(dv * 1e6)} per million predictions in fewer error costs"
+    if kind == "same" and label == base:
+        return f"{label} is the simple baseline itself, so there is nothing to earn over it."
     if kind == "same":
         return f"{label} is no different in cost or value from {base}: there is nothing to earn."
+    if kind == "always" and abs(dv) < 1e-12:
+        return (
+            f"{label} pays at any volume, if only a little: its errors cost the same as those of "
+            f"{base}, and it costs no more to serve and train."
+        )
     if kind == "always":
         return (
             f"{label} pays at any volume: it saves {per_m} over {base} and costs no more to "
@@ -689,17 +930,161 @@ def _break_even_sentence(
     if kind == "never":
         return (
             f"{label} never pays over {base}: its errors cost no less per prediction once "
-            f"serving is counted ({_usd(dv * 1e6)} value vs {_usd(ds * 1e6)} extra serving per "
-            "million predictions), and it costs no less to train."
+            f"serving is counted ({format_usd(dv * 1e6)} value vs {format_usd(ds * 1e6)} extra "
+            "serving per million predictions), and it costs no less to train."
         )
     assert volume is not None
     if kind == "above":
+        far = " (far beyond any real traffic)" if volume > UNREALISTIC_VOLUME else ""
         return (
-            f"{label} pays for itself above {volume:,.0f} predictions a month: it saves "
-            f"{per_m} over {base}, and that covers its extra {_usd(dt)} of training per month "
-            "from that volume on."
+            f"{label} pays for itself above {volume:,.0f} predictions a month{far}: it saves "
+            f"{per_m} over {base}, and that covers its extra {format_usd(dt)} of training per "
+            "month from that volume on."
         )
     return (
         f"{label} pays only below {volume:,.0f} predictions a month: it is cheaper to train "
-        f"than {base} by {_usd(-dt)} per month, but each prediction costs more net of errors."
+        f"than {base} by {format_usd(-dt)} per month, but each prediction costs more net of errors."
+    )
+
+
+# --- the whole business case ---------------------------------------------------------------------
+
+
+#: A monthly difference below $1, or below 0.1% of the net value, is "practically the same".
+NEGLIGIBLE_USD_PER_MONTH = 1.0
+NEGLIGIBLE_SHARE = 0.001
+
+
+@dataclass(frozen=True)
+class BusinessCase:
+    """Everything the Business case page and the report show, from one study and one set of
+    inputs: each model's money per month, the binary threshold curves, the price of the last
+    point, the neural verdict and the break-even of ``model`` against the simple baseline.
+
+    ``tuned``: each binary model is judged at its own best threshold (found on the held-out rows,
+    so its net value there is slightly optimistic) instead of 0.5. ``break_even`` is ``None`` when
+    it cannot be computed; ``break_even_problem`` then says why.
+    """
+
+    inputs: BusinessInputs
+    rows: tuple[ModelEconomics, ...]
+    thresholds: dict[str, ThresholdResult]
+    tuned: bool
+    model: str | None
+    break_even: BreakEven | None
+    break_even_problem: str
+    price_axis: str
+    price_table: pd.DataFrame = field(repr=False)
+    price_sentence: str
+    verdict: Verdict | None
+
+    def row(self, name: str) -> ModelEconomics:
+        for r in self.rows:
+            if r.name == name:
+                return r
+        raise ConfigError(f"No model '{name}' in this business case.")
+
+    @property
+    def most_valuable(self) -> str | None:
+        """The model with the highest net value per month (ties: the earlier in the ladder)."""
+        known = [r for r in self.rows if r.net_usd_per_month is not None]
+        if not known:
+            return None
+        return max(known, key=lambda r: r.net_usd_per_month or 0.0).name
+
+    @property
+    def headline(self) -> str:
+        """The most valuable model and how it compares with the simple baseline, in words."""
+        name = self.most_valuable
+        if name is None:
+            return (
+                "No model's net value is known: the study lacks measured costs or held-out "
+                "predictions. Re-run it."
+            )
+        best = self.row(name)
+        volume = f"{self.inputs.predictions_per_month:,.0f}"
+        text = (
+            f"At {volume} predictions a month, {best.label} is worth the most: a net value of "
+            f"{format_usd(best.net_usd_per_month)} a month"
+            + usd_interval(best.net_ci_low_usd_per_month, best.net_ci_high_usd_per_month)
+        )
+        if best.name == cand.SIMPLE_BASELINE:
+            return text + ". No richer model earns back what it costs over the simple baseline."
+        diff = best.vs_simple_usd_per_month
+        if diff is None:
+            return text + "."
+        low, high = best.vs_simple_ci_low_usd_per_month, best.vs_simple_ci_high_usd_per_month
+        if abs(diff) < max(NEGLIGIBLE_USD_PER_MONTH, NEGLIGIBLE_SHARE * abs(_net(best))):
+            verdict = "practically the same"
+        elif best.beats_simple:
+            verdict = "a clear gain"
+        else:
+            verdict = "a difference within the uncertainty: it may not pay"
+        return (
+            f"{text}, {format_usd(diff)} a month more than the simple baseline"
+            + usd_interval(low, high, signed=True)
+            + f", {verdict}."
+        )
+
+
+def usd_interval(low: float | None, high: float | None, *, signed: bool = False) -> str:
+    """The interval in words, " (95% CI $a to $b)"; empty when a bound is unknown."""
+    if low is None or high is None or not (math.isfinite(low) and math.isfinite(high)):
+        return ""
+    return f" (95% CI {format_usd(low, signed=signed)} to {format_usd(high, signed=signed)})"
+
+
+def business_case(
+    study: StudyResult,
+    inputs: BusinessInputs | None = None,
+    *,
+    tune_thresholds: bool = False,
+    model: str | None = None,
+    price_axis: str = "latency_ms_p50",
+) -> BusinessCase:
+    """The business case of ``study`` at ``inputs``: one call for a page.
+
+    ``model`` is the model weighed against the simple baseline for the break-even (default: the
+    industry pick, else the academic pick). ``price_axis`` is the cost axis whose accuracy
+    frontier the price of the last point walks up.
+    """
+    inputs = inputs or BusinessInputs()
+    thresholds: dict[str, ThresholdResult] = {}
+    if study.dataset.task == "binary" and len(study.eval_index):
+        for m in study.ok_models:
+            if m.predictions is not None and m.predictions.proba is not None:
+                thresholds[m.name] = best_threshold(study, m, inputs)
+    chosen = {n: t.threshold for n, t in thresholds.items()} if tune_thresholds else None
+    rows = economics(study, inputs, thresholds=chosen)
+    rec = study.recommendation
+    names = {r.name for r in rows}
+    pick = model if model is not None else (rec.industry or rec.academic)
+    if pick is not None and pick not in names:
+        pick = None
+    result: BreakEven | None = None
+    problem = ""
+    if pick is None:
+        problem = "There is no recommended model to weigh against the simple baseline."
+    elif cand.SIMPLE_BASELINE not in names:
+        problem = (
+            "The simple baseline did not finish, so there is nothing to weigh a model against."
+        )
+    else:
+        try:
+            result = break_even(study, inputs, pick, thresholds=chosen)
+        except ConfigError as exc:
+            problem = str(exc)
+    table = price_of_points(study, axis=price_axis, inputs=inputs)
+    return BusinessCase(
+        inputs=inputs,
+        rows=tuple(rows),
+        thresholds=thresholds,
+        tuned=tune_thresholds,
+        model=pick,
+        break_even=result,
+        break_even_problem=problem,
+        price_axis=price_axis,
+        price_table=table,
+        price_sentence=price_of_points_sentence(study, axis=price_axis, inputs=inputs, table=table),
+        verdict=neural_verdict(study),
     )

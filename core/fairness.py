@@ -17,8 +17,9 @@ import itertools
 import math
 import re
 import warnings
+import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -49,6 +50,16 @@ MAX_DISTINCT_AS_GROUPS = 10
 DEFAULT_BINS = 4
 #: Age bands: "under 25", "25–34", ..., "65 and over".
 AGE_EDGES: tuple[int, ...] = (25, 35, 45, 55, 65)
+#: A column of categories keeps at most this many groups: the largest keep their own label and
+#: the rest are measured together as :data:`OTHER_LABEL`.
+MAX_GROUPS = 12
+OTHER_LABEL = "all other values"
+#: Joins the labels of several columns into one group ("female · 25–34").
+COMBINED_SEPARATOR = " · "
+#: Joins the names of several columns measured together ("sex × age").
+COLUMNS_SEPARATOR = " × "
+#: Reasons (``Dataset.excluded``) that make a column's values identify people, not groups.
+IDENTIFYING_REASONS = {"personal_data": "personal data", "id_column": "an identifier"}
 
 NOT_FOUND_MESSAGE = (
     "Column {column!r} is not among the columns the models were trained on, and no original "
@@ -62,6 +73,16 @@ TABLE_MISMATCH_MESSAGE = (
     "The table has {n_table} rows but the study used row {row} of the uploaded table: this is "
     "not the table the study was run on. Pass the same table that was uploaded."
 )
+IDENTIFYING_MESSAGE = (
+    "Column {column!r} was left out as {reason}: its values single out people instead of "
+    "describing groups of them, so it cannot be used to compare groups. Choose a column such as "
+    "sex or age."
+)
+TARGET_GROUPS_MESSAGE = (
+    "Column {column!r} is what the models predict, so it cannot form the groups. Choose a column "
+    "that describes the people, such as sex or age."
+)
+NO_COLUMNS_MESSAGE = "Choose at least one column to form the groups (for example sex or age)."
 GROUPS_LENGTH_MESSAGE = (
     "Got {n_groups} group labels for {n_eval} held-out rows; build them with groups_for()."
 )
@@ -211,9 +232,42 @@ def group_labels(values: pd.Series, *, bins: int = DEFAULT_BINS) -> pd.Series:
         text = numbers.map(lambda v: _format_edge(v) if pd.notna(v) else MISSING_LABEL)
     else:
         text = values.map(lambda v: MISSING_LABEL if pd.isna(v) else str(v))
+    return _ordered(_fold_rare(text), values.name)
+
+
+def _ordered(text: pd.Series, name: object) -> pd.Series:
+    """Labels as a categorical, largest group first; "all other values" and "missing" last."""
     counts = text.value_counts()
-    order = sorted(counts.index, key=lambda g: (g == MISSING_LABEL, -counts[g], g))
-    return pd.Series(pd.Categorical(text, categories=order), index=values.index, name=values.name)
+    last = (OTHER_LABEL, MISSING_LABEL)
+    order = sorted(
+        counts.index, key=lambda g: (last.index(g) + 1 if g in last else 0, -counts[g], g)
+    )
+    return pd.Series(pd.Categorical(text, categories=order), index=text.index, name=name)
+
+
+def _fold_rare(text: pd.Series) -> pd.Series:
+    """Beyond :data:`MAX_GROUPS` labels, the smallest become :data:`OTHER_LABEL`."""
+    counts = text[text != MISSING_LABEL].value_counts()
+    if len(counts) <= MAX_GROUPS:
+        return text
+    ranked = sorted(counts.index, key=lambda g: (-counts[g], g))
+    keep = set(ranked[: MAX_GROUPS - 1])
+    return text.where(text.isin(keep) | (text == MISSING_LABEL), OTHER_LABEL)
+
+
+def combine_groups(groups: Sequence[pd.Series]) -> pd.Series:
+    """One group per combination of labels ("female · 25–34"), largest first: people at the
+    crossing of two attributes can be treated differently even when each attribute alone looks
+    fair."""
+    if not groups:
+        raise ConfigError(NO_COLUMNS_MESSAGE)
+    if len(groups) == 1:
+        return groups[0]
+    text = groups[0].astype(str).reset_index(drop=True)
+    for more in groups[1:]:
+        text = text + COMBINED_SEPARATOR + more.astype(str).reset_index(drop=True)
+    name = COLUMNS_SEPARATOR.join(str(g.name) for g in groups)
+    return _ordered(text, name)
 
 
 # --- which column, which rows --------------------------------------------------------------------
@@ -240,6 +294,13 @@ def groups_for(
     """
     ds = study.dataset
     eval_index = np.asarray(study.eval_index, dtype=np.int64)
+    if column == ds.target:
+        raise ConfigError(TARGET_GROUPS_MESSAGE.format(column=column))
+    reason = ds.excluded.get(column)
+    if reason in IDENTIFYING_REASONS:
+        raise ConfigError(
+            IDENTIFYING_MESSAGE.format(column=column, reason=IDENTIFYING_REASONS[reason])
+        )
     if used_in_training(ds, column):
         safe = next(c for c in ds.X.columns if ds.feature_origin[c] == column)
         values = ds.X[safe].iloc[eval_index]
@@ -289,6 +350,8 @@ class GroupMetrics:
     mae: float | None
     small: bool
     note: str
+    #: The metric on each bootstrap resample of the group (for intervals of gaps; kept in memory).
+    samples: NDArray[np.float64] | None = field(default=None, repr=False, compare=False)
 
 
 def _rate(hits: NDArray[np.bool_], among: NDArray[np.bool_]) -> float | None:
@@ -313,9 +376,9 @@ def _interval(
     pred: Predictions,
     n_resamples: int,
     seed: int,
-) -> tuple[float | None, float | None]:
+) -> tuple[float | None, float | None, NDArray[np.float64] | None]:
     if len(y_true) < 2:
-        return None, None
+        return None, None, None
     plan = Bootstrap(len(y_true), n_resamples, seed)
     # Resamples of a small group may hold one class only: their metric is NaN (ignored by
     # percentile_ci); numpy's "empty slice" warnings about them are expected here.
@@ -324,8 +387,8 @@ def _interval(
         samples = metric_samples(study.primary_metric, study.dataset.task, y_true, pred, plan)
     low, high = percentile_ci(samples)
     if not (math.isfinite(low) and math.isfinite(high)):
-        return None, None
-    return low, high
+        return None, None, None
+    return low, high, samples
 
 
 def _check_groups(study: StudyResult, groups: pd.Series) -> None:
@@ -383,7 +446,9 @@ def group_metrics(
                 fpr = _rate(predicted, ~actual)
             elif ds.task == "regression":
                 mae = float(np.mean(np.abs(sub.y_pred.astype(float) - y_true.astype(float))))
-            low, high = _interval(study, y_true, sub, n_resamples, seed)
+            # A seed of the group's own, so that two groups' resamples are independent.
+            group_seed = (seed + zlib.crc32(group.encode())) % 2**32
+            low, high, samples = _interval(study, y_true, sub, n_resamples, group_seed)
             small = n < MIN_GROUP_ROWS
             out.append(
                 GroupMetrics(
@@ -401,6 +466,7 @@ def group_metrics(
                     mae=mae,
                     small=small,
                     note=SMALL_NOTE if small else "",
+                    samples=samples,
                 )
             )
     return out
@@ -416,16 +482,20 @@ def fairness_table(
     *,
     n_resamples: int | None = None,
     seed: int | None = None,
+    rows: Sequence[GroupMetrics] | None = None,
 ) -> pd.DataFrame:
     """:func:`group_metrics` as a table for people: one row per model and group, percentages in
     % and every column name with its unit. Binary tasks show selection rate, TPR and FPR;
-    regression shows MAE."""
+    regression shows MAE. Pass ``rows`` (from :func:`group_metrics`) to avoid computing them
+    again."""
     ds = study.dataset
     info = metric_info(study.primary_metric)
     scale = 100.0 if info.percent else 1.0
     unit = " (%)" if info.percent else ""
-    rows = []
-    for g in group_metrics(study, groups, n_resamples=n_resamples, seed=seed):
+    if rows is None:
+        rows = group_metrics(study, groups, n_resamples=n_resamples, seed=seed)
+    records = []
+    for g in rows:
         row: dict[str, object] = {
             "model": g.label,
             "group": g.group,
@@ -442,8 +512,8 @@ def fairness_table(
             row["MAE (target units)"] = g.mae
         row["too few rows"] = g.small
         row["note"] = g.note
-        rows.append(row)
-    return pd.DataFrame(rows)
+        records.append(row)
+    return pd.DataFrame(records)
 
 
 # --- gaps between groups -------------------------------------------------------------------------
@@ -470,18 +540,33 @@ class ModelGap:
     selection_rate_ratio: float | None
     highest_selection_group: str | None
     lowest_selection_group: str | None
+    #: 95% interval of ``metric_gap`` (the two groups resampled independently; ``None`` when a
+    #: group has no interval). ``gap_is_clear``: the interval excludes zero.
+    metric_gap_ci_low: float | None = None
+    metric_gap_ci_high: float | None = None
+
+    @property
+    def gap_is_clear(self) -> bool:
+        """The gap between the best and the worst group is larger than chance would explain."""
+        return self.metric_gap_ci_low is not None and self.metric_gap_ci_low > 0
 
 
 def _gap_for(model: str, label: str, metric: str, rows: list[GroupMetrics]) -> ModelGap:
     judged = [g for g in rows if not g.small]
     higher = metric_info(metric).higher_is_better
     scored = [(g.metric_value, g.group) for g in judged if g.metric_value is not None]
-    metric_gap = best = worst = None
+    metric_gap = best = worst = gap_low = gap_high = None
     if len(scored) >= 2:
         top = max(scored)
         bottom = min(scored)
         metric_gap = top[0] - bottom[0]
         best, worst = (top[1], bottom[1]) if higher else (bottom[1], top[1])
+        by_group = {g.group: g.samples for g in judged}
+        s_top, s_bottom = by_group[top[1]], by_group[bottom[1]]
+        if s_top is not None and s_bottom is not None:
+            low, high = percentile_ci(s_top - s_bottom)
+            if math.isfinite(low) and math.isfinite(high):
+                gap_low, gap_high = low, high
     rates = [(g.selection_rate, g.group) for g in judged if g.selection_rate is not None]
     rate_gap = ratio = high_group = low_group = None
     if len(rates) >= 2:
@@ -502,6 +587,8 @@ def _gap_for(model: str, label: str, metric: str, rows: list[GroupMetrics]) -> M
         selection_rate_ratio=ratio,
         highest_selection_group=high_group,
         lowest_selection_group=low_group,
+        metric_gap_ci_low=gap_low,
+        metric_gap_ci_high=gap_high,
     )
 
 
@@ -533,6 +620,11 @@ def model_gaps(
             "model": gap.label,
             "groups compared (count)": gap.n_groups_compared,
             f"{info.label} gap{unit}": _pct(gap.metric_gap, scale),
+            "gap 95% CI low": _pct(gap.metric_gap_ci_low, scale),
+            "gap 95% CI high": _pct(gap.metric_gap_ci_high, scale),
+            "gap larger than chance?": ""
+            if gap.metric_gap is None
+            else ("yes" if gap.gap_is_clear else "no"),
             "best group": gap.best_group,
             "worst group": gap.worst_group,
         }
@@ -549,7 +641,7 @@ def model_gaps(
 FOUR_FIFTHS = 0.8
 
 
-def gap_sentence(gap: ModelGap, *, column: str = "group") -> str:
+def gap_sentence(gap: ModelGap, *, column: str = "group", positive: str | None = None) -> str:
     """The gaps of one model in plain words, e.g. "Decision tree: accuracy is 12.0 points lower
     for sex 'female' than for 'male'. It predicts the positive class for 20.0% fewer ..."."""
     info = metric_info(gap.metric)
@@ -558,14 +650,27 @@ def gap_sentence(gap: ModelGap, *, column: str = "group") -> str:
             f"{gap.label}: fewer than two {column} groups have at least {MIN_GROUP_ROWS} "
             f"held-out rows, so the groups cannot be compared."
         )
+    interval = ""
+    if gap.metric_gap_ci_low is not None and gap.metric_gap_ci_high is not None:
+        low, high = gap.metric_gap_ci_low, gap.metric_gap_ci_high
+        signed = (
+            (f"{low * 100:+.1f}", f"{high * 100:+.1f}")
+            if info.percent
+            else (f"{low:+.3g}", f"{high:+.3g}")
+        )
+        verdict = (
+            "larger than chance alone would give" if gap.gap_is_clear else "which could be chance"
+        )
+        interval = f" (95% CI {signed[0]} to {signed[1]}, {verdict})".replace("-", "−")
     parts = [
-        f"{gap.label}: {info.label.lower()} is {format_gap(gap.metric, gap.metric_gap)} "
-        f"worse for {column} {gap.worst_group!r} than for {gap.best_group!r}."
+        f"{gap.label}: {info.words} is {format_gap(gap.metric, gap.metric_gap)} "
+        f"worse for {column} {gap.worst_group!r} than for {gap.best_group!r}{interval}."
     ]
     if gap.selection_rate_gap is not None:
+        what = f"{positive!r}" if positive else "the positive class"
         ratio = gap.selection_rate_ratio
         parts.append(
-            f"It predicts the positive class for {gap.selection_rate_gap * 100:.1f} points "
+            f"It predicts {what} for {gap.selection_rate_gap * 100:.1f} points "
             f"fewer rows of {gap.lowest_selection_group!r} than of "
             f"{gap.highest_selection_group!r}"
             + (
@@ -575,3 +680,122 @@ def gap_sentence(gap: ModelGap, *, column: str = "group") -> str:
             )
         )
     return " ".join(parts)
+
+
+# --- one call for a page -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ColumnChoice:
+    """A column a person may measure groups by, and whether it can be measured here."""
+
+    column: str
+    used_in_training: bool
+    available: bool
+    #: Why it cannot be measured (empty when it can).
+    reason: str
+    #: Its name describes people (sex, age, race...): suggested by default.
+    sensitive: bool
+
+
+def column_choices(study: StudyResult, table: pd.DataFrame | None = None) -> list[ColumnChoice]:
+    """Every column of the study's table but the target, in table order, with whether its groups
+    can be measured: a training column always can; a column left out of training only with the
+    ``table`` it came from; personal data and identifiers never (their values single people out).
+    """
+    ds = study.dataset
+    names = [p.name for p in ds.profiles] or list(ds.used_columns)
+    out = []
+    for name in names:
+        if name == ds.target:
+            continue
+        used = used_in_training(ds, name)
+        reason = ""
+        excluded = ds.excluded.get(name)
+        if excluded in IDENTIFYING_REASONS:
+            reason = f"left out as {IDENTIFYING_REASONS[excluded]}: its values single people out"
+        elif not used and (table is None or name not in table.columns):
+            reason = (
+                "left out of training, and the study's table is not open: open it on the Data "
+                "page to measure this column"
+            )
+        out.append(ColumnChoice(name, used, not reason, reason, _is_sensitive(name)))
+    return out
+
+
+@dataclass(frozen=True)
+class FairnessReport:
+    """Every model on the groups of one column, or of several columns combined.
+
+    ``rows``: per model and group (:func:`group_metrics`); ``gaps``: per model
+    (:func:`gaps`); ``table`` and ``gap_table``: the same for people (:func:`fairness_table`,
+    :func:`model_gaps`). ``used_in_training`` says, per column, whether the models saw it.
+    """
+
+    columns: tuple[str, ...]
+    used_in_training: dict[str, bool]
+    groups: pd.Series = field(repr=False)
+    rows: tuple[GroupMetrics, ...] = field(repr=False)
+    gaps: tuple[ModelGap, ...]
+    table: pd.DataFrame = field(repr=False)
+    gap_table: pd.DataFrame = field(repr=False)
+
+    @property
+    def name(self) -> str:
+        """The columns as people read them: "sex", "sex × age"."""
+        return COLUMNS_SEPARATOR.join(self.columns)
+
+    @property
+    def sizes(self) -> pd.Series:
+        """Held-out rows per group, in display order."""
+        return self.groups.value_counts(sort=False)
+
+    @property
+    def small_groups(self) -> list[str]:
+        """Groups with fewer than :data:`MIN_GROUP_ROWS` held-out rows (not judged)."""
+        return [str(g) for g, n in self.sizes.items() if 0 < n < MIN_GROUP_ROWS]
+
+    def gap(self, model: str) -> ModelGap:
+        for g in self.gaps:
+            if g.model == model:
+                return g
+        raise ConfigError(f"No model '{model}' among the measured models.")
+
+    def rows_of(self, model: str) -> list[GroupMetrics]:
+        return [r for r in self.rows if r.model == model]
+
+    @property
+    def training_sentence(self) -> str:
+        """Whether each column fed the models, in words."""
+        parts = []
+        for column, used in self.used_in_training.items():
+            parts.append(
+                f"{column!r} was used in training"
+                if used
+                else f"{column!r} was left out of training: it is read from the table only to "
+                "measure the groups"
+            )
+        return "; ".join(parts) + "."
+
+
+def fairness_report(
+    study: StudyResult,
+    columns: Sequence[str],
+    table: pd.DataFrame | None = None,
+    *,
+    bins: int = DEFAULT_BINS,
+) -> FairnessReport:
+    """The groups of ``columns`` (combined when there are several) and every model on them."""
+    if not columns:
+        raise ConfigError(NO_COLUMNS_MESSAGE)
+    groups = combine_groups([groups_for(study, c, table, bins=bins) for c in columns])
+    rows = group_metrics(study, groups)
+    return FairnessReport(
+        columns=tuple(columns),
+        used_in_training={c: used_in_training(study.dataset, c) for c in columns},
+        groups=groups,
+        rows=tuple(rows),
+        gaps=tuple(gaps(study, groups, rows=rows)),
+        table=fairness_table(study, groups, rows=rows),
+        gap_table=model_gaps(study, groups, rows=rows),
+    )

@@ -147,11 +147,21 @@ def frontier(models: Sequence[Any], metric: str, axis: str) -> list[str]:
             continue
         quality = m.metrics[metric] if info.higher_is_better else -m.metrics[metric]
         cost = c if cost_axis.lower_is_better else -c
-        points.append((cost, quality, m.name))
+        points.append((m.name, cost, quality))
+    return pareto_front(points)
+
+
+def pareto_front(points: Sequence[tuple[str, float, float]]) -> list[str]:
+    """Names of the non-dominated ``(name, cost, quality)`` points, cheapest first.
+
+    Lower cost and higher quality are better; a point is dominated when another is at least as
+    good on both and strictly better on one. Points with a non-finite value are left out.
+    """
+    finite = [(n, c, q) for n, c, q in points if math.isfinite(c) and math.isfinite(q)]
     on = []
-    for cost, quality, name in points:
+    for name, cost, quality in finite:
         dominated = any(
-            (c2 <= cost and q2 >= quality) and (c2 < cost or q2 > quality) for c2, q2, _ in points
+            (c2 <= cost and q2 >= quality) and (c2 < cost or q2 > quality) for _, c2, q2 in finite
         )
         if not dominated:
             on.append((cost, name))
@@ -234,19 +244,19 @@ def _ratio_phrase(cheap: float | None, dear: float | None, word: str) -> str | N
 def recommend(models: Sequence[Any], metric: str, budgets: Budgets | None = None) -> Recommendation:
     """The academic and industry picks with a sentence explaining the industry pick."""
     budgets = budgets or Budgets()
-    label = metric_info(metric).label
+    label = metric_info(metric).words
     best = best_model(models, metric)
     if best is None:
         msg = "No model finished, so there is nothing to recommend. See each model's reason."
         return Recommendation(None, None, msg, msg, budgets)
     academic_sentence = (
-        f"{best.label} has the best {label.lower()}: {format_metric(metric, best.metrics[metric])}."
+        f"{best.label} has the best {label}: {format_metric(metric, best.metrics[metric])}."
     )
     ok = _ok(models)
     beating = [m for m in ok if m.beats_baseline]
     if not beating:
         msg = (
-            f"No model is clearly better than the dummy baseline on {label.lower()} (every "
+            f"No model is clearly better than the dummy baseline on {label} (every "
             "difference is within the uncertainty): the data may not hold a usable signal for "
             "this target, or it needs more rows."
         )
@@ -270,7 +280,7 @@ def recommend(models: Sequence[Any], metric: str, budgets: Budgets | None = None
 
 
 def _explain(pick: Any, best: Any, metric: str, *, tied: bool, budgets: Budgets) -> str:
-    label = metric_info(metric).label.lower()
+    label = metric_info(metric).words
     value = format_metric(metric, pick.metrics[metric])
     if pick is best:
         return (

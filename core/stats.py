@@ -45,6 +45,13 @@ class MetricInfo:
     unit: str
     #: Shown as a percentage (accuracy-like metrics between 0 and 1).
     percent: bool
+    #: The name inside a sentence, when it is not simply the label in lower case ("R²").
+    in_sentence: str = ""
+
+    @property
+    def words(self) -> str:
+        """The metric's name inside a sentence: "balanced accuracy", "ROC AUC", "R²"."""
+        return self.in_sentence or self.label.lower()
 
 
 METRICS: dict[str, MetricInfo] = {
@@ -52,10 +59,10 @@ METRICS: dict[str, MetricInfo] = {
     for m in (
         MetricInfo("accuracy", "Accuracy", True, True, "points", True),
         MetricInfo("balanced_accuracy", "Balanced accuracy", True, True, "points", True),
-        MetricInfo("f1_macro", "F1 (macro)", True, True, "points", True),
-        MetricInfo("roc_auc", "ROC AUC", True, True, "points", True),
+        MetricInfo("f1_macro", "F1 (macro)", True, True, "points", True, "F1 (macro)"),
+        MetricInfo("roc_auc", "ROC AUC", True, True, "points", True, "ROC AUC"),
         MetricInfo("log_loss", "Log loss", False, True, "", False),
-        MetricInfo("r2", "R²", True, False, "", False),
+        MetricInfo("r2", "R²", True, False, "", False, "R²"),
         MetricInfo("mae", "Mean absolute error", False, False, "target units", False),
         MetricInfo("rmse", "Root mean squared error", False, False, "target units", False),
     )

@@ -15,7 +15,10 @@ from core.economics import (
     BusinessInputs,
     best_threshold,
     break_even,
+    business_case,
+    cost_matrix_frame,
     economics,
+    format_usd,
     neural_verdict,
     price_of_points,
     price_of_points_sentence,
@@ -387,7 +390,10 @@ def test_price_of_points_between_frontier_models() -> None:
     assert table["extra_size_mb_per_point"].tolist() == pytest.approx([0.4, 1.6])
     assert table["extra_usd_per_million_per_point"].tolist() == pytest.approx([0.004, 0.02])
     sentence = price_of_points_sentence(_ladder())
-    assert "From A to B: +5 points of accuracy, each point costing 0.4 ms of latency" in sentence
+    assert (
+        "From A to B: accuracy improves by 5 points, each point of accuracy costing 0.4 ms of "
+        "latency, 400 kB and $0.004 per million predictions." in sentence
+    )
     assert "From B to D" in sentence
 
 
@@ -546,3 +552,169 @@ def test_break_even_needs_a_model() -> None:
     study.model("xgb").predictions = None
     with pytest.raises(ConfigError, match="XGB lacks held-out predictions"):
         break_even(study, INPUTS, model="xgb")
+
+
+# --- serving mode, money in words ----------------------------------------------------------------
+
+
+def test_online_serving_is_priced_at_the_single_row_latency() -> None:
+    ds = _dataset([0, 1], "binary", ("no", "yes"))
+    m = _model("m", [0, 1], [0.2, 0.8], throughput_rows_per_s=1000.0, latency_ms_p50=2.0)
+    inputs = BusinessInputs(serving="online", predictions_per_month=1e6, usd_per_vcpu_hour=PRICE)
+    (e,) = economics(_study(ds, [m]), inputs)
+    # 1e6 rows x 2 ms = 2000 CPU-s = $2.00 (batch would be 1000 CPU-s = $1.00).
+    assert e.serving_usd_per_month == pytest.approx(2.0)
+    no_latency = _model("m", [0, 1], [0.2, 0.8], throughput_rows_per_s=1000.0)
+    (e,) = economics(_study(ds, [no_latency]), inputs)
+    assert e.serving_usd_per_month == pytest.approx(1.0)  # falls back to the throughput
+    with pytest.raises(ConfigError, match="Serving must be one of batch, online; got 'cloud'"):
+        BusinessInputs(serving="cloud")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("value", "signed", "text"),
+    [
+        (1_234_567.0, False, "$1,230,000"),
+        (-855_125.0, False, "−$855,000"),
+        (1234.0, True, "+$1,230"),
+        (123.4, False, "$123"),
+        (12.345, False, "$12.35"),
+        (0.004, False, "$0.004"),
+        (0.0000036, False, "$0.0000036"),
+        (1e-9, False, "under $0.000001"),
+        (0.0, True, "$0"),
+        (None, False, "unknown"),
+        (math.nan, False, "unknown"),
+    ],
+)
+def test_format_usd(value: float | None, signed: bool, text: str) -> None:
+    assert format_usd(value, signed=signed) == text
+
+
+def test_cost_matrix_frame_has_true_rows_and_predicted_columns() -> None:
+    frame = cost_matrix_frame(("a", "b"), BusinessInputs(cost_matrix={("a", "b"): 3.0}))
+    assert frame.loc["a", "b"] == 3.0  # truth a, predicted b
+    assert frame.loc["b", "a"] == 1.0  # the default cost of an error
+    assert frame.loc["a", "a"] == frame.loc["b", "b"] == 0.0
+
+
+# --- intervals of net value ----------------------------------------------------------------------
+
+
+def test_net_value_interval_brackets_the_point_and_is_seeded() -> None:
+    y = np.tile([0, 1], 50)
+    ds = _dataset(y, "binary", ("no", "yes"))
+    wrong = y.copy()
+    wrong[:20] = 1 - wrong[:20]  # 20 errors in 100 rows
+    simple = _model("simple", y, y * 0.8 + 0.1, train_cpu_s=0.0, throughput_rows_per_s=1.0)
+    worse = _model("m", wrong, wrong * 0.8 + 0.1, train_cpu_s=0.0, throughput_rows_per_s=1.0)
+    study = _study(ds, [simple, worse])
+    inputs = _free(predictions_per_month=100)
+    first = economics(study, inputs)
+    assert first == economics(study, inputs)  # same seed, same intervals
+    base, m = first
+    # The simple baseline makes no error: every resample costs $0.
+    assert (base.net_ci_low_usd_per_month, base.net_ci_high_usd_per_month) == (0.0, 0.0)
+    assert base.vs_simple_usd_per_month == 0.0
+    # 10 false alarms ($1) and 10 misses ($5) per 100 rows: -$60 a month at 100 a month.
+    assert m.net_usd_per_month == pytest.approx(-60.0)
+    assert m.net_ci_low_usd_per_month < -60.0 < m.net_ci_high_usd_per_month < 0
+    assert m.vs_simple_usd_per_month == pytest.approx(-60.0)
+    assert m.vs_simple_ci_high_usd_per_month < 0
+    assert m.beats_simple is False
+
+
+def test_without_a_simple_baseline_there_is_no_comparison() -> None:
+    (e,) = economics(_binary_case(), _free())
+    assert e.net_ci_low_usd_per_month is not None
+    assert e.vs_simple_usd_per_month is None
+    assert e.beats_simple is None
+
+
+def test_thresholds_can_differ_per_model() -> None:
+    study = _binary_case()
+    (e,) = economics(study, _free(predictions_per_month=4), thresholds={"m": 0.95})
+    # Nothing is called positive at 0.95: two misses at $5 each, per 4 rows x 4.
+    assert e.threshold == 0.95
+    assert e.error_usd_per_month == pytest.approx(10.0)
+    with pytest.raises(ConfigError, match="between 0 and 1; got 2"):
+        economics(study, thresholds={"m": 2})
+
+
+# --- the whole business case ---------------------------------------------------------------------
+
+
+def test_business_case_on_a_real_study(small_binary_study: StudyResult) -> None:
+    case = business_case(small_binary_study, BusinessInputs())
+    assert [r.name for r in case.rows] == [m.name for m in small_binary_study.ok_models]
+    assert set(case.thresholds) == {m.name for m in small_binary_study.ok_models}
+    assert all(r.threshold == 0.5 for r in case.rows)
+    assert case.headline.startswith("At 1,000,000 predictions a month, ")
+    assert case.most_valuable in {r.name for r in case.rows}
+    assert case.model == small_binary_study.recommendation.industry
+    assert case.verdict is None  # no neural model was trained
+    assert (case.break_even is None) == bool(case.break_even_problem)
+    # The price of the last point comes with paired intervals of each gain.
+    if not case.price_table.empty:
+        assert case.price_table["gain_ci_low"].notna().all()
+        assert "95% CI" in case.price_sentence
+    tuned = business_case(small_binary_study, BusinessInputs(), tune_thresholds=True)
+    for r in tuned.rows:
+        assert r.threshold == pytest.approx(tuned.thresholds[r.name].threshold)
+        assert r.net_usd_per_month == pytest.approx(tuned.thresholds[r.name].net_usd_per_month)
+        assert r.net_usd_per_month >= case.row(r.name).net_usd_per_month - 1e-9
+
+
+def test_headline_when_the_baseline_is_worth_the_most() -> None:
+    study = _break_even_study({"train_cpu_s": 0.0}, [0, 0, 0, 0])  # xgb misses both positives
+    case = business_case(study, INPUTS)
+    assert case.most_valuable == "simple"
+    assert case.headline.endswith(
+        "No richer model earns back what it costs over the simple baseline."
+    )
+
+
+def test_headline_calls_a_tiny_difference_practically_the_same() -> None:
+    # Same errors; the model serves a little cheaper (1.01 rows/s instead of 1).
+    study = _break_even_study({"throughput_rows_per_s": 1.01}, [1, 0, 0, 0])
+    case = business_case(study, BusinessInputs(usd_per_vcpu_hour=PRICE, predictions_per_month=4))
+    assert case.most_valuable == "xgb"
+    assert case.headline.endswith("practically the same.")
+    assert "if only a little: its errors cost the same" in case.break_even.sentence
+
+
+def test_break_even_of_the_baseline_itself_and_of_an_unrealistic_volume() -> None:
+    same = break_even(_break_even_study({}, [1, 1, 0, 0]), INPUTS, model="simple")
+    assert same.sentence.endswith(
+        "is the simple baseline itself, so there is nothing to earn over it."
+    )
+    # Saves $0.25 a prediction but costs $3.6e12 a month to train.
+    far = break_even(_break_even_study({"train_cpu_s": 3.6e15}, [1, 1, 0, 0]), INPUTS)
+    assert far.kind == "above"
+    assert "(far beyond any real traffic)" in far.sentence
+
+
+def test_business_case_explains_a_missing_break_even() -> None:
+    study = _break_even_study({}, [1, 1, 0, 0])
+    study.recommendation = Recommendation(None, None, "", "", Budgets())
+    case = business_case(study, INPUTS)
+    assert case.break_even is None
+    assert case.break_even_problem.startswith("There is no recommended model")
+    no_base = _study(
+        _dataset([0, 1], "binary", ("no", "yes")), [_model("m", [0, 1], [0.1, 0.9])], industry="m"
+    )
+    assert "simple baseline did not finish" in business_case(no_base).break_even_problem
+
+
+def test_price_of_points_in_money_per_month() -> None:
+    study = _ladder()
+    for name, rows_per_s in (("a", 1000.0), ("b", 100.0), ("d", 10.0)):
+        study.model(name).throughput_rows_per_s = rows_per_s
+        study.model(name).train_cpu_s = 0.0
+    inputs = BusinessInputs(predictions_per_month=3.6e6, usd_per_vcpu_hour=PRICE)
+    table = price_of_points(study, inputs=inputs)
+    # a: 3.6e6 / 1000 = 3600 CPU-s = $3.60; b: $36; d: $360 a month. +5 points each step.
+    assert table["extra_usd_per_month"].tolist() == pytest.approx([32.4, 324.0])
+    assert table["extra_usd_per_month_per_point"].tolist() == pytest.approx([6.48, 64.8])
+    sentence = price_of_points_sentence(study, inputs=inputs)
+    assert "0.4 ms of latency, 400 kB and $6.48 a month." in sentence

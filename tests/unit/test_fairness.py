@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from core import fairness as fair
+from core.dataset import ColumnProfile
 from core.errors import ConfigError
 from core.pareto import Budgets, Recommendation
 from core.stats import Predictions
@@ -317,3 +318,89 @@ def test_real_study_one_row_per_model_and_group(small_binary_study: StudyResult)
     per_model = sum(g.n_rows for g in rows) / len(models)
     assert per_model == len(small_binary_study.eval_index)
     assert len(fair.model_gaps(small_binary_study, groups, rows=rows)) == len(models)
+
+
+# --- many categories, combined columns, refused columns ------------------------------------------
+
+
+def test_rare_categories_are_measured_together() -> None:
+    # 15 categories: c00 has 15 rows, c01 14, ... c14 1 row; plus 2 missing values.
+    values = [f"c{i:02d}" for i in range(15) for _ in range(15 - i)] + [None, None]
+    labels = fair.group_labels(pd.Series(values, name="region"))
+    kept = [f"c{i:02d}" for i in range(fair.MAX_GROUPS - 1)]
+    assert list(labels.cat.categories) == [*kept, fair.OTHER_LABEL, fair.MISSING_LABEL]
+    # c11 .. c14 (4 + 3 + 2 + 1 rows) are one group.
+    assert (labels == fair.OTHER_LABEL).sum() == 10
+
+
+def test_combined_groups_cross_the_labels() -> None:
+    sex = pd.Series(["f", "m", "f", "f"], name="sex")
+    band = pd.Series(["young", "old", "old", "old"], name="age")
+    combined = fair.combine_groups([sex, band])
+    assert combined.name == "sex × age"
+    assert list(combined.astype(str)) == ["f · young", "m · old", "f · old", "f · old"]
+    assert list(combined.cat.categories) == ["f · old", "f · young", "m · old"]
+    assert fair.combine_groups([sex]) is sex
+    with pytest.raises(ConfigError, match="Choose at least one column"):
+        fair.combine_groups([])
+
+
+def test_personal_data_identifiers_and_the_target_cannot_form_groups() -> None:
+    X = pd.DataFrame({"x": [0.0, 1.0]})
+    study = _study(X, np.array([0, 1]), np.array([0, 1]))
+    study.dataset.excluded.update({"email": "personal_data", "customer_id": "id_column"})
+    table = pd.DataFrame({"x": [0.0, 1.0], "email": ["a@b.c", "d@e.f"], "customer_id": [1, 2]})
+    with pytest.raises(ConfigError, match="'email' was left out as personal data: its values"):
+        fair.groups_for(study, "email", table)
+    with pytest.raises(ConfigError, match="'customer_id' was left out as an identifier"):
+        fair.groups_for(study, "customer_id", table)
+    with pytest.raises(ConfigError, match="'target' is what the models predict"):
+        fair.groups_for(study, "target", table)
+
+
+def test_column_choices_say_what_can_be_measured() -> None:
+    X = pd.DataFrame({"x": [0.0, 1.0], "sex": ["f", "m"]})
+    study = _study(X, np.array([0, 1]), np.array([0, 1]))
+    ds = study.dataset
+    names = ["target", "x", "sex", "age", "email"]
+    ds.profiles = tuple(ColumnProfile(n, "numeric", "float", 0.0, 2, ()) for n in names)
+    ds.excluded.update({"age": "user_excluded", "email": "personal_data"})
+    without = {c.column: c for c in fair.column_choices(study)}
+    assert list(without) == ["x", "sex", "age", "email"]  # the target is not a choice
+    assert without["sex"].available
+    assert without["sex"].used_in_training
+    assert without["sex"].sensitive
+    assert not without["x"].sensitive
+    assert not without["age"].available
+    assert "open it on the Data page" in without["age"].reason
+    assert "personal data" in without["email"].reason
+    table = pd.DataFrame({n: [0, 1] for n in names})
+    with_table = {c.column: c for c in fair.column_choices(study, table)}
+    assert with_table["age"].available
+    assert not with_table["age"].used_in_training
+    assert not with_table["email"].available  # never, even with the table
+
+
+def test_fairness_report_of_two_columns_left_out_or_not() -> None:
+    study, _ = _two_groups(10)
+    table = pd.DataFrame({"band": ["young", "old"] * 40})
+    report = fair.fairness_report(study, ["sex", "band"], table)
+    assert report.name == "sex × band"
+    assert report.used_in_training == {"sex": True, "band": False}
+    assert report.training_sentence == (
+        "'sex' was used in training; 'band' was left out of training: it is read from the "
+        "table only to measure the groups."
+    )
+    assert report.sizes.to_dict() == {
+        "a · old": 20,
+        "a · young": 20,
+        "b · old": 20,
+        "b · young": 20,
+    }
+    assert report.small_groups == ["a · old", "a · young", "b · old", "b · young"]  # 20 < 30
+    assert report.gap("m").n_groups_compared == 0
+    assert [r.group for r in report.rows_of("m")] == list(report.sizes.index)
+    assert len(report.table) == 4
+    assert list(report.gap_table["model"]) == ["Model M"]
+    with pytest.raises(ConfigError, match="Choose at least one column"):
+        fair.fairness_report(study, [])
