@@ -13,8 +13,10 @@ import streamlit as st
 
 from ui.common import refresh_dataset, show_error, sidebar, warm_up_explanations
 from ui.state import (
+    BUSINESS_PAGE,
     DATA_PAGE,
     EXPLAIN_PAGE,
+    FAIRNESS_PAGE,
     START_PAGE,
     STUDIES_PAGE,
     TRADEOFFS_PAGE,
@@ -35,6 +37,8 @@ page = st.navigation(
         st.Page(TRAIN_PAGE, title="Train", icon=Icons.TRAIN),
         st.Page(TRADEOFFS_PAGE, title="Trade-offs", icon=Icons.TRADEOFFS),
         st.Page(EXPLAIN_PAGE, title="Explain", icon=Icons.EXPLAIN),
+        st.Page(BUSINESS_PAGE, title="Business case", icon=Icons.BUSINESS),
+        st.Page(FAIRNESS_PAGE, title="Fairness", icon=Icons.FAIRNESS),
         st.Page(STUDIES_PAGE, title="Studies", icon=Icons.STUDIES),
     ]
 )

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping, Sequence
+import warnings
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
@@ -30,7 +31,14 @@ from core.pareto import (
     cost_value,
     frontier,
 )
-from core.stats import Bootstrap, metric_info, metric_samples_by_model, percentile_ci
+from core.stats import (
+    Bootstrap,
+    metric_info,
+    percentile_ci,
+    resample,
+    weighted_cell_means,
+    weighted_metric,
+)
 
 if TYPE_CHECKING:
     from core.study import ModelResult, StudyResult
@@ -242,23 +250,28 @@ def cost_matrix_frame(classes: Sequence[str], inputs: BusinessInputs | None = No
     return pd.DataFrame(matrix, index=list(classes), columns=list(classes))
 
 
-def _row_amounts(
-    study: StudyResult, model: ModelResult, inputs: BusinessInputs, threshold: float | None
-) -> tuple[np.ndarray, np.ndarray, float | None] | None:
-    """Error cost and value (USD) of each held-out row, and the threshold used; ``None`` without
-    held-out predictions."""
+def _cells(
+    study: StudyResult, model: ModelResult, threshold: float | None
+) -> tuple[np.ndarray, np.ndarray, int, float | None] | None:
+    """Each held-out row's cell and amount, the number of cells and the threshold used.
+
+    Error costs and value are sums over cells of ``amount x price of the cell``: binary cells are
+    true negative, false positive, false negative, true positive (``2 x actual + called``, amount
+    1); multiclass cells are (true, predicted) pairs (``true x k + predicted``, amount 1);
+    regression has one cell whose amount is the absolute error. ``None`` without held-out
+    predictions."""
     pred = model.predictions
     if pred is None or len(study.eval_index) == 0:
         return None
     ds = study.dataset
     y = ds.y[study.eval_index]
-    zeros = np.zeros(len(y))
     if ds.task == "regression":
-        err = np.abs(pred.y_pred.astype(float) - y.astype(float))
-        return err * inputs.usd_per_unit_error, zeros, None
+        error = np.abs(pred.y_pred.astype(float) - y.astype(float))
+        return np.zeros(len(y), dtype=np.int64), error, 1, None
+    ones = np.ones(len(y))
     if ds.task == "multiclass":
-        matrix = _cost_matrix(ds.classes, inputs)
-        return matrix[y.astype(np.int64), pred.y_pred.astype(np.int64)], zeros, None
+        k = len(ds.classes)
+        return y.astype(np.int64) * k + pred.y_pred.astype(np.int64), ones, k * k, None
     used: float | None
     if pred.proba is not None:
         used = DEFAULT_THRESHOLD if threshold is None else _check_threshold(threshold)
@@ -266,12 +279,32 @@ def _row_amounts(
     else:  # no probabilities: the model's own labels
         used = None
         called = pred.y_pred.astype(np.int64) == 1
-    positive = y.astype(np.int64) == 1
-    error = np.where(called & ~positive, inputs.cost_false_positive_usd, 0.0) + np.where(
-        ~called & positive, inputs.cost_false_negative_usd, 0.0
-    )
-    value = np.where(called & positive, inputs.value_true_positive_usd, 0.0)
-    return error, value, used
+    return 2 * (y.astype(np.int64) == 1) + called.astype(np.int64), ones, 4, used
+
+
+def _prices(study: StudyResult, inputs: BusinessInputs) -> tuple[np.ndarray, np.ndarray]:
+    """(error cost, value) in USD of one unit of each cell of :func:`_cells`."""
+    ds = study.dataset
+    if ds.task == "regression":
+        return np.array([inputs.usd_per_unit_error]), np.zeros(1)
+    if ds.task == "multiclass":
+        matrix = _cost_matrix(ds.classes, inputs)
+        return matrix.ravel(), np.zeros(matrix.size)
+    error = np.array([0.0, inputs.cost_false_positive_usd, inputs.cost_false_negative_usd, 0.0])
+    return error, np.array([0.0, 0.0, 0.0, inputs.value_true_positive_usd])
+
+
+def _row_amounts(
+    study: StudyResult, model: ModelResult, inputs: BusinessInputs, threshold: float | None
+) -> tuple[np.ndarray, np.ndarray, float | None] | None:
+    """Error cost and value (USD) of each held-out row, and the threshold used; ``None`` without
+    held-out predictions."""
+    found = _cells(study, model, threshold)
+    if found is None:
+        return None
+    cells, amounts, _, used = found
+    error, value = _prices(study, inputs)
+    return amounts * error[cells], amounts * value[cells], used
 
 
 def _per_row(
@@ -335,6 +368,7 @@ def economics(
     *,
     threshold: float | None = None,
     thresholds: Mapping[str, float] | None = None,
+    resamples: Resamples | None = None,
 ) -> list[ModelEconomics]:
     """Money per month of every finished model, in the study's order.
 
@@ -347,7 +381,8 @@ def economics(
     true positives times its value times the volume (binary only; 0 otherwise).
 
     Net value comes with a 95% bootstrap interval over the held-out rows (the study's resamples
-    and seed) and, against the simple baseline, a paired difference with its interval.
+    and seed) and, against the simple baseline, a paired difference with its interval. Pass the
+    study's :class:`Resamples` to reuse its resamples across calls.
     """
     inputs = inputs or BusinessInputs()
     per_model = dict(thresholds or {})
@@ -356,35 +391,30 @@ def economics(
             _check_threshold(value)
     used = {m.name: per_model.get(m.name, threshold) for m in study.ok_models}
     rows = [_economics_of(study, m, inputs, used[m.name]) for m in study.ok_models]
-    return _with_intervals(study, inputs, rows, used)
+    return _with_intervals(study, inputs, rows, (resamples or Resamples(study)).get(used))
 
 
 def _with_intervals(
     study: StudyResult,
     inputs: BusinessInputs,
     rows: list[ModelEconomics],
-    thresholds: Mapping[str, float | None],
+    resampled: ResampledCells,
 ) -> list[ModelEconomics]:
     """``rows`` with the bootstrap intervals of net value and of the difference with the simple
-    baseline. Per resample, net = volume x mean(value - error over the resampled rows) - the
-    fixed serving and training costs."""
-    known = [r for r in rows if r.net_usd_per_month is not None]
+    baseline. Per resample, net = volume x (shares of the resampled rows in each cell x each
+    cell's value minus cost) - the fixed serving and training costs."""
+    known = [r for r in rows if r.net_usd_per_month is not None and r.name in resampled.cells]
     if not known:
         return rows
-    per_row = []
-    for r in known:
-        amounts = _row_amounts(study, study.model(r.name), inputs, thresholds.get(r.name))
-        assert amounts is not None  # a known net value needs held-out predictions
-        per_row.append(amounts[1] - amounts[0])
-    matrix = np.column_stack(per_row)  # rows x models, USD per prediction
-    # Serving and training per month: known whenever the net value is.
-    fixed = np.array(
-        [(r.serving_usd_per_month or 0.0) + (r.training_usd_per_month or 0.0) for r in known]
-    )
-    plan = Bootstrap(len(study.eval_index), study.config.n_resamples, study.config.seed)
+    error, value = _prices(study, inputs)
     volume = inputs.predictions_per_month
-    samples = np.concatenate(
-        [volume * (w @ matrix) / w.sum(axis=1, keepdims=True) - fixed for w in plan.chunks()]
+    samples = np.column_stack(
+        [
+            volume * (resampled.cells[r.name] @ (value - error))
+            - (r.serving_usd_per_month or 0.0)
+            - (r.training_usd_per_month or 0.0)
+            for r in known
+        ]
     )
     names = [r.name for r in known]
     base = names.index(cand.SIMPLE_BASELINE) if cand.SIMPLE_BASELINE in names else None
@@ -495,21 +525,83 @@ def _points(metric: str, gap: float) -> float:
     return gap * 100.0 if metric_info(metric).percent else gap
 
 
-def _paired_samples(study: StudyResult, names: Sequence[str]) -> dict[str, np.ndarray]:
-    """The primary metric of each named model on the same bootstrap resamples of the held-out
-    rows (the study's resamples and seed), for paired differences."""
-    predictions = {}
-    for name in names:
-        pred = study.model(name).predictions
-        if pred is not None:
-            predictions[name] = pred
-    if not predictions or len(study.eval_index) == 0:
-        return {}
-    plan = Bootstrap(len(study.eval_index), study.config.n_resamples, study.config.seed)
+@dataclass(frozen=True)
+class ResampledCells:
+    """One pass of the study's bootstrap over the held-out rows, for every finished model.
+
+    ``cells[model]``: per resample (rows) the mean amount of each cell of :func:`_cells` (columns),
+    counted at ``thresholds`` for binary models; ``metric[model]``: the primary metric per
+    resample. Error costs and value are linear in the cells, so their intervals under any prices
+    are a matrix product away: changing a price never resamples again.
+    """
+
+    thresholds: dict[str, float | None]
+    cells: dict[str, np.ndarray] = field(repr=False)
+    metric: dict[str, np.ndarray] = field(repr=False)
+
+
+class Resamples:
+    """The resampled cells of one study, computed once per set of thresholds and kept (the most
+    recent :data:`KEPT_RESAMPLES`). Drawing the resamples is what costs time on a large table
+    (1,000 resamples of 20,000 held-out rows draw 20 million rows); keep one per study on screen.
+    """
+
+    def __init__(self, study: StudyResult) -> None:
+        self.study = study
+        self._kept: dict[tuple[tuple[str, float | None], ...], ResampledCells] = {}
+
+    def get(self, thresholds: Mapping[str, float | None] | None = None) -> ResampledCells:
+        study = self.study
+        used = {m.name: (thresholds or {}).get(m.name) for m in study.ok_models}
+        key = tuple(sorted(used.items()))
+        if key not in self._kept:
+            if len(self._kept) >= KEPT_RESAMPLES:
+                del self._kept[next(iter(self._kept))]
+            self._kept[key] = _resample(study, used)
+        return self._kept[key]
+
+    def metric(self) -> dict[str, np.ndarray]:
+        """The primary metric per resample and model (the same whatever the thresholds)."""
+        if not self._kept:
+            return self.get().metric
+        return next(reversed(self._kept.values())).metric
+
+
+#: How many sets of thresholds a :class:`Resamples` keeps.
+KEPT_RESAMPLES = 4
+
+
+def _resample(study: StudyResult, thresholds: Mapping[str, float | None]) -> ResampledCells:
+    statistics: dict[str, Callable[[np.ndarray], np.ndarray]] = {}
     y_eval = study.dataset.y[study.eval_index]
-    return metric_samples_by_model(
-        study.primary_metric, study.dataset.task, y_eval, predictions, plan
-    )
+    used: dict[str, float | None] = {}
+    blocks = []
+    for m in study.ok_models:
+        found = _cells(study, m, thresholds.get(m.name))
+        if found is None or m.predictions is None:
+            continue
+        cells, amounts, n_cells, used[m.name] = found
+        blocks.append((cells, amounts, n_cells))
+        statistics[m.name] = weighted_metric(
+            study.primary_metric, study.dataset.task, y_eval, m.predictions
+        )
+    if not blocks:
+        return ResampledCells(used, {}, {})
+    statistics[_CELLS] = weighted_cell_means(blocks)
+    plan = Bootstrap(len(study.eval_index), study.config.n_resamples, study.config.seed)
+    # Resamples of a small table may hold one class only: their metric is NaN (ignored by
+    # percentile_ci), and numpy's warnings about them are expected.
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        samples = resample(plan, statistics)
+    bounds = np.cumsum([0, *(n for _, _, n in blocks)])
+    cells_by_model = {
+        n: samples[_CELLS][:, a:b] for n, a, b in zip(used, bounds[:-1], bounds[1:], strict=True)
+    }
+    return ResampledCells(used, cells_by_model, {n: samples[n] for n in used})
+
+
+_CELLS = "\0cells"  # the key of the cells statistic (no model is named so)
 
 
 def _monthly_cost(model: ModelResult, inputs: BusinessInputs) -> float | None:
@@ -545,6 +637,7 @@ def price_of_points(
     *,
     axis: str = "latency_ms_p50",
     inputs: BusinessInputs | None = None,
+    resamples: Resamples | None = None,
 ) -> pd.DataFrame:
     """What each step up the accuracy frontier costs per extra point of the primary metric.
 
@@ -562,7 +655,7 @@ def price_of_points(
     metric = study.primary_metric
     sign = 1.0 if metric_info(metric).higher_is_better else -1.0
     names = frontier(study.models, metric, axis)
-    samples = _paired_samples(study, names) if len(names) > 1 else {}
+    samples = (resamples or Resamples(study)).metric() if len(names) > 1 else {}
     rows = []
     for a_name, b_name in itertools.pairwise(names):
         a, b = study.model(a_name), study.model(b_name)
@@ -728,7 +821,7 @@ def _join(parts: list[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-def neural_verdict(study: StudyResult) -> Verdict | None:
+def neural_verdict(study: StudyResult, resamples: Resamples | None = None) -> Verdict | None:
     """Is the best neural network worth it against the best other model? ``None`` when no
     neural model (or no other model) finished with held-out predictions."""
     metric = study.primary_metric
@@ -738,7 +831,7 @@ def neural_verdict(study: StudyResult) -> Verdict | None:
     other = best_model([m for m in usable if not m.neural], metric)
     if neural is None or other is None:
         return None
-    samples = _paired_samples(study, [neural.name, other.name])
+    samples = (resamples or Resamples(study)).metric()
     low, high = percentile_ci(samples[neural.name] - samples[other.name])
     diff = _points(metric, neural.metrics[metric] - other.metrics[metric])
     low, high = _points(metric, low), _points(metric, high)
@@ -1041,21 +1134,24 @@ def business_case(
     tune_thresholds: bool = False,
     model: str | None = None,
     price_axis: str = "latency_ms_p50",
+    resamples: Resamples | None = None,
 ) -> BusinessCase:
     """The business case of ``study`` at ``inputs``: one call for a page.
 
     ``model`` is the model weighed against the simple baseline for the break-even (default: the
     industry pick, else the academic pick). ``price_axis`` is the cost axis whose accuracy
-    frontier the price of the last point walks up.
+    frontier the price of the last point walks up. ``resamples``: the study's
+    :class:`Resamples`, kept by the caller so that a change of price or volume never resamples.
     """
     inputs = inputs or BusinessInputs()
+    resamples = resamples or Resamples(study)
     thresholds: dict[str, ThresholdResult] = {}
     if study.dataset.task == "binary" and len(study.eval_index):
         for m in study.ok_models:
             if m.predictions is not None and m.predictions.proba is not None:
                 thresholds[m.name] = best_threshold(study, m, inputs)
     chosen = {n: t.threshold for n, t in thresholds.items()} if tune_thresholds else None
-    rows = economics(study, inputs, thresholds=chosen)
+    rows = economics(study, inputs, thresholds=chosen, resamples=resamples)
     rec = study.recommendation
     names = {r.name for r in rows}
     pick = model if model is not None else (rec.industry or rec.academic)
@@ -1074,7 +1170,7 @@ def business_case(
             result = break_even(study, inputs, pick, thresholds=chosen)
         except ConfigError as exc:
             problem = str(exc)
-    table = price_of_points(study, axis=price_axis, inputs=inputs)
+    table = price_of_points(study, axis=price_axis, inputs=inputs, resamples=resamples)
     return BusinessCase(
         inputs=inputs,
         rows=tuple(rows),
@@ -1086,5 +1182,5 @@ def business_case(
         price_axis=price_axis,
         price_table=table,
         price_sentence=price_of_points_sentence(study, axis=price_axis, inputs=inputs, table=table),
-        verdict=neural_verdict(study),
+        verdict=neural_verdict(study, resamples),
     )

@@ -18,7 +18,6 @@ finished ``hovertext`` (never inside a ``hovertemplate``, where ``%{...}`` would
 
 from __future__ import annotations
 
-import html
 import math
 import zlib
 from dataclasses import dataclass
@@ -31,7 +30,7 @@ import plotly.graph_objects as go
 from core.candidates import get_candidate
 from core.errors import ConfigError
 from core.explain import Explanation
-from core.figures import family_colour, message_figure
+from core.figures import family_colour, message_figure, plain
 
 #: SHAP's own colours: red pushes the prediction up / high value, blue down / low value.
 UP_COLOUR, DOWN_COLOUR, TOTAL_COLOUR = "#ff0051", "#008bfb", "#7f7f7f"
@@ -52,17 +51,6 @@ MOSTLY_SAME, PARTLY_SAME = 0.7, 0.4
 NO_ROWS = "No rows were explained, so there is nothing to draw."
 NO_COLUMNS = "This model has no column to explain."
 NO_COLUMN_USED = "This model uses no column: it predicts the same for every row."
-
-
-def plain(text: object) -> str:
-    """``text`` as plotly must show it: literally, never as HTML or LaTeX.
-
-    Plotly reads ``<b>``, ``<br>``, ``<a>``... in labels as markup, and typesets a string holding
-    two ``$`` as LaTeX (MathJax). So ``&``, ``<`` and ``>`` become HTML entities, and every ``$``
-    becomes the entity ``&#36;``: plotly looks for LaTeX before it decodes entities, so the user
-    sees a real "$" and no formula. (Quotes stay as they are: plotly does not decode ``&quot;``.)
-    """
-    return html.escape(str(text), quote=False).replace("$", "&#36;")
 
 
 # --- units and numbers ---------------------------------------------------------------------------

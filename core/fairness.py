@@ -31,10 +31,10 @@ from core.pareto import format_gap
 from core.stats import (
     Bootstrap,
     Predictions,
-    compute_metrics,
     metric_info,
-    metric_samples,
+    metric_samples_by_model,
     percentile_ci,
+    weighted_metric,
 )
 from core.study import ModelResult, StudyResult
 
@@ -359,36 +359,34 @@ def _rate(hits: NDArray[np.bool_], among: NDArray[np.bool_]) -> float | None:
     return None if total == 0 else float((hits & among).sum()) / total
 
 
-def _point_metric(
-    study: StudyResult, y_true: NDArray[np.generic], pred: Predictions
-) -> float | None:
-    ds = study.dataset
-    metric = study.primary_metric
-    if len(y_true) == 0 or (ds.task == "regression" and metric == "r2" and len(y_true) < 2):
-        return None
-    value = compute_metrics(ds.task, y_true, pred, len(ds.classes)).get(metric)
-    return None if value is None or not math.isfinite(value) else value
-
-
-def _interval(
+def _group_samples(
     study: StudyResult,
     y_true: NDArray[np.generic],
-    pred: Predictions,
+    predictions: dict[str, Predictions],
     n_resamples: int,
     seed: int,
-) -> tuple[float | None, float | None, NDArray[np.float64] | None]:
-    if len(y_true) < 2:
-        return None, None, None
-    plan = Bootstrap(len(y_true), n_resamples, seed)
-    # Resamples of a small group may hold one class only: their metric is NaN (ignored by
-    # percentile_ci); numpy's "empty slice" warnings about them are expected here.
+) -> tuple[dict[str, float | None], dict[str, NDArray[np.float64]]]:
+    """Every model's primary metric on one group's rows, and on each bootstrap resample of them
+    (the same resamples for every model: one draw per group, not per model and group)."""
+    metric, task = study.primary_metric, study.dataset.task
+    n = len(y_true)
+    point: dict[str, float | None] = {}
+    samples: dict[str, NDArray[np.float64]] = {}
+    # A small group may hold one class only, or resamples of it: its metric is then NaN (left
+    # out by percentile_ci), and numpy's warnings about it are expected here.
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore", RuntimeWarning)
-        samples = metric_samples(study.primary_metric, study.dataset.task, y_true, pred, plan)
-    low, high = percentile_ci(samples)
-    if not (math.isfinite(low) and math.isfinite(high)):
-        return None, None, None
-    return low, high, samples
+        for name, pred in predictions.items():
+            value = (
+                float(weighted_metric(metric, task, y_true, pred)(np.ones((1, n)))[0])
+                if n
+                else math.nan
+            )
+            point[name] = value if math.isfinite(value) else None
+        if n >= 2:
+            plan = Bootstrap(n, n_resamples, seed)
+            samples = metric_samples_by_model(metric, task, y_true, predictions, plan)
+    return point, samples
 
 
 def _check_groups(study: StudyResult, groups: pd.Series) -> None:
@@ -427,16 +425,25 @@ def group_metrics(
     seed = study.config.seed if seed is None else seed
     y_all = np.asarray(ds.y)[np.asarray(study.eval_index, dtype=np.int64)]
     labels = groups.astype(str).to_numpy()
-    out: list[GroupMetrics] = []
-    for model, pred in _with_predictions(study):
-        for group in _group_order(groups):
-            mask = labels == group
-            y_true = y_all[mask]
-            sub = Predictions(
-                np.asarray(pred.y_pred)[mask],
-                None if pred.proba is None else pred.proba[mask],
+    models = _with_predictions(study)
+    by_group: dict[str, dict[str, GroupMetrics]] = {}
+    for group in _group_order(groups):
+        mask = labels == group
+        y_true = y_all[mask]
+        n = int(mask.sum())
+        subs = {
+            m.name: Predictions(
+                np.asarray(pred.y_pred)[mask], None if pred.proba is None else pred.proba[mask]
             )
-            n = int(mask.sum())
+            for m, pred in models
+        }
+        # A seed of the group's own, so that two groups' resamples are independent.
+        group_seed = (seed + zlib.crc32(group.encode())) % 2**32
+        points, samples = _group_samples(study, y_true, subs, n_resamples, group_seed)
+        small = n < MIN_GROUP_ROWS
+        by_group[group] = {}
+        for m, _ in models:
+            sub = subs[m.name]
             selection = tpr = fpr = mae = None
             if ds.task == "binary":
                 predicted = sub.y_pred.astype(np.int64) == 1
@@ -446,30 +453,27 @@ def group_metrics(
                 fpr = _rate(predicted, ~actual)
             elif ds.task == "regression":
                 mae = float(np.mean(np.abs(sub.y_pred.astype(float) - y_true.astype(float))))
-            # A seed of the group's own, so that two groups' resamples are independent.
-            group_seed = (seed + zlib.crc32(group.encode())) % 2**32
-            low, high, samples = _interval(study, y_true, sub, n_resamples, group_seed)
-            small = n < MIN_GROUP_ROWS
-            out.append(
-                GroupMetrics(
-                    model=model.name,
-                    label=model.label,
-                    group=group,
-                    n_rows=n,
-                    metric=study.primary_metric,
-                    metric_value=_point_metric(study, y_true, sub),
-                    metric_ci_low=low,
-                    metric_ci_high=high,
-                    selection_rate=selection,
-                    tpr=tpr,
-                    fpr=fpr,
-                    mae=mae,
-                    small=small,
-                    note=SMALL_NOTE if small else "",
-                    samples=samples,
-                )
+            kept = samples.get(m.name)
+            low, high = percentile_ci(kept) if kept is not None else (math.nan, math.nan)
+            interval = math.isfinite(low) and math.isfinite(high)
+            by_group[group][m.name] = GroupMetrics(
+                model=m.name,
+                label=m.label,
+                group=group,
+                n_rows=n,
+                metric=study.primary_metric,
+                metric_value=points[m.name],
+                metric_ci_low=low if interval else None,
+                metric_ci_high=high if interval else None,
+                selection_rate=selection,
+                tpr=tpr,
+                fpr=fpr,
+                mae=mae,
+                small=small,
+                note=SMALL_NOTE if small else "",
+                samples=kept if interval else None,
             )
-    return out
+    return [by_group[g][m.name] for m, _ in models for g in by_group]
 
 
 def _pct(value: float | None, scale: float) -> float | None:

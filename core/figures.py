@@ -7,9 +7,11 @@ and every chart keeps "up is better" and "left is cheaper", reversing an axis wh
 
 from __future__ import annotations
 
+import html
 import math
 import zlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import plotly.graph_objects as go
@@ -62,7 +64,8 @@ def family_colour(family: str) -> str:
     return _FALLBACK_COLOURS[zlib.crc32(family.encode()) % len(_FALLBACK_COLOURS)]
 
 
-def _rgba(hex_colour: str, alpha: float) -> str:
+def rgba(hex_colour: str, alpha: float) -> str:
+    """``"#rrggbb"`` with an opacity, as plotly reads it."""
     r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
     return f"rgba({r},{g},{b},{alpha})"
 
@@ -218,7 +221,7 @@ def _family_trace(
             "symmetric": False,
             "array": [_bar(y, h, scale) for y, h in zip(ys, up, strict=True)],
             "arrayminus": [_bar(d, y, scale) for y, d in zip(ys, down, strict=True)],
-            "color": _rgba(colour, 0.5),
+            "color": rgba(colour, 0.5),
             "thickness": 1.2,
             "width": 3,
         },
@@ -260,7 +263,7 @@ def pareto_figure(
         if not any(m.status == "ok" for m in models):
             return message_figure("No model finished, so there is nothing to draw yet.")
         return message_figure(
-            f"No finished model has both a {info.label.lower()} and a measured "
+            f"No finished model has both a {info.words} and a measured "
             f"{cost_axis.label}. Choose another cost."
         )
     scale = 100.0 if info.percent else 1.0
@@ -374,5 +377,158 @@ def pareto_figure(
         legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -0.18, "yanchor": "top"},
         margin={"t": 50 if title else 30, "r": 20},
         title_text=title,
+    )
+    return fig
+
+
+# --- a scatter of models with a frontier, for other trade-offs (money, fairness) ----------------
+
+
+def plain(text: object) -> str:
+    """``text`` as plotly must show it: literally, never as HTML or LaTeX.
+
+    Plotly reads ``<b>``, ``<br>``, ``<a>``... in labels as markup, and typesets a string holding
+    two ``$`` as LaTeX (MathJax). So ``&``, ``<`` and ``>`` become HTML entities, and every ``$``
+    becomes the entity ``&#36;``: plotly looks for LaTeX before it decodes entities, so the user
+    sees a real "$" and no formula. (Quotes stay as they are: plotly does not decode ``&quot;``.)
+    """
+    return html.escape(str(text), quote=False).replace("$", "&#36;")
+
+
+@dataclass(frozen=True)
+class ModelPoint:
+    """One model on a trade-off chart: ``x`` is a cost (left is better), ``y`` a value (up is
+    better) with its interval; ``hover`` holds finished plotly hover lines (already
+    :func:`plain`)."""
+
+    name: str
+    label: str
+    family: str
+    rung: int
+    x: float
+    y: float
+    y_low: float | None
+    y_high: float | None
+    hover: str
+
+
+def tradeoff_figure(
+    points: Sequence[ModelPoint],
+    *,
+    x_title: str,
+    y_title: str,
+    frontier_names: Sequence[str],
+    frontier_name: str,
+    pick: str | None = None,
+    pick_name: str = "",
+    y_reversed: bool = False,
+    log_x: bool | None = None,
+    hlines: Sequence[tuple[float, str]] = (),
+    y_suffix: str = "",
+    x_format: str = "",
+    y_format: str = "",
+    empty: str = "There is nothing to draw.",
+) -> go.Figure:
+    """Each model as a dot with its interval, in its family's colour, rungs of a family joined by a
+    dotted line; the frontier (``frontier_names``, cheapest first) as a solid line naming its
+    models; ``pick`` as a gold star; ``hlines`` as dashed reference lines with their words;
+    ``x_format`` / ``y_format`` are d3 tick formats ("$~s": "$1.2M").
+    ``log_x=None`` picks a log x axis when every x is positive and they span :data:`LOG_SPAN`.
+    Every text is made :func:`plain` here, except ``hover`` (finished by the caller)."""
+    if not points:
+        return message_figure(empty)
+    by_name = {p.name: p for p in points}
+    on = set(frontier_names)
+    xs = [p.x for p in points]
+    use_log = min(xs) > 0 and (max(xs) / min(xs) >= LOG_SPAN if log_x is None else log_x)
+    fig = go.Figure()
+    front = [by_name[n] for n in frontier_names if n in by_name]
+    fig.add_trace(
+        go.Scatter(
+            x=[p.x for p in front],
+            y=[p.y for p in front],
+            mode="lines+text",
+            name=plain(frontier_name),
+            line={"color": "#222222", "width": 2.5},
+            text=["\u2003\u2003" + plain(p.label) for p in front],
+            textposition="middle right",
+            textfont={"size": 11, "color": "#222222"},
+            cliponaxis=False,
+            hoverinfo="skip",
+        )
+    )
+    families: dict[str, list[ModelPoint]] = {}
+    for p in points:
+        families.setdefault(p.family, []).append(p)
+    for family, members in families.items():
+        members.sort(key=lambda p: (p.rung, p.name))
+        colour = family_colour(family)
+        fig.add_trace(
+            go.Scatter(
+                x=[p.x for p in members],
+                y=[p.y for p in members],
+                mode="lines+markers" if len(members) > 1 else "markers",
+                name=plain(family),
+                customdata=[p.name for p in members],
+                hovertext=[p.hover for p in members],
+                hoverinfo="text",
+                line={"color": colour, "width": 1, "dash": "dot"},
+                marker={
+                    "color": colour,
+                    "size": [SIZE_FRONTIER if p.name in on else SIZE_DOMINATED for p in members],
+                    "opacity": [
+                        OPACITY_FRONTIER if p.name in on else OPACITY_DOMINATED for p in members
+                    ],
+                    "line": {"color": "white", "width": 1.5},
+                },
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": [_bar(p.y, p.y_high, 1.0) for p in members],
+                    "arrayminus": [_bar(p.y_low, p.y, 1.0) for p in members],
+                    "color": rgba(colour, 0.5),
+                    "thickness": 1.2,
+                    "width": 3,
+                },
+            )
+        )
+    if pick in by_name:
+        star = {
+            "symbol": "star",
+            "size": 18,
+            "color": "#f2b701",
+            "line": {"color": "#222222", "width": 1.5},
+        }
+        chosen = by_name[pick]
+        fig.add_trace(_marker_trace(plain(pick_name), [chosen.x], [chosen.y], star))
+    for value, words in hlines:
+        fig.add_hline(
+            y=value,
+            line={"color": "#555555", "width": 1, "dash": "dash"},
+            annotation_text=plain(words),
+            annotation_position="bottom right",
+            annotation_font={"color": "#555555", "size": 11},
+        )
+    fig.update_xaxes(
+        title_text=plain(x_title + (", log scale" if use_log else "")),
+        type="log" if use_log else "linear",
+        range=_x_range(xs, use_log),
+        tickformat=x_format,
+        zeroline=False,
+    )
+    fig.update_yaxes(
+        title_text=plain(y_title),
+        autorange="reversed" if y_reversed else True,
+        ticksuffix=y_suffix,
+        tickformat=y_format,
+        zeroline=False,
+    )
+    fig.update_layout(
+        template="plotly_white",
+        height=HEIGHT,
+        hovermode="closest",
+        hoverlabel={"align": "left"},
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -0.18, "yanchor": "top"},
+        margin={"t": 30, "r": 20},
     )
     return fig

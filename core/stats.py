@@ -11,12 +11,13 @@ reproduce them exactly when every weight is 1, which the tests check.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy import sparse
 from scipy import stats as scipy_stats
 from sklearn import metrics as skm
 
@@ -198,14 +199,62 @@ def metric_samples_by_model(
 ) -> dict[str, FloatArray]:
     """:func:`metric_samples` for several models in one pass over the resamples: each weight
     matrix is drawn once and used for every model (paired, and cheaper than one pass each)."""
-    weighted = {
-        name: _weighted_metric(metric, task, y_true, pred) for name, pred in predictions.items()
-    }
-    parts: dict[str, list[FloatArray]] = {name: [] for name in predictions}
+    return resample(
+        plan,
+        {name: weighted_metric(metric, task, y_true, pred) for name, pred in predictions.items()},
+    )
+
+
+def resample(
+    plan: Bootstrap, statistics: Mapping[str, Callable[[FloatArray], FloatArray]]
+) -> dict[str, FloatArray]:
+    """Every statistic (a function of a weight matrix, one value or one row per resample) on
+    every resample of ``plan``, in one pass: each weight matrix is drawn once for all of them,
+    which is what costs time on large tables, and makes their differences paired."""
+    parts: dict[str, list[FloatArray]] = {name: [] for name in statistics}
     for w in plan.chunks():
-        for name, f in weighted.items():
+        for name, f in statistics.items():
             parts[name].append(f(w))
     return {name: np.concatenate(chunks) for name, chunks in parts.items()}
+
+
+def weighted_cell_means(
+    blocks: Sequence[tuple[NDArray[np.integer], FloatArray, int]],
+) -> Callable[[FloatArray], FloatArray]:
+    """A statistic for :func:`resample`: per resample, the weighted mean over rows of each
+    block's ``amounts`` split by each row's cell (``cells`` in 0 .. ``n_cells - 1``); the columns
+    of a block follow those of the one before.
+
+    With amounts of 1 and cells such as (true class, predicted class), a block's columns are the
+    shares of resampled rows in each cell of a confusion matrix: any cost that is a sum over cells
+    is then one matrix product away, whatever the prices. One block per model, all evaluated with
+    one matrix product per chunk of resamples."""
+    n_rows = len(blocks[0][0]) if blocks else 0
+    offsets = np.cumsum([0, *(n for _, _, n in blocks)])
+    rows = np.concatenate([np.arange(n_rows) for _ in blocks]) if blocks else np.zeros(0, int)
+    columns = np.concatenate(
+        [c.astype(np.int64) + o for (c, _, _), o in zip(blocks, offsets, strict=False)]
+    )
+    values = np.concatenate([a.astype(np.float64) for _, a, _ in blocks]) if blocks else np.zeros(0)
+    shape = (n_rows, int(offsets[-1]))
+    if shape[0] * shape[1] <= _CHUNK_CELLS:  # small: a dense matrix, one BLAS product
+        matrix: Any = np.zeros(shape)
+        np.add.at(matrix, (rows, columns), values)
+    else:  # many cells (classes): one entry per row and block
+        matrix = sparse.csc_array((values, (rows, columns)), shape=shape)
+
+    def means(w: FloatArray) -> FloatArray:
+        sums = np.asarray(w @ matrix, dtype=np.float64)
+        return np.asarray(sums / w.sum(axis=1, keepdims=True), dtype=np.float64)
+
+    return means
+
+
+def weighted_metric(
+    metric: str, task: Task, y_true: NDArray[np.generic], pred: Predictions
+) -> Callable[[FloatArray], FloatArray]:
+    """A statistic for :func:`resample`: ``metric`` of ``pred`` on each resample."""
+    return _weighted_metric(metric, task, y_true, pred)
 
 
 def percentile_ci(samples: FloatArray, level: float = CONFIDENCE) -> tuple[float, float]:

@@ -11,8 +11,11 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from core.data import REASON_WORDS
+from core.candidates import SIMPLE_BASELINE
+from core.data import HIDDEN_EXAMPLES, REASON_WORDS
 from core.dataset import ColumnProfile, Dataset
+from core.economics import BusinessCase, ModelEconomics
+from core.fairness import suggest_sensitive
 from core.pareto import Budgets, format_metric, tied_with_best
 from core.stats import MetricInfo, metric_info
 from core.store import StudySummary
@@ -215,3 +218,104 @@ def studies_frame(summaries: Sequence[StudySummary]) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+# --- business case, price of points, fairness, privacy -------------------------------------------
+
+
+def _vs_simple_words(row: ModelEconomics) -> str:
+    if row.name == SIMPLE_BASELINE or row.vs_simple_usd_per_month is None:
+        return ""
+    if row.beats_simple:
+        return "yes"
+    high = row.vs_simple_ci_high_usd_per_month
+    return "no: clearly less" if high is not None and high < 0 else "no: within the uncertainty"
+
+
+def business_frame(case: BusinessCase, task: str) -> pd.DataFrame:
+    """One row per model, the most valuable first: net value per month with its 95% interval and
+    against the simple baseline, then what it is made of. Money in $ per month."""
+    rows = []
+    for r in case.rows:
+        row: dict[str, object] = {
+            "model": r.label,
+            "net value ($ per month)": r.net_usd_per_month,
+            "net 95% CI low ($ per month)": r.net_ci_low_usd_per_month,
+            "net 95% CI high ($ per month)": r.net_ci_high_usd_per_month,
+            "vs simple baseline ($ per month)": r.vs_simple_usd_per_month,
+            "vs simple 95% CI low ($ per month)": r.vs_simple_ci_low_usd_per_month,
+            "vs simple 95% CI high ($ per month)": r.vs_simple_ci_high_usd_per_month,
+            "clearly more than the simple baseline?": _vs_simple_words(r),
+            "errors ($ per month)": r.error_usd_per_month,
+        }
+        if task == "binary":
+            row["value of caught positives ($ per month)"] = r.value_usd_per_month
+            row["decision threshold"] = r.threshold
+        row["serving ($ per month)"] = r.serving_usd_per_month
+        row["training ($ per month)"] = r.training_usd_per_month
+        row["note"] = r.note
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    key = frame["net value ($ per month)"].astype(float).fillna(-math.inf)
+    return frame.iloc[key.argsort(kind="stable")[::-1]].reset_index(drop=True)
+
+
+def price_frame(case: BusinessCase, metric: str) -> pd.DataFrame:
+    """The price of the last point for people: one row per step up the accuracy frontier."""
+    info = metric_info(metric)
+    point = "point" if info.percent else "unit"
+    gain = f"{info.label} gain ({'points' if info.percent else info.unit or 'units'})"
+    table = case.price_table
+    return pd.DataFrame(
+        {
+            "from": table["from_label"],
+            "to": table["to_label"],
+            gain: table["gain"],
+            "gain 95% CI low": table["gain_ci_low"],
+            "gain 95% CI high": table["gain_ci_high"],
+            f"latency (ms per {point})": table["extra_latency_ms_per_point"],
+            f"size (MB per {point})": table["extra_size_mb_per_point"],
+            f"serving and training ($ per month per {point})": table[
+                "extra_usd_per_month_per_point"
+            ],
+            "extra latency (ms)": table["extra_latency_ms"],
+            "extra size (MB)": table["extra_size_mb"],
+            "extra cost ($ per month)": table["extra_usd_per_month"],
+        }
+    )
+
+
+def privacy_frame(dataset: Dataset) -> pd.DataFrame:
+    """The personal-data scan: every column flagged as personal data or an identifier, and every
+    column describing people (sex, age...), with what was done about it."""
+    used = set(dataset.used_columns)
+    flagged = {w.column: w for w in dataset.warnings if w.code in HIDDEN_EXAMPLES and w.column}
+    sensitive = suggest_sensitive([p.name for p in dataset.profiles if p.name != dataset.target])
+    rows = []
+    for column in dict.fromkeys([*flagged, *sensitive]):
+        warning = flagged.get(column)
+        if warning is not None:
+            kind = REASON_WORDS[warning.code]
+            found = warning.message.split(". ")[0].removesuffix(".") + "."
+        else:
+            kind, found = "describes people", "Its name describes people: compare its groups."
+        if column in used:
+            what = "used by the models" + (": you included it" if warning is not None else "")
+        else:
+            what = "left out of the models"
+        rows.append(
+            {
+                "column": column,
+                "kind": kind,
+                "what was found": found,
+                "in training": what,
+                PRIVACY_FILES_COLUMN: "yes, as a model feature" if column in used else "no",
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["column", "kind", "what was found", "in training", PRIVACY_FILES_COLUMN]
+    )
+
+
+#: Whether a column's values reach saved studies, results, predictions and model files.
+PRIVACY_FILES_COLUMN = "its values in saved or exported files"

@@ -14,8 +14,10 @@ import streamlit as st
 
 from core.data import prepare_leaving_out, profile_table, read_table
 from core.dataset import TASKS, ColumnProfile, Dataset, Task
+from core.economics import Resamples
 from core.errors import TradeoffError
 from core.explain import Explanation, explain, warm_up
+from core.fairness import FairnessReport, fairness_report
 from core.pareto import Budgets, format_metric
 from core.samples import DEFAULT_SAMPLE, Sample, get_sample, read_sample_bytes
 from core.stats import metric_info
@@ -157,7 +159,7 @@ def study_headline(study: StudyResult) -> str:
     if pick is not None:
         model = study.model(pick)
         value = format_metric(metric, model.metrics[metric])
-        text += f"; recommended: {model.label} ({metric_info(metric).label.lower()} {value})"
+        text += f"; recommended: {model.label} ({metric_info(metric).words} {value})"
     return text
 
 
@@ -237,22 +239,83 @@ def column_formats(metric: str) -> dict[str, Any]:
     }
 
 
+def money_formats() -> dict[str, Any]:
+    """Column formats for the money tables of :mod:`core.tables` (numbers stay sortable)."""
+    number = st.column_config.NumberColumn
+    dollars = number(format="dollar")
+    small = number(format="$%.6f")  # serving and training: often fractions of a cent a month
+    return {
+        "net value ($ per month)": dollars,
+        "net 95% CI low ($ per month)": dollars,
+        "net 95% CI high ($ per month)": dollars,
+        "vs simple baseline ($ per month)": dollars,
+        "vs simple 95% CI low ($ per month)": dollars,
+        "vs simple 95% CI high ($ per month)": dollars,
+        "errors ($ per month)": dollars,
+        "value of caught positives ($ per month)": dollars,
+        "decision threshold": number(format="%.3f"),
+        "serving ($ per month)": small,
+        "training ($ per month)": small,
+        "extra cost ($ per month)": small,
+        "extra latency (ms)": number(format="%.3f"),
+        "extra size (MB)": number(format="%.4f"),
+    }
+
+
+def number_formats(frame: pd.DataFrame, *, skip: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Three significant digits for every number column of ``frame`` not in ``skip``: tables of
+    measured figures should not show more digits than the measurement holds."""
+    return {
+        c: st.column_config.NumberColumn(format="%.3g")
+        for c in frame.columns
+        if pd.api.types.is_float_dtype(frame[c]) and c not in (skip or {})
+    }
+
+
 def cached_explanation(study: StudyResult, model: str, class_name: str | None) -> Explanation:
     """The SHAP explanation of ``model`` in ``study``, computed once per session and kept.
 
     Only the study on screen keeps its explanations: opening another study frees the memory.
     """
-    cache: dict[tuple[object, ...], Explanation] = st.session_state.setdefault(
-        Keys.EXPLANATIONS, {}
-    )
-    study_key = (id(study), study.created_at)
-    for key in [k for k in cache if k[0] != study_key]:
-        del cache[key]
+    cache, study_key = _study_cache(Keys.EXPLANATIONS, study)
     key = (study_key, model, class_name)
     if key not in cache:
         with st.spinner(f"Explaining {study.model(model).label}…"):
             cache[key] = explain(study, model, class_name=class_name)
-    return cache[key]
+    return cast(Explanation, cache[key])
+
+
+def cached_fairness(
+    study: StudyResult, columns: tuple[str, ...], table: pd.DataFrame | None
+) -> FairnessReport:
+    """The fairness report of ``columns`` in ``study``, computed once per session and kept
+    (``table`` is the study's own table, or ``None`` when it is not open)."""
+    cache, study_key = _study_cache(Keys.FAIRNESS_REPORTS, study)
+    key = (study_key, columns, table is not None)
+    if key not in cache:
+        with st.spinner("Measuring every model in every group…"):
+            cache[key] = fairness_report(study, columns, table)
+    return cast(FairnessReport, cache[key])
+
+
+def study_resamples(study: StudyResult) -> Resamples:
+    """The bootstrap resamples of the study on screen, drawn once per set of thresholds and kept
+    for the session: a new price or volume on the Business case page never resamples."""
+    cache, study_key = _study_cache(Keys.RESAMPLES, study)
+    key = (study_key,)
+    if key not in cache:
+        cache[key] = Resamples(study)
+    return cast(Resamples, cache[key])
+
+
+def _study_cache(name: str, study: StudyResult) -> tuple[dict[tuple[object, ...], object], object]:
+    """A per-session cache of results about one study: only the study on screen keeps its
+    entries, so opening another study frees the memory."""
+    cache: dict[tuple[object, ...], object] = st.session_state.setdefault(name, {})
+    study_key = (id(study), study.created_at)
+    for key in [k for k in cache if k[0] != study_key]:
+        del cache[key]
+    return cache, study_key
 
 
 @st.cache_resource

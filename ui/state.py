@@ -14,6 +14,15 @@ from typing import Any, NoReturn
 import streamlit as st
 
 from core.dataset import Dataset
+from core.economics import (
+    DEFAULT_COST_FALSE_NEGATIVE_USD,
+    DEFAULT_COST_FALSE_POSITIVE_USD,
+    DEFAULT_PREDICTIONS_PER_MONTH,
+    DEFAULT_RETRAINS_PER_MONTH,
+    DEFAULT_SERVING,
+    DEFAULT_USD_PER_UNIT_ERROR,
+    DEFAULT_VALUE_TRUE_POSITIVE_USD,
+)
 from core.samples import DEFAULT_SAMPLE
 from core.study import StudyResult
 
@@ -25,6 +34,8 @@ DATA_PAGE = "pages/views/data.py"
 TRAIN_PAGE = "pages/views/train.py"
 TRADEOFFS_PAGE = "pages/views/tradeoffs.py"
 EXPLAIN_PAGE = "pages/views/explain.py"
+BUSINESS_PAGE = "pages/views/business.py"
+FAIRNESS_PAGE = "pages/views/fairness.py"
 STUDIES_PAGE = "pages/views/studies.py"
 
 
@@ -36,6 +47,9 @@ class Icons:
     TRAIN = ":material/model_training:"
     TRADEOFFS = ":material/scatter_plot:"
     EXPLAIN = ":material/psychology_alt:"
+    BUSINESS = ":material/payments:"
+    FAIRNESS = ":material/diversity_3:"
+    PRIVACY = ":material/shield_person:"
     STUDIES = ":material/folder_open:"
     WARNING = ":material/warning:"
     CHECK = ":material/search_check:"
@@ -78,6 +92,25 @@ class Keys:
     EXPLAIN_MODEL = "explain_model"
     EXPLAIN_CLASS = "explain_class"
     EXPLANATIONS = "explanations"  # {(study key, model, class): Explanation}
+    # Business case: the user's numbers (kept across pages and studies) and choices.
+    SERVING = "serving"
+    PREDICTIONS_PER_MONTH = "predictions_per_month"
+    USD_PER_VCPU_HOUR = "usd_per_vcpu_hour"  # None until a study fills in its own price
+    RETRAINS_PER_MONTH = "retrains_per_month"
+    VALUE_TRUE_POSITIVE = "value_true_positive_usd"
+    COST_FALSE_POSITIVE = "cost_false_positive_usd"
+    COST_FALSE_NEGATIVE = "cost_false_negative_usd"
+    USD_PER_UNIT_ERROR = "usd_per_unit_error"
+    COST_MATRICES = "cost_matrices"  # {classes: {(true, predicted): USD}}
+    TUNE_THRESHOLDS = "tune_thresholds"
+    BUSINESS_MODEL = "business_model"
+    PRICE_AXIS = "price_axis"
+    RESAMPLES = "resamples"  # {(study key,): core.economics.Resamples}
+    # Fairness: the columns chosen (None: the suggestion), the model looked at, the reports.
+    SENSITIVE = "sensitive_columns"
+    FAIRNESS_MODEL = "fairness_model"
+    FAIRNESS_VIEW = "fairness_view"  # which column, or the combination, is on screen
+    FAIRNESS_REPORTS = "fairness_reports"  # {(study key, columns): FairnessReport}
 
 
 def defaults() -> dict[str, Any]:
@@ -102,6 +135,20 @@ def defaults() -> dict[str, Any]:
         Keys.MAX_LATENCY_MS: None,
         Keys.MAX_SIZE_MB: None,
         Keys.MAX_TRAIN_S: None,
+        Keys.SERVING: DEFAULT_SERVING,
+        Keys.PREDICTIONS_PER_MONTH: DEFAULT_PREDICTIONS_PER_MONTH,
+        Keys.USD_PER_VCPU_HOUR: None,
+        Keys.RETRAINS_PER_MONTH: DEFAULT_RETRAINS_PER_MONTH,
+        Keys.VALUE_TRUE_POSITIVE: DEFAULT_VALUE_TRUE_POSITIVE_USD,
+        Keys.COST_FALSE_POSITIVE: DEFAULT_COST_FALSE_POSITIVE_USD,
+        Keys.COST_FALSE_NEGATIVE: DEFAULT_COST_FALSE_NEGATIVE_USD,
+        Keys.USD_PER_UNIT_ERROR: DEFAULT_USD_PER_UNIT_ERROR,
+        Keys.COST_MATRICES: {},
+        Keys.TUNE_THRESHOLDS: False,
+        Keys.BUSINESS_MODEL: None,
+        Keys.PRICE_AXIS: "latency_ms_p50",
+        Keys.SENSITIVE: None,
+        Keys.FAIRNESS_MODEL: None,
     }
 
 

@@ -6,8 +6,10 @@ import streamlit as st
 
 from ui.common import md
 from ui.state import (
+    BUSINESS_PAGE,
     DATA_PAGE,
     EXPLAIN_PAGE,
+    FAIRNESS_PAGE,
     STUDIES_PAGE,
     TRADEOFFS_PAGE,
     TRAIN_PAGE,
@@ -44,22 +46,28 @@ else:
     st.info("Choose a table and a target to begin.")
 
 st.subheader("How it works")
-steps = st.columns(5)
-with steps[0]:
-    st.page_link(DATA_PAGE, label="1 · Data", icon=Icons.DATA)
-    st.caption("Upload a table or pick a sample; choose what to predict; check the warnings.")
-with steps[1]:
-    st.page_link(TRAIN_PAGE, label="2 · Train", icon=Icons.TRAIN)
-    st.caption("Train a dummy baseline, a simple baseline and richer models, measured honestly.")
-with steps[2]:
-    st.page_link(TRADEOFFS_PAGE, label="3 · Trade-offs", icon=Icons.TRADEOFFS)
-    st.caption("Accuracy against latency, size, training time and money; set budgets.")
-with steps[3]:
-    st.page_link(EXPLAIN_PAGE, label="4 · Explain", icon=Icons.EXPLAIN)
-    st.caption("Which columns drive each model's decisions, and whether two models agree.")
-with steps[4]:
-    st.page_link(STUDIES_PAGE, label="5 · Studies", icon=Icons.STUDIES)
-    st.caption("Every finished study is saved; reopen or delete one.")
+steps = (
+    (DATA_PAGE, "Data", Icons.DATA,
+     "Upload a table or pick a sample; choose what to predict; check the warnings."),
+    (TRAIN_PAGE, "Train", Icons.TRAIN,
+     "Train a dummy baseline, a simple baseline and richer models, measured honestly."),
+    (TRADEOFFS_PAGE, "Trade-offs", Icons.TRADEOFFS,
+     "Accuracy against latency, size, training time and money; set budgets."),
+    (EXPLAIN_PAGE, "Explain", Icons.EXPLAIN,
+     "Which columns drive each model's decisions, and whether two models agree."),
+    (BUSINESS_PAGE, "Business case", Icons.BUSINESS,
+     "Money per month: errors, serving and training; does the extra accuracy pay?"),
+    (FAIRNESS_PAGE, "Fairness", Icons.FAIRNESS,
+     "Is each model as accurate for every group of people? What personal data is held?"),
+    (STUDIES_PAGE, "Studies", Icons.STUDIES,
+     "Every finished study is saved; reopen or delete one."),
+)  # fmt: skip
+for row in range(0, len(steps), 4):
+    columns = st.columns(4)
+    for i, (script, title, icon, words) in enumerate(steps[row : row + 4]):
+        with columns[i]:
+            st.page_link(script, label=f"{row + i + 1} · {title}", icon=icon)
+            st.caption(words)
 
 if current_study() is not None:
     st.page_link(

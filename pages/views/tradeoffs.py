@@ -17,10 +17,10 @@ from ui.state import EXPLAIN_PAGE, Icons, Keys, kept, require_study
 st.title("Trade-offs")
 study = require_study()
 metric = study.primary_metric
-label = metric_info(metric).label
+words = metric_info(metric).words
 st.caption(
     f"{md(study.dataset.name)} → predict **{md(study.dataset.target)}** "
-    f"({study.dataset.task}), {len(study.models)} models, ranked by {label.lower()} on rows "
+    f"({study.dataset.task}), {len(study.models)} models, ranked by {words} on rows "
     "they never saw in training."
 )
 
@@ -75,7 +75,7 @@ figure = pareto_figure(
 )
 st.plotly_chart(figure, width="stretch", key="pareto")
 st.caption(
-    f"Each dot is a model. Up means better {label.lower()} (bars show its 95% interval); "
+    f"Each dot is a model. Up means better {words} (bars show its 95% interval); "
     f"further left means cheaper in {COST_AXES[axis].label}. Models on the solid line are the "
     "best you can get for their cost; faded ones are beaten on both. Dotted lines join sizes "
     "of one family; horizontal lines mark the baselines; red shading is over budget."

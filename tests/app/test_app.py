@@ -13,8 +13,10 @@ from core.store import StudyStore
 from core.study import StudyConfig, run_study
 from tests.app.conftest import APOLOGY, APP, assert_ok, open_app, texts
 from ui.state import (
+    BUSINESS_PAGE,
     DATA_PAGE,
     EXPLAIN_PAGE,
+    FAIRNESS_PAGE,
     START_PAGE,
     STUDIES_PAGE,
     TRADEOFFS_PAGE,
@@ -290,7 +292,10 @@ def test_every_page_script_is_listed_in_the_app_and_documented():
     root = Path(APP).parent
     scripts = sorted(p.relative_to(root).as_posix() for p in (root / "pages").rglob("*.py"))
     app_source = (root / "app.py").read_text()
-    listed = [START_PAGE, DATA_PAGE, TRAIN_PAGE, TRADEOFFS_PAGE, EXPLAIN_PAGE, STUDIES_PAGE]
+    listed = [
+        START_PAGE, DATA_PAGE, TRAIN_PAGE, TRADEOFFS_PAGE, EXPLAIN_PAGE, BUSINESS_PAGE,
+        FAIRNESS_PAGE, STUDIES_PAGE,
+    ]  # fmt: skip
     assert sorted(listed) == scripts
     names = (
         "START_PAGE",
@@ -298,6 +303,8 @@ def test_every_page_script_is_listed_in_the_app_and_documented():
         "TRAIN_PAGE",
         "TRADEOFFS_PAGE",
         "EXPLAIN_PAGE",
+        "BUSINESS_PAGE",
+        "FAIRNESS_PAGE",
         "STUDIES_PAGE",
     )
     for name in names:
@@ -377,3 +384,172 @@ def test_explain_a_chosen_class_of_a_multiclass_study():
     assert_ok(at)
     assert f"'{other}'" in at.info[0].value
     assert {key[2] for key in at.session_state[Keys.EXPLANATIONS]} >= {other}
+
+
+# --- Business case -------------------------------------------------------------------------------
+
+
+def _charts(at) -> list[dict]:
+    import json
+
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def test_business_case_without_a_study_points_to_train():
+    at = open_app(BUSINESS_PAGE)
+    assert_ok(at)
+    assert "There are no results yet" in at.info[0].value
+
+
+def test_business_case_shows_money_per_month_with_units(credit_study):
+    at = open_app(BUSINESS_PAGE, **{Keys.STUDY: credit_study})
+    assert_ok(at)
+    assert at.success[0].value.startswith("At 1,000,000 predictions a month, ")
+    charts = _charts(at)
+    net = charts[0]
+    assert net["layout"]["xaxis"]["title"]["text"].startswith("serving cost (&#36; per month")
+    assert net["layout"]["yaxis"]["title"]["text"].startswith("net value (&#36; per month)")
+    threshold = charts[1]
+    assert (
+        "decision threshold: a row is called 'bad'" in threshold["layout"]["xaxis"]["title"]["text"]
+    )
+    board = at.dataframe[0].value
+    assert board.columns[:2].tolist() == ["model", "net value ($ per month)"]
+    assert set(board["model"]) == {m.label for m in credit_study.ok_models}
+    assert "decision threshold" in board.columns
+    text = texts(at)
+    assert "Where the defaults come from" in [e.label for e in at.expander]
+    assert "balanced accuracy improves by" in text or "No model buys more" in text
+    assert "No neural network finished in this study" in text  # none was trained
+    labels = [n.label for n in at.number_input]
+    assert "Cost of a missed 'bad': called 'good' ($)" in labels
+
+
+def test_business_inputs_rerender_without_retraining_and_persist(credit_study):
+    at = open_app(BUSINESS_PAGE, **{Keys.STUDY: credit_study})
+    at.number_input(key=widget_key_of(Keys.PREDICTIONS_PER_MONTH)).set_value(5000).run()
+    assert_ok(at)
+    assert at.success[0].value.startswith("At 5,000 predictions a month, ")
+    before = at.dataframe[0].value
+    at.toggle(key=widget_key_of(Keys.TUNE_THRESHOLDS)).set_value(True).run()
+    assert_ok(at)
+    after = at.dataframe[0].value
+    assert (after["decision threshold"] != 0.5).any()
+    assert after["net value ($ per month)"].max() >= before["net value ($ per month)"].max()
+    at.radio(key=widget_key_of(Keys.SERVING)).set_value("online").run()
+    assert_ok(at)
+    assert "one request at a time" in _charts(at)[0]["layout"]["xaxis"]["title"]["text"]
+    # The numbers outlast a visit to another page; nothing was trained again.
+    at.switch_page(TRADEOFFS_PAGE).run()
+    at.switch_page(BUSINESS_PAGE).run()
+    assert at.number_input(key=widget_key_of(Keys.PREDICTIONS_PER_MONTH)).value == 5000
+    assert at.session_state[Keys.STUDY] is credit_study
+
+
+def test_business_case_model_picker_and_price_axis(credit_study):
+    at = open_app(BUSINESS_PAGE, **{Keys.STUDY: credit_study})
+    at.selectbox(key=widget_key_of(Keys.BUSINESS_MODEL)).set_value("knn").run()
+    assert_ok(at)
+    assert any("k-nearest neighbours" in i.value for i in at.info)  # its break-even sentence
+    at.selectbox(key=widget_key_of(Keys.PRICE_AXIS)).set_value("size_bytes").run()
+    assert_ok(at)
+
+
+def _tiny_study(sample_key: str, **prepare: object):
+    sample = get_sample(sample_key)
+    dataset = load_dataset(read_sample_bytes(sample), sample.filename, sample.target, **prepare)
+    config = StudyConfig(
+        models=("decision_tree",), n_workers=0, n_resamples=200, latency_calls=20,
+        latency_budget_s=0.05,
+    )  # fmt: skip
+    return run_study(dataset, config)
+
+
+def test_business_case_of_a_multiclass_study_uses_the_cost_matrix():
+    study = _tiny_study("penguins")
+    at = open_app(BUSINESS_PAGE, **{Keys.STUDY: study})
+    assert_ok(at)
+    assert "Cost of each kind of mistake" in texts(at)
+    default_net = at.dataframe[1].value["net value ($ per month)"].max()
+    classes = study.dataset.classes
+    costs = {(t, p): 100.0 for t in classes for p in classes if t != p}
+    at.session_state[Keys.COST_MATRICES] = {classes: costs}
+    at.run()
+    assert_ok(at)
+    assert at.dataframe[1].value["net value ($ per month)"].max() < default_net
+
+
+def test_business_case_of_a_regression_study_prices_each_unit_of_error():
+    study = _tiny_study("diabetes")
+    at = open_app(BUSINESS_PAGE, **{Keys.STUDY: study})
+    assert_ok(at)
+    labels = [n.label for n in at.number_input]
+    assert "Cost per unit of error ($ per unit of disease\\_progression)" in labels
+    assert "decision threshold" not in at.dataframe[0].value.columns
+
+
+# --- Fairness ------------------------------------------------------------------------------------
+
+
+def test_fairness_without_a_study_points_to_train():
+    at = open_app(FAIRNESS_PAGE)
+    assert_ok(at)
+    assert "There are no results yet" in at.info[0].value
+
+
+def test_fairness_suggests_sex_and_age_and_compares_their_groups(credit_study):
+    at = open_app(FAIRNESS_PAGE, **{Keys.STUDY: credit_study})
+    assert_ok(at)
+    assert at.multiselect(key=widget_key_of(Keys.SENSITIVE)).value == ["sex", "age"]
+    view = at.segmented_control(key=widget_key_of(Keys.FAIRNESS_VIEW))
+    assert list(view.options) == ["sex", "age", "sex × age"]
+    assert view.value == "sex"
+    text = texts(at)
+    assert "'sex' was used in training." in text
+    assert "worse for sex 'female' than for 'male'" in text or "worse for sex 'male'" in text
+    gaps = at.dataframe[0].value
+    assert "Balanced accuracy gap (points)" in gaps.columns
+    assert len(gaps) == len(credit_study.ok_models)
+    charts = _charts(at)
+    assert len(charts) == 3  # groups, rates, accuracy against the gap
+    assert charts[2]["layout"]["xaxis"]["title"]["text"].startswith(
+        "largest gap in balanced accuracy between sex groups (points)"
+    )
+    privacy = at.dataframe[-1].value
+    assert set(privacy["column"]) == {"sex", "age"}
+    assert set(privacy["in training"]) == {"used by the models"}
+    # The combination of both columns, one view at a time; each report is computed once.
+    view.set_value("sex × age").run()
+    assert_ok(at)
+    assert "'sex' was used in training; 'age' was used in training." in texts(at)
+    assert "between sex × age groups" in _charts(at)[2]["layout"]["xaxis"]["title"]["text"]
+    cached = at.session_state[Keys.FAIRNESS_REPORTS]
+    assert {key[1] for key in cached} == {("sex",), ("sex", "age")}
+
+
+def test_fairness_of_a_column_left_out_of_training_reads_the_table():
+    study = _tiny_study("german_credit", exclude=["sex"])
+    at = open_app(FAIRNESS_PAGE, **{Keys.STUDY: study})
+    assert_ok(at)
+    text = texts(at)
+    assert "'sex' was left out of training: it is read from the table only" in text
+    # With another table on screen, the column cannot be read: the page says why.
+    at.switch_page(DATA_PAGE).run()
+    at.selectbox(key="sample_pick").set_value("penguins").run()
+    at.switch_page(FAIRNESS_PAGE).run()
+    assert_ok(at)
+    assert at.multiselect(key=widget_key_of(Keys.SENSITIVE)).value == ["age"]
+    assert "Columns that cannot be measured here (1)" in [e.label for e in at.expander]
+    assert "open it on the Data page" in texts(at)
+
+
+def test_fairness_with_no_column_chosen_says_what_to_do(credit_study):
+    at = open_app(FAIRNESS_PAGE, **{Keys.STUDY: credit_study})
+    at.multiselect(key=widget_key_of(Keys.SENSITIVE)).set_value([]).run()
+    assert_ok(at)
+    assert "Choose one or more columns that describe people" in at.info[0].value
+    at.multiselect(key=widget_key_of(Keys.SENSITIVE)).set_value(["housing"]).run()
+    assert_ok(at)
+    assert list(at.segmented_control(key=widget_key_of(Keys.FAIRNESS_VIEW)).options) == ["housing"]
+    cached = at.session_state[Keys.FAIRNESS_REPORTS]
+    assert {key[1] for key in cached} >= {("housing",), ("sex",)}

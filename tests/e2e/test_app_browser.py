@@ -88,6 +88,41 @@ def test_train_explore_reload_and_reopen(page, browser, app_url):
     assert "rank correlation" in _body(page)
     screenshot(page, "6-explain-compare")
 
+    # Business case: money per month for every model, the threshold, the price of the last
+    # point and the neural verdict, in words; the numbers follow the user's volume at once.
+    _nav(page, "Business case")
+    page.get_by_role("heading", name="Net value per month").wait_for(timeout=60_000)
+    page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
+    _wait_idle(page)
+    screenshot(page, "9-business")
+    body = _body(page)
+    assert "At 1,000,000 predictions a month" in body
+    assert "The price of the last point" in body
+    assert "The neural network (Neural network (small)" in body
+    assert "serving cost ($ per month" in _x_title(page)
+    volume = page.get_by_role("spinbutton", name="Predictions per month")
+    volume.fill("5000")
+    volume.press("Enter")
+    page.get_by_text("At 5,000 predictions a month").first.wait_for(timeout=30_000)
+    _wait_idle(page)
+
+    # Fairness: sex and age are suggested; each one and their combination has its tab.
+    _nav(page, "Fairness")
+    page.get_by_text("'sex' was used in training.").first.wait_for(timeout=60_000)
+    page.get_by_role("heading", name="Privacy").wait_for(timeout=60_000)  # the page's end
+    _wait_idle(page)
+    screenshot(page, "10-fairness")
+    body = _body(page)
+    assert "worse for sex" in body or "cannot be compared" in body
+    assert "Privacy" in body
+    page.get_by_test_id("stButtonGroup").get_by_text("sex × age", exact=True).click()
+    page.get_by_text("'sex' was used in training; 'age' was used in training.").wait_for(
+        timeout=30_000
+    )
+    page.wait_for_timeout(800)
+    screenshot(page, "10-fairness-combined")
+    assert "Grey groups have fewer than 30 held-out rows" in _body(page)
+
     # Another browser session sees none of this session's results.
     other = browser.new_context(viewport={"width": 1400, "height": 1000})
     stranger = other.new_page()
@@ -130,3 +165,42 @@ def test_data_page_in_the_browser(page):
     assert chosen == "credit_risk"
     assert "up to 200 MB" in body or "Bundled sample" in body
     assert "Personal data and identifier columns are left out by default" in body
+
+
+def test_multiclass_costs_are_edited_in_the_grid(page):
+    """Train on penguins (three species), then price one kind of answer in the cost grid: the
+    business case follows at once."""
+    page.get_by_text("german_credit.csv").first.wait_for(timeout=60_000)
+    _wait_idle(page)
+    _nav(page, "Data")
+    page.get_by_role("combobox", name="Sample dataset").click()
+    page.get_by_role("option", name=re.compile("Palmer penguins")).click()
+    _wait_idle(page)
+    _nav(page, "Train")
+    page.get_by_role("button", name=re.compile(r"Train \d+ models")).click()
+    page.get_by_text("Latest results").wait_for(timeout=TRAIN_TIMEOUT_MS)
+    _wait_idle(page)
+    _nav(page, "Business case")
+    headline = page.get_by_test_id("stAlert").filter(has_text="predictions a month").first
+    headline.wait_for(timeout=60_000)
+    _wait_idle(page)
+    before = headline.inner_text()
+    # The cost grid is the first data grid, above the results; its canvas holds a 35-pixel
+    # header and 35-pixel rows, the first column being the row names.
+    box = page.get_by_test_id("stDataFrame").first.locator("canvas").first.bounding_box()
+    assert box is not None
+    # Row "true: Adelie", column "Adelie": a right answer now costs $100.
+    page.mouse.dblclick(box["x"] + box["width"] * 0.3, box["y"] + 35 + 17)
+    editor = page.locator("input.gdg-input")
+    editor.wait_for(timeout=10_000)
+    editor.fill("100")
+    editor.press("Enter")
+    _wait_idle(page)
+    page.wait_for_function(
+        "before => [...document.querySelectorAll('[data-testid=stAlert]')].some("
+        "e => e.innerText.includes('predictions a month') && e.innerText !== before)",
+        arg=before,
+        timeout=30_000,
+    )
+    screenshot(page, "business-multiclass")
+    assert "Cost of each kind of mistake" in _body(page)

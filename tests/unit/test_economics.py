@@ -13,6 +13,7 @@ from core.dataset import Dataset, Task
 from core.economics import (
     SOURCES,
     BusinessInputs,
+    Resamples,
     best_threshold,
     break_even,
     business_case,
@@ -718,3 +719,17 @@ def test_price_of_points_in_money_per_month() -> None:
     assert table["extra_usd_per_month_per_point"].tolist() == pytest.approx([6.48, 64.8])
     sentence = price_of_points_sentence(study, inputs=inputs)
     assert "0.4 ms of latency, 400 kB and $6.48 a month." in sentence
+
+
+def test_resamples_are_drawn_once_per_set_of_thresholds(small_binary_study: StudyResult) -> None:
+    kept = Resamples(small_binary_study)
+    first = kept.get()
+    assert kept.get() is first
+    assert kept.get({"xgboost_small": 0.3}) is not first
+    # A new price reuses the resamples and gives what a fresh computation gives.
+    inputs = BusinessInputs(cost_false_negative_usd=9.0, predictions_per_month=123)
+    reused = business_case(small_binary_study, inputs, resamples=kept)
+    fresh = business_case(small_binary_study, inputs)
+    assert reused.rows == fresh.rows
+    assert kept.get() is first
+    assert set(kept.metric()) == {m.name for m in small_binary_study.ok_models}

@@ -504,3 +504,46 @@ def test_primary_choices_and_validate_primary_accepts_them(task, expected):
 def test_validate_primary_rejects_with_the_choices(name, task, message):
     with pytest.raises(ConfigError, match=f"^{re.escape(message)}$"):
         validate_primary(name, task)
+
+
+# --- one pass of resamples, means by cell ------------------------------------------------------
+
+
+def test_cell_means_are_shares_of_each_cell_on_each_resample() -> None:
+    cells = np.array([0, 1, 1, 3])
+    amounts = np.ones(4)
+    regression = (np.zeros(4, dtype=np.int64), np.array([1.0, 2.0, 3.0, 6.0]), 1)
+    means = stats.weighted_cell_means([(cells, amounts, 4), regression])
+    w = np.array([[1.0, 1.0, 1.0, 1.0], [2.0, 0.0, 1.0, 1.0]])
+    got = means(w)
+    # Resample 1: every row once -> cells 1/4, 2/4, 0, 1/4; mean amount (1+2+3+6)/4 = 3.
+    # Resample 2: row 0 twice, row 1 never -> cells 2/4, 1/4, 0, 1/4; (2+3+6)/4 = 2.75.
+    np.testing.assert_allclose(got, [[0.25, 0.5, 0, 0.25, 3.0], [0.5, 0.25, 0, 0.25, 2.75]])
+
+
+def test_many_cells_give_the_same_means_through_a_sparse_matrix(monkeypatch) -> None:
+    rng = np.random.default_rng(1)
+    cells, amounts = rng.integers(0, 9, 50), rng.random(50)
+    w = rng.integers(0, 3, (6, 50)).astype(float)
+    dense = stats.weighted_cell_means([(cells, amounts, 9)])(w)
+    monkeypatch.setattr(stats, "_CHUNK_CELLS", 10)  # forces the sparse path
+    np.testing.assert_allclose(stats.weighted_cell_means([(cells, amounts, 9)])(w), dense)
+
+
+def test_resample_evaluates_every_statistic_on_the_same_resamples() -> None:
+    y, pred = _binary(80)
+    plan = Bootstrap(80, n_resamples=50, seed=4)
+    correct = (pred.y_pred == y).astype(float)
+    out = stats.resample(
+        plan,
+        {
+            "accuracy": stats.weighted_metric("accuracy", "binary", y, pred),
+            "right": stats.weighted_cell_means([(correct.astype(np.int64), np.ones(80), 2)]),
+        },
+    )
+    assert out["accuracy"].shape == (50,)
+    assert out["right"].shape == (50, 2)
+    np.testing.assert_allclose(out["right"][:, 1], out["accuracy"])  # paired: same rows drawn
+    np.testing.assert_array_equal(
+        out["accuracy"], metric_samples("accuracy", "binary", y, pred, plan)
+    )

@@ -1,0 +1,160 @@
+"""Business case: what each model is worth in money per month, and whether the extra accuracy pays.
+
+Everything here reads the finished study and the user's numbers; nothing retrains.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core import candidates as cand
+from core.economics import business_case, format_usd
+from core.economics_figures import break_even_figure, net_value_figure, threshold_figure
+from core.pareto import COST_AXES
+from core.stats import metric_info
+from core.tables import business_frame, price_frame
+from ui.business import business_inputs
+from ui.common import md, money_formats, number_formats, study_resamples, table_height
+from ui.state import FAIRNESS_PAGE, TRAIN_PAGE, Icons, Keys, kept, require_study
+
+st.title("Business case")
+study = require_study()
+dataset = study.dataset
+st.caption(
+    f"What each model trained on {md(dataset.name)} to predict **{md(dataset.target)}** is worth "
+    "per month: the value of right predictions minus the cost of wrong ones, of serving and of "
+    "training. Costs come from the measured speed and the held-out predictions."
+)
+inputs, tuned = business_inputs(study)
+names = [m.name for m in study.ok_models]
+rec = study.recommendation
+if st.session_state.get(Keys.BUSINESS_MODEL) not in names:
+    st.session_state[Keys.BUSINESS_MODEL] = rec.industry or rec.academic or names[0]
+case = business_case(
+    study,
+    inputs,
+    tune_thresholds=tuned,
+    model=st.session_state[Keys.BUSINESS_MODEL],
+    price_axis=st.session_state[Keys.PRICE_AXIS],
+    resamples=study_resamples(study),
+)
+labels = {m.name: m.label for m in study.ok_models}
+
+st.subheader("Net value per month")
+st.success(md(case.headline), icon=Icons.BUSINESS)
+st.plotly_chart(net_value_figure(study, case), width="stretch", key="net_value")
+st.caption(
+    "Each dot is a model: up means more money per month for the business (bars show the 95% "
+    "interval over the held-out rows), further left means cheaper to serve. Models on the solid "
+    "line are the best you can get for their serving cost; the star is the most valuable one. "
+    "Net value = value of caught positives − cost of errors − serving − training; with no value "
+    "entered it is what the models cost, so closer to zero is better."
+)
+st.dataframe(
+    business_frame(case, dataset.task),
+    hide_index=True,
+    width="stretch",
+    column_config=money_formats(),
+    height=table_height(len(case.rows)),
+)
+st.caption(
+    "Intervals come from resampling the held-out rows (errors vary with the rows drawn); "
+    "serving and training are measured and taken as exact. A model is clearly more valuable than "
+    "the simple baseline only when the interval of the difference is above zero."
+)
+
+st.subheader("One model up close")
+kept(
+    st.selectbox,
+    "Model",
+    Keys.BUSINESS_MODEL,
+    options=names,
+    format_func=lambda n: labels[n] + ("  (recommended)" if n == rec.industry else ""),
+    help="Its decision threshold and its break-even volume against the simple baseline.",
+)
+chosen = case.model or names[0]
+if chosen in case.thresholds:
+    result = case.thresholds[chosen]
+    figure = threshold_figure(result, labels[chosen], dataset.positive_class or "positive")
+    st.plotly_chart(figure, width="stretch", key="threshold")
+    gain = result.gain_usd_per_month
+    st.caption(
+        f"Net value of {md(labels[chosen])} if rows were called **{md(dataset.positive_class)}** "
+        f"from each probability up. The best threshold, {result.threshold:.2f}, earns "
+        f"{md(format_usd(gain, signed=True))} a month over the default 0.5 on the held-out rows; "
+        "it is chosen on those same rows, so confirm it on fresh data before relying on it."
+    )
+st.markdown("**Break-even volume** against the simple baseline")
+if case.break_even is None:
+    st.info(md(case.break_even_problem))
+else:
+    st.info(md(case.break_even.sentence), icon=":material/trending_up:")
+    if case.break_even.kind in ("above", "below"):
+        st.plotly_chart(
+            break_even_figure(
+                case.break_even,
+                inputs.predictions_per_month,
+                labels[chosen],
+                labels.get(cand.SIMPLE_BASELINE, "the simple baseline"),
+            ),
+            width="stretch",
+            key="break_even",
+        )
+        st.caption(
+            "Above the zero line the model earns more than it costs over the simple baseline: "
+            "fewer costly errors against more serving and training. The diamond is your volume."
+        )
+
+st.subheader("The price of the last point")
+info = metric_info(study.primary_metric)
+kept(
+    st.selectbox,
+    "Climb the accuracy frontier of",
+    Keys.PRICE_AXIS,
+    options=[a for a in COST_AXES if a != "throughput_rows_per_s"],
+    format_func=lambda a: COST_AXES[a].title,
+    help="The models that are the most accurate for their cost on this axis, cheapest first.",
+)
+st.info(md(case.price_sentence), icon=":material/stairs:")
+if not case.price_table.empty:
+    prices = price_frame(case, study.primary_metric)
+    st.dataframe(
+        prices,
+        hide_index=True,
+        width="stretch",
+        column_config=money_formats() | number_formats(prices, skip=money_formats()),
+    )
+    st.caption(
+        f"Each row is one step up from a cheaper to a more accurate model: how much "
+        f"{info.words} it buys (with its paired 95% interval) and what each "
+        f"{'point' if info.percent else 'unit'} of it costs. A gain whose interval includes "
+        "zero may cost without buying anything."
+    )
+
+st.subheader("Is the neural network justified?")
+verdict = case.verdict
+if verdict is None:
+    st.info(
+        "No neural network finished in this study with held-out predictions. Tick one on the "
+        "Train page to see whether deep learning pays here.",
+        icon=Icons.TRAIN,
+    )
+    st.page_link(TRAIN_PAGE, label="Go to Train", icon=Icons.TRAIN)
+else:
+    (st.success if verdict.justified else st.warning)(md(verdict.sentence), icon=Icons.PICK)
+    unit = " points" if info.percent else ""
+    a, b, c = st.columns(3)
+    a.metric(f"{info.label}: neural − best other", f"{verdict.difference:+.3g}{unit}")
+    interval = f"{verdict.ci_low:+.3g} to {verdict.ci_high:+.3g}".replace("-", "−")
+    a.caption(f"95% paired interval: {interval}{unit}")
+    for column, title, ratio in (
+        (b, "p50 latency, neural ÷ other", verdict.latency_ratio),
+        (c, "Model size, neural ÷ other", verdict.size_ratio),
+    ):
+        shown = (
+            "not measured" if ratio is None else f"{ratio:.1f}×" if ratio < 10 else f"{ratio:.0f}×"
+        )
+        column.metric(title, shown)
+st.page_link(
+    FAIRNESS_PAGE, label="Does each model treat groups of people alike?", icon=Icons.FAIRNESS
+)
