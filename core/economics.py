@@ -737,7 +737,7 @@ def price_of_points_sentence(
         cost_text = ""
         if dearer:
             cost_text = f", {each} costing {_join(dearer)}"
-            cost_text += f" and saving {_join(cheaper)}" if cheaper else ""
+            cost_text += f", while saving {_join(cheaper)}" if cheaper else ""
         elif cheaper:
             cost_text = f", and {each} saves {_join(cheaper)}"
         low, high = _number(row["gain_ci_low"]), _number(row["gain_ci_high"])

@@ -22,13 +22,21 @@ from core.economics import (
     format_usd,
     usd_interval,
 )
-from core.figures import HEIGHT, ModelPoint, message_figure, plain, tradeoff_figure
+from core.figures import (
+    HEIGHT,
+    PICK_STAR,
+    ModelPoint,
+    legend_below,
+    message_figure,
+    plain,
+    tradeoff_figure,
+)
 from core.pareto import pareto_front
 from core.study import StudyResult
 
 FRONTIER_NAME = "Best net value for its serving cost"
 MOST_VALUABLE_NAME = "Most valuable: highest net value per month"
-CURVE_COLOUR, DEFAULT_COLOUR, BEST_COLOUR = "#1f77b4", "#555555", "#f2b701"
+CURVE_COLOUR, DEFAULT_COLOUR = "#1f77b4", "#555555"
 #: The break-even chart spans this factor below and above the volumes it marks (log scale).
 VOLUME_MARGIN = 30.0
 
@@ -153,12 +161,7 @@ def threshold_figure(result: ThresholdResult, label: str, positive: str) -> go.F
             name=plain(
                 f"Best {result.threshold:.2f}: {format_usd(result.net_usd_per_month)} a month"
             ),
-            marker={
-                "symbol": "star",
-                "size": 18,
-                "color": BEST_COLOUR,
-                "line": {"color": "#222222", "width": 1.5},
-            },
+            marker=PICK_STAR,
             hoverinfo="skip",
         )
     )
@@ -177,7 +180,7 @@ def threshold_figure(result: ThresholdResult, label: str, positive: str) -> go.F
         template="plotly_white",
         height=420,
         hovermode="x unified",
-        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -0.22, "yanchor": "top"},
+        legend=legend_below(-0.22),
         margin={"t": 30, "r": 20},
     )
     return fig
@@ -234,12 +237,7 @@ def break_even_figure(
                 y=[0],
                 mode="markers",
                 name=plain(f"Break-even: {result.predictions_per_month:,.0f} a month"),
-                marker={
-                    "symbol": "star",
-                    "size": 18,
-                    "color": BEST_COLOUR,
-                    "line": {"color": "#222222", "width": 1.5},
-                },
+                marker=PICK_STAR,
                 hoverinfo="skip",
             )
         )
@@ -252,7 +250,7 @@ def break_even_figure(
     fig.update_layout(
         template="plotly_white",
         height=HEIGHT - 100,
-        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -0.22, "yanchor": "top"},
+        legend=legend_below(-0.22),
         margin={"t": 30, "r": 20},
     )
     return fig

@@ -33,6 +33,32 @@ SIZE_FRONTIER, SIZE_DOMINATED = 15, 9
 LOG_SPAN = 30.0
 HEIGHT = 520
 _RED = "#d62728"
+#: The marker of the point a chart recommends (the industry pick, the most valuable model...).
+PICK_STAR: dict[str, Any] = {
+    "symbol": "star",
+    "size": 18,
+    "color": "#f2b701",
+    "line": {"color": "#222222", "width": 1.5},
+}
+
+
+def legend_below(y: float = -0.18) -> dict[str, Any]:
+    """A horizontal legend under the plot, starting at its left edge."""
+    return {"orientation": "h", "x": 0, "xanchor": "left", "y": y, "yanchor": "top"}
+
+
+def scatter_layout(fig: go.Figure, *, top: int = 30, title: str | None = None) -> None:
+    """The layout every trade-off scatter shares: white, full height, a legend below."""
+    fig.update_layout(
+        template="plotly_white",
+        height=HEIGHT,
+        hovermode="closest",
+        hoverlabel={"align": "left"},
+        legend=legend_below(),
+        margin={"t": top, "r": 20},
+        title_text=title,
+    )
+
 
 #: One colour per model family, fixed so a family keeps its colour on every chart.
 FAMILY_COLOURS: dict[str, str] = {
@@ -369,15 +395,7 @@ def pareto_figure(
         ticksuffix="%" if info.percent else "",
         zeroline=False,
     )
-    fig.update_layout(
-        template="plotly_white",
-        height=HEIGHT,
-        hovermode="closest",
-        hoverlabel={"align": "left"},
-        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -0.18, "yanchor": "top"},
-        margin={"t": 50 if title else 30, "r": 20},
-        title_text=title,
-    )
+    scatter_layout(fig, top=50 if title else 30, title=title)
     return fig
 
 
@@ -493,14 +511,8 @@ def tradeoff_figure(
             )
         )
     if pick in by_name:
-        star = {
-            "symbol": "star",
-            "size": 18,
-            "color": "#f2b701",
-            "line": {"color": "#222222", "width": 1.5},
-        }
         chosen = by_name[pick]
-        fig.add_trace(_marker_trace(plain(pick_name), [chosen.x], [chosen.y], star))
+        fig.add_trace(_marker_trace(plain(pick_name), [chosen.x], [chosen.y], PICK_STAR))
     for value, words in hlines:
         fig.add_hline(
             y=value,
@@ -523,12 +535,5 @@ def tradeoff_figure(
         tickformat=y_format,
         zeroline=False,
     )
-    fig.update_layout(
-        template="plotly_white",
-        height=HEIGHT,
-        hovermode="closest",
-        hoverlabel={"align": "left"},
-        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -0.18, "yanchor": "top"},
-        margin={"t": 30, "r": 20},
-    )
+    scatter_layout(fig)
     return fig

@@ -15,7 +15,7 @@ from core.stats import metric_info
 from core.tables import business_frame, price_frame
 from ui.business import business_inputs
 from ui.common import md, money_formats, number_formats, study_resamples, table_height
-from ui.state import FAIRNESS_PAGE, TRAIN_PAGE, Icons, Keys, kept, require_study
+from ui.state import FAIRNESS_PAGE, TRAIN_PAGE, Icons, Keys, kept, require_study, stop_page
 
 st.title("Business case")
 study = require_study()
@@ -25,8 +25,11 @@ st.caption(
     "per month: the value of right predictions minus the cost of wrong ones, of serving and of "
     "training. Costs come from the measured speed and the held-out predictions."
 )
-inputs, tuned = business_inputs(study)
 names = [m.name for m in study.ok_models]
+if not names:
+    st.warning("No model of this study finished, so there is nothing to price. Train again.")
+    stop_page()
+inputs, tuned = business_inputs(study)
 rec = study.recommendation
 if st.session_state.get(Keys.BUSINESS_MODEL) not in names:
     st.session_state[Keys.BUSINESS_MODEL] = rec.industry or rec.academic or names[0]
@@ -41,7 +44,7 @@ case = business_case(
 labels = {m.name: m.label for m in study.ok_models}
 
 st.subheader("Net value per month")
-st.success(md(case.headline), icon=Icons.BUSINESS)
+st.info(md(case.headline), icon=Icons.BUSINESS)
 st.plotly_chart(net_value_figure(study, case), width="stretch", key="net_value")
 st.caption(
     "Each dot is a model: up means more money per month for the business (bars show the 95% "

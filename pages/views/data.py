@@ -6,6 +6,7 @@ import streamlit as st
 
 from core.data import suggest_target
 from core.errors import TradeoffError
+from core.fairness import IDENTIFYING_REASONS, suggest_sensitive
 from core.samples import SAMPLES, get_sample
 from core.tables import profile_frame
 from ui.common import (
@@ -144,6 +145,15 @@ if dataset is not None:
         "Personal data and identifier columns are left out by default: a model should not "
         "learn from who someone is, and an ID only lets it memorise rows."
     )
+    people = suggest_sensitive(
+        [c for c in flagged if dataset.excluded.get(c) not in IDENTIFYING_REASONS]
+    )
+    if people:
+        st.caption(
+            f"Columns that describe people: {md(', '.join(people))}. After training, the "
+            "Fairness page compares every model across their groups; leave them out here to "
+            "train without them, and they are still measured there."
+        )
 
 st.subheader("Columns")
 st.caption("Each column of the table: its type, how much is missing, and whether models use it.")

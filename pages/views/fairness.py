@@ -20,7 +20,7 @@ from core.fairness import (
 from core.fairness_figures import accuracy_gap_figure, group_figure, rates_figure
 from core.tables import privacy_frame
 from ui.common import cached_fairness, md, number_formats, show_error, table_height
-from ui.state import DATA_PAGE, Icons, Keys, kept, require_study
+from ui.state import DATA_PAGE, Icons, Keys, kept, require_study, stop_page
 
 RATES_CAPTIONS = {
     "binary": "Left: the model's accuracy metric in each group, with its 95% interval; the dashed "
@@ -51,6 +51,9 @@ if st.session_state[Keys.SENSITIVE] is None:
     st.session_state[Keys.SENSITIVE] = [c.column for c in choices if c.available and c.sensitive]
 st.session_state[Keys.SENSITIVE] = [c for c in st.session_state[Keys.SENSITIVE] if c in available]
 models = {m.name: m.label for m in study.ok_models if m.predictions is not None}
+if not models:
+    st.warning("No model of this study finished with held-out predictions: nothing to compare.")
+    stop_page()
 rec = study.recommendation
 if st.session_state.get(Keys.FAIRNESS_MODEL) not in models:
     st.session_state[Keys.FAIRNESS_MODEL] = rec.industry or rec.academic or next(iter(models))

@@ -61,6 +61,7 @@ def test_data_page_shows_the_sample_profile_and_checks():
     ]
     assert profile.set_index("column").loc["credit_risk", "use"] == "target (what to predict)"
     assert "Personal data and identifier columns are left out by default" in texts(at)
+    assert "Columns that describe people: sex, age. After training, the Fairness page" in texts(at)
 
 
 @pytest.mark.parametrize("sample", SAMPLES, ids=lambda s: s.key)
@@ -404,7 +405,7 @@ def test_business_case_without_a_study_points_to_train():
 def test_business_case_shows_money_per_month_with_units(credit_study):
     at = open_app(BUSINESS_PAGE, **{Keys.STUDY: credit_study})
     assert_ok(at)
-    assert at.success[0].value.startswith("At 1,000,000 predictions a month, ")
+    assert at.info[0].value.startswith("At 1,000,000 predictions a month, ")
     charts = _charts(at)
     net = charts[0]
     assert net["layout"]["xaxis"]["title"]["text"].startswith("serving cost (&#36; per month")
@@ -429,7 +430,7 @@ def test_business_inputs_rerender_without_retraining_and_persist(credit_study):
     at = open_app(BUSINESS_PAGE, **{Keys.STUDY: credit_study})
     at.number_input(key=widget_key_of(Keys.PREDICTIONS_PER_MONTH)).set_value(5000).run()
     assert_ok(at)
-    assert at.success[0].value.startswith("At 5,000 predictions a month, ")
+    assert at.info[0].value.startswith("At 5,000 predictions a month, ")
     before = at.dataframe[0].value
     at.toggle(key=widget_key_of(Keys.TUNE_THRESHOLDS)).set_value(True).run()
     assert_ok(at)
@@ -553,3 +554,15 @@ def test_fairness_with_no_column_chosen_says_what_to_do(credit_study):
     assert list(at.segmented_control(key=widget_key_of(Keys.FAIRNESS_VIEW)).options) == ["housing"]
     cached = at.session_state[Keys.FAIRNESS_REPORTS]
     assert {key[1] for key in cached} >= {("housing",), ("sex",)}
+
+
+def test_business_and_fairness_of_a_study_where_no_model_finished(credit_study):
+    from dataclasses import replace
+
+    failed = replace(
+        credit_study, models=[replace(m, status="failed") for m in credit_study.models]
+    )
+    for page in (BUSINESS_PAGE, FAIRNESS_PAGE):
+        at = open_app(page, **{Keys.STUDY: failed})
+        assert_ok(at)
+        assert "No model of this study finished" in at.warning[0].value
