@@ -211,6 +211,30 @@ def predictions_frame(study: StudyResult) -> pd.DataFrame:
     return pd.DataFrame(data).sort_values(["fold", "row_id"], kind="stable")
 
 
+#: What a spreadsheet reads as the start of a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: object) -> object:
+    """``value`` as a spreadsheet must show it: text that starts like a formula gets a leading
+    apostrophe (``=SUM(A1)`` becomes ``'=SUM(A1)``, as OWASP advises against CSV injection);
+    anything else is returned unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def safe_csv(frame: pd.DataFrame) -> bytes:
+    """``frame`` as UTF-8 CSV bytes with every text cell and header :func:`neutralise`-d.
+    Numbers stay numbers (a negative number is not text, so it is left as it is)."""
+    out = frame.copy()
+    out.columns = [str(neutralise(str(c))) for c in out.columns]
+    for column in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[column]):
+            out[column] = out[column].map(neutralise)
+    return out.to_csv(index=False).encode("utf-8")
+
+
 def model_filename(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]", "_", name) + ".skops"
 
@@ -224,8 +248,8 @@ def write_outputs(study: StudyResult, out_dir: str | Path) -> Path:
             rel = Path("models") / model_filename(m.name)
             (out / rel).write_bytes(m.model_bytes)
             m.model_file = rel.as_posix()
-    leaderboard(study).to_csv(out / "leaderboard.csv", index=False)
-    predictions_frame(study).to_csv(out / "predictions.csv", index=False)
+    (out / "leaderboard.csv").write_bytes(safe_csv(leaderboard(study)))
+    (out / "predictions.csv").write_bytes(safe_csv(predictions_frame(study)))
     path = out / "results.json"
     path.write_text(json.dumps(to_dict(study), indent=2, ensure_ascii=False), encoding="utf-8")
     return path

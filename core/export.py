@@ -1,0 +1,325 @@
+"""Files that leave the app: tables safe to open in a spreadsheet, the results, and each fitted
+model ready to serve elsewhere (a skops file with a small ``serve.py`` beside it).
+
+Everything here returns bytes or text; nothing writes files. A cell of a CSV that a spreadsheet
+would read as a formula (it starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) is
+neutralised with a leading apostrophe, as OWASP advises against CSV injection: user text (class
+labels, column names) reaches these files.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from dataclasses import dataclass
+from importlib import metadata
+from typing import Literal
+
+from core.dataset import Dataset
+from core.errors import ConfigError
+from core.results import (
+    leaderboard,
+    model_filename,
+    predictions_frame,
+    safe_csv,
+    to_dict,
+)
+from core.study import StudyResult
+
+#: Only these types are loaded from a model file (skops refuses anything else unless trusted).
+SERVING_TRUSTED_PREFIXES = ("sklearn.", "xgboost.", "numpy.", "scipy.")
+#: The packages a served model needs, with the versions it was trained with.
+SERVING_PACKAGES = ("scikit-learn", "xgboost-cpu", "skops", "numpy", "scipy", "pandas")
+#: Date parts a date column may have been split into (see :mod:`core.data`).
+DATE_PARTS = ("year", "month", "day", "weekday", "hour")
+_PART = re.compile(r"__(year|month|day|weekday|hour)(?:_\d+)?$")
+
+
+def leaderboard_csv(study: StudyResult) -> bytes:
+    """The leaderboard (units in the headers), safe for spreadsheets."""
+    return safe_csv(leaderboard(study))
+
+
+def predictions_csv(study: StudyResult) -> bytes:
+    """The held-out predictions of every model, safe for spreadsheets."""
+    return safe_csv(predictions_frame(study))
+
+
+def results_json(study: StudyResult) -> bytes:
+    """``results.json`` as written by the command line."""
+    return json.dumps(to_dict(study), indent=2, ensure_ascii=False).encode("utf-8")
+
+
+# --- a model ready to serve ----------------------------------------------------------------------
+
+FeatureKind = Literal["number", "category"]
+
+
+@dataclass(frozen=True)
+class ServingFeature:
+    """One column the fitted pipeline reads, and how to make it from a row of the user's table.
+
+    ``name`` is the column of the pipeline (a safe name); ``source`` the user's column it comes
+    from; ``part`` the date part (``"year"``...) for a date column split into parts; ``yes_no``
+    whether a yes/no column became 1/0.
+    """
+
+    name: str
+    kind: FeatureKind
+    source: str
+    part: str | None = None
+    yes_no: bool = False
+
+
+def serving_features(dataset: Dataset) -> list[ServingFeature]:
+    """The pipeline's input columns, in training order."""
+    kinds = {p.name: p.kind for p in dataset.profiles}
+    numeric = set(dataset.numeric_features)
+    out = []
+    for name in dataset.X.columns:
+        source = dataset.feature_origin[name]
+        part = None
+        if kinds.get(source) == "datetime":
+            match = _PART.search(name)
+            part = match.group(1) if match else None
+        out.append(
+            ServingFeature(
+                name=name,
+                kind="number" if name in numeric else "category",
+                source=source,
+                part=part,
+                yes_no=kinds.get(source) == "boolean",
+            )
+        )
+    return out
+
+
+def _versions() -> dict[str, str]:
+    found = {}
+    for package in SERVING_PACKAGES:
+        try:
+            found[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            continue
+    return found
+
+
+def serving_snippet(study: StudyResult, model: str) -> str:
+    """``serve.py`` for one model of ``study``: load the skops file trusting only scikit-learn,
+    XGBoost, NumPy and SciPy types, check and prepare the input columns as in training, predict.
+
+    User text (column names, class labels, the file name) reaches the code only as Python
+    literals (``repr``), never as code or inside a comment.
+    """
+    m = study.model(model)
+    if not m.ok or m.model_bytes is None:
+        raise ConfigError(
+            f"{m.label} has no fitted model to export (it did not finish, or its file was not "
+            "kept). Choose another model."
+        )
+    ds = study.dataset
+    features: list[dict[str, object]] = [
+        {"name": f.name, "kind": f.kind, "source": f.source, "part": f.part, "yes_no": f.yes_no}
+        for f in serving_features(ds)
+    ]
+    versions = _versions()
+    install = " ".join(f"{p}=={v}" for p, v in versions.items() if p not in ("numpy", "scipy"))
+    return _SNIPPET.format(
+        label=m.label,
+        install=install,
+        model_file=repr(model_filename(m.name)),
+        dataset=repr(ds.name),
+        target=repr(ds.target),
+        task=repr(ds.task),
+        classes=repr(list(ds.classes)),
+        features=_pretty(features),
+        trusted=repr(SERVING_TRUSTED_PREFIXES),
+        versions=repr(versions),
+    )
+
+
+def _pretty(features: list[dict[str, object]]) -> str:
+    if not features:
+        return "[]"
+    return "[\n" + "".join(f"    {f!r},\n" for f in features) + "]"
+
+
+def model_bundle(study: StudyResult, model: str) -> bytes:
+    """A zip with the model's skops file, ``serve.py`` and a README: what a person needs to
+    serve the model on another machine."""
+    snippet = serving_snippet(study, model)  # checks the model first
+    m = study.model(model)
+    assert m.model_bytes is not None
+    filename = model_filename(m.name)
+    readme = (
+        f"{m.label}, trained by Tradeoff Explorer to predict {study.dataset.target!r} from "
+        f"{study.dataset.name!r} ({study.created_at}).\n\n"
+        f"{filename}  the fitted pipeline (preprocessing + model) in skops' safe format\n"
+        "serve.py   load it, check the input columns, predict\n\n"
+        "    pip install " + " ".join(f"{p}=={v}" for p, v in _versions().items()) + "\n"
+        "    python serve.py rows.csv predictions.csv\n\n"
+        "rows.csv holds the columns the model was trained on (serve.py lists them in FEATURES,\n"
+        "with the column of your table each one comes from); other columns are ignored.\n"
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(filename, m.model_bytes)
+        archive.writestr("serve.py", snippet)
+        archive.writestr("README.txt", readme)
+    return buffer.getvalue()
+
+
+_SNIPPET = '''"""Serve {label}, trained by Tradeoff Explorer.
+
+Install what it was trained with, then run it on a table of rows to score:
+
+    pip install {install}
+    python serve.py rows.csv predictions.csv      (or .parquet for either)
+
+From Python: ``model = load(); predictions = predict(model, rows)`` with rows a pandas DataFrame.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pandas as pd
+import skops.io as sio
+
+MODEL_FILE = {model_file}
+DATASET = {dataset}
+TARGET = {target}
+TASK = {task}
+#: What the model's class codes mean (classification): code i is CLASSES[i].
+CLASSES = {classes}
+#: The columns the pipeline reads, in order: each comes from column "source" of your table (a date
+#: split into "part", a yes/no column turned into 1/0), as a number or as a category (text).
+FEATURES = {features}
+TRUSTED = {trusted}
+TRAINED_WITH = {versions}
+TRUE_WORDS = {{"true", "yes", "y", "t", "1", "on"}}
+FALSE_WORDS = {{"false", "no", "n", "f", "0", "off"}}
+
+
+def load(path: str = MODEL_FILE):
+    """The fitted pipeline, loaded without pickle: only scikit-learn, XGBoost, NumPy and SciPy
+    types are accepted."""
+    untrusted = sio.get_untrusted_types(file=path)
+    refused = [t for t in untrusted if not t.startswith(TRUSTED)]
+    if refused:
+        raise ValueError(f"{{path}} holds types this script does not load: {{refused}}")
+    return sio.load(path, trusted=untrusted)
+
+
+def _column(rows: pd.DataFrame, feature: dict) -> pd.Series:
+    for name in (feature["name"], feature["source"]):
+        if name in rows.columns:
+            return rows[name]
+    raise KeyError(feature["source"])
+
+
+def _text(value: object) -> object:
+    """A category as in training: 3 not 3.0, missing stays missing."""
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return np.nan
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    if isinstance(value, (float, np.floating)) and float(value).is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    return str(value)
+
+
+def _number(values: pd.Series, feature: dict) -> pd.Series:
+    if feature["part"]:
+        stamps = pd.to_datetime(values, errors="coerce")
+        part = {{"weekday": "day_of_week"}}.get(feature["part"], feature["part"])
+        return getattr(stamps.dt, part).astype(np.float64)
+    if feature["yes_no"] and not pd.api.types.is_numeric_dtype(values):
+        words = values.map(lambda v: str(v).strip().lower() if pd.notna(v) else v)
+        known = words.isna() | words.isin(TRUE_WORDS | FALSE_WORDS)
+        if not known.all():
+            found = values[~known].iloc[0]
+            raise ValueError(f"Column {{feature['source']!r}} must be yes/no; got {{found!r}}.")
+        return words.map(lambda w: 1.0 if w in TRUE_WORDS else 0.0 if w in FALSE_WORDS else np.nan)
+    numbers = pd.to_numeric(values, errors="coerce")
+    bad = numbers.isna() & values.notna()
+    if bad.any():
+        found = values[bad].iloc[0]
+        raise ValueError(f"Column {{feature['source']!r}} must hold numbers; got {{found!r}}.")
+    return numbers.astype(np.float64)
+
+
+def prepare(rows: pd.DataFrame) -> pd.DataFrame:
+    """The pipeline's input from rows of your table; a missing or malformed column is an error
+    that names it. Columns the model does not use are ignored."""
+    missing = sorted({{f["source"] for f in FEATURES if f["name"] not in rows.columns
+                      and f["source"] not in rows.columns}})
+    if missing:
+        raise ValueError(f"Missing input columns: {{missing}}")
+    data = {{}}
+    for feature in FEATURES:
+        values = _column(rows, feature).reset_index(drop=True)
+        if feature["kind"] == "number":
+            data[feature["name"]] = _number(values, feature)
+        else:
+            data[feature["name"]] = pd.Series([_text(v) for v in values], dtype=object)
+    return pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
+
+
+def predict(model, rows: pd.DataFrame) -> pd.DataFrame:
+    """One row per input row: the prediction and, for classifiers, each class's probability."""
+    X = prepare(rows)
+    out = pd.DataFrame(index=X.index)
+    predicted = model.predict(X)
+    if TASK == "regression":
+        out["prediction"] = np.asarray(predicted, dtype=float)
+        return out
+    out["prediction"] = [CLASSES[int(code)] for code in predicted]
+    if hasattr(model, "predict_proba"):
+        proba = probabilities(model, X)
+        for code, name in enumerate(CLASSES):
+            out[f"probability of {{name}}"] = proba[:, code]
+    return out
+
+
+def probabilities(model, X: pd.DataFrame) -> np.ndarray:
+    """One column per class, as Tradeoff Explorer measured them: in float64, a class the model
+    never saw in training at 0, each row summing to exactly 1 (float32 models such as XGBoost
+    sum to 1 only up to rounding)."""
+    raw = np.asarray(model.predict_proba(X), dtype=np.float64)
+    out = np.zeros((len(X), len(CLASSES)))
+    out[:, np.asarray(model.classes_, dtype=np.int64)] = raw
+    total = out.sum(axis=1, keepdims=True)
+    return np.divide(out, total, out=np.full_like(out, 1 / len(CLASSES)), where=total > 0)
+
+
+def _read(path: str) -> pd.DataFrame:
+    return pd.read_parquet(path) if path.endswith((".parquet", ".pq")) else pd.read_csv(path)
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 2:
+        print("usage: python serve.py ROWS.csv|.parquet PREDICTIONS.csv|.parquet", file=sys.stderr)
+        return 2
+    source, target = argv
+    try:
+        predictions = predict(load(), _read(source))
+    except (ValueError, KeyError, OSError) as exc:
+        print(f"error: {{exc}}", file=sys.stderr)
+        return 2
+    if target.endswith((".parquet", ".pq")):
+        predictions.to_parquet(target)
+    else:
+        predictions.to_csv(target, index=False)
+    print(f"{{len(predictions)}} predictions written to {{target}}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
+'''
