@@ -1,8 +1,8 @@
 """Command line: ``python -m core run DATA --target COL [options]``.
 
 Prints a leaderboard with units and writes results.json, leaderboard.csv, predictions.csv and one
-model file per model into ``--out``. Anything a user can get wrong ends with exit code 2 and one
-line on stderr starting with ``error:``; no traceback.
+model file per model into ``--out`` (with ``--report``, report.html too). Anything a user can get
+wrong ends with exit code 2 and one line on stderr starting with ``error:``; no traceback.
 """
 
 from __future__ import annotations
@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import NoReturn
 
 from core import candidates as cand
-from core.data import DEFAULT_MAX_BYTES, load_path
+from core.data import DEFAULT_MAX_BYTES, load_path, read_table
 from core.dataset import TASKS
 from core.errors import TradeoffError
 from core.pareto import DEFAULT_USD_PER_VCPU_HOUR, Budgets
+from core.report import full_report
 from core.results import format_leaderboard, write_outputs
 from core.samples import SAMPLES, get_sample
 from core.stats import METRICS
@@ -80,6 +81,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-mb", type=float, default=DEFAULT_MAX_BYTES / MB, help="largest file accepted (MB)"
     )
     run.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    run.add_argument(
+        "--report",
+        action="store_true",
+        help="also write report.html: a self-contained report for stakeholders (opens offline)",
+    )
 
     sub.add_parser("models", help="list the candidate models")
     sub.add_parser("samples", help="list the bundled sample datasets")
@@ -135,11 +141,15 @@ def _run(args: argparse.Namespace) -> int:
     study = run_study(dataset, config, None if args.quiet else _progress)
     out = args.out or Path("results") / Path(dataset.name).stem
     write_outputs(study, out)
+    if args.report:
+        table = read_table(path.read_bytes(), path.name, max_bytes=int(args.max_mb * MB))
+        (out / "report.html").write_text(full_report(study, table), encoding="utf-8")
     print(format_leaderboard(study))
     print()
     print(study.recommendation.academic_sentence)
     print(study.recommendation.sentence)
-    print(f"\nResults written to {out}/ (results.json, leaderboard.csv, predictions.csv, models/)")
+    files = "results.json, leaderboard.csv, predictions.csv, models/"
+    print(f"\nResults written to {out}/ ({files}{', report.html' if args.report else ''})")
     return 0
 
 

@@ -86,3 +86,13 @@ def test_listings():
     assert "opt-in" in proc.stdout
     proc = _cli("samples")
     assert "sample:german_credit" in proc.stdout
+
+
+def test_run_with_report_writes_a_self_contained_report(tmp_path):
+    proc = _cli("run", "sample:german_credit", "--out", str(tmp_path), "--report", *FAST)
+    assert proc.returncode == 0, proc.stderr
+    assert "report.html" in proc.stdout
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "<h2>Business case</h2>" in page
+    assert "By sex" in page
+    assert "Why the model decides what it decides" in page

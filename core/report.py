@@ -1,0 +1,465 @@
+"""One self-contained HTML report of a study, for the people who decide.
+
+The file opens offline on any machine: plotly's JavaScript is inlined once, nothing is fetched
+(a Content-Security-Policy forbids any request), and every text a user supplied (the file name,
+column names, values, class labels) is HTML-escaped, so a column named
+``<script>alert(1)</script>`` reads as that text. Figures are the app's own figures
+(:mod:`core.figures` and friends), whose texts are escaped for plotly already.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.offline import get_plotlyjs
+
+from core.data import REASON_WORDS
+from core.economics import SOURCES, BusinessCase, BusinessInputs, business_case, format_usd
+from core.economics_figures import net_value_figure
+from core.errors import TradeoffError
+from core.explain import Explanation, explain
+from core.explain_figures import importance_figure
+from core.fairness import FairnessReport, column_choices, fairness_report, gap_sentence
+from core.fairness_figures import accuracy_gap_figure
+from core.figures import pareto_figure
+from core.pareto import COST_AXES, Budgets
+from core.results import environment
+from core.stats import metric_info
+from core.study import StudyResult
+from core.tables import business_frame, leaderboard_view, privacy_frame
+
+#: The app's version, written into every report.
+APP_VERSION = "0.1.0"
+CSP = (
+    "default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; "
+    "img-src data:; font-src data:"
+)
+_CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #222;
+       margin: 0; background: #fafafa; line-height: 1.5; }
+main { max-width: 1100px; margin: 0 auto; padding: 32px 40px 64px; background: #fff; }
+h1 { font-size: 2rem; margin-bottom: 0.2rem; }
+h2 { margin-top: 2.4rem; border-bottom: 1px solid #ddd; padding-bottom: 0.2rem; }
+.sub { color: #666; margin-top: 0; }
+.box { border-radius: 8px; padding: 12px 16px; margin: 12px 0; background: #eef5fc; }
+.pick { background: #eaf7ee; }
+.warn { background: #fff6e0; }
+.caption { color: #666; font-size: 0.9rem; }
+table { border-collapse: collapse; font-size: 0.85rem; margin: 8px 0 4px; width: 100%; }
+th, td { border-bottom: 1px solid #e6e6e6; padding: 4px 8px; text-align: left;
+         vertical-align: top; }
+th { background: #f4f4f4; }
+td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.scroll { overflow-x: auto; }
+.figure { margin: 8px 0; }
+dl { display: grid; grid-template-columns: max-content auto; gap: 2px 16px; }
+dt { color: #666; }
+dd { margin: 0; }
+"""
+
+
+def esc(text: object) -> str:
+    """User text as HTML text: ``<``, ``>``, ``&`` and quotes escaped."""
+    return html.escape(str(text), quote=True)
+
+
+def _cell(value: Any) -> tuple[str, bool]:
+    """A table cell as text, and whether it is a number (aligned right)."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "—", False
+    if isinstance(value, bool):
+        return ("yes" if value else "no"), False
+    if isinstance(value, int):
+        return f"{value:,}", True
+    if isinstance(value, float):
+        if value == 0:
+            return "0", True
+        size = abs(value)
+        return (f"{value:,.0f}" if size >= 1000 else f"{value:.3g}"), True
+    return str(value), False
+
+
+def table_html(frame: pd.DataFrame, formats: dict[str, str] | None = None) -> str:
+    """``frame`` as an HTML table; every header and cell escaped. ``formats`` maps a column to
+    a format spec for its numbers (``"{:.1f}"``); columns in $ are written as money."""
+    formats = formats or {}
+    head = "".join(f"<th>{esc(c)}</th>" for c in frame.columns)
+    rows = []
+    for record in frame.itertuples(index=False):
+        cells = []
+        for column, raw in zip(frame.columns, record, strict=True):
+            value = raw.item() if hasattr(raw, "item") else raw
+            text, number = _cell(value)
+            if number and "($" in str(column):
+                text = format_usd(value)
+            elif number and column in formats:
+                text = formats[column].format(value)
+            cells.append(f'<td class="n">{esc(text)}</td>' if number else f"<td>{esc(text)}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return (
+        f'<div class="scroll"><table><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
+def figure_html(fig: go.Figure) -> str:
+    """A figure as a ``<div>`` and its script (plotly.js is inlined once, in the head)."""
+    div = fig.to_html(
+        full_html=False,
+        include_plotlyjs=False,
+        include_mathjax=False,
+        config={"displaylogo": False, "responsive": True},
+    )
+    return f'<div class="figure">{div}</div>'
+
+
+def _p(text: str, cls: str = "") -> str:
+    klass = f' class="{cls}"' if cls else ""
+    return f"<p{klass}>{esc(text)}</p>"
+
+
+# --- sections ------------------------------------------------------------------------------------
+
+
+def _summary(study: StudyResult, budgets: Budgets) -> str:
+    rec = study.rerecommend(budgets)
+    label = {m.name: m.label for m in study.models}
+    industry = label.get(rec.industry or "", "none")
+    academic = label.get(rec.academic or "", "none")
+    return (
+        f'<div class="box pick"><b>Industry pick: {esc(industry)}.</b> {esc(rec.sentence)}</div>'
+        f'<div class="box"><b>Academic pick: {esc(academic)}.</b> '
+        f"{esc(rec.academic_sentence)}</div>" + _p(_budget_words(budgets), "caption")
+    )
+
+
+def _budget_words(budgets: Budgets) -> str:
+    parts = [
+        f"p95 latency at most {budgets.max_latency_ms:g} ms" if budgets.max_latency_ms else "",
+        f"size at most {budgets.max_size_mb:g} MB" if budgets.max_size_mb else "",
+        f"training at most {budgets.max_train_s:g} s" if budgets.max_train_s else "",
+    ]
+    given = [p for p in parts if p]
+    if not given:
+        return (
+            "Budgets: none. The industry pick is the cheapest model statistically tied with "
+            "the best; the academic pick the best metric, whatever it costs."
+        )
+    return (
+        "Budgets: " + "; ".join(given) + ". The industry pick is the cheapest model "
+        "statistically tied with the best within them; the academic pick the best metric."
+    )
+
+
+def _data(study: StudyResult) -> str:
+    ds = study.dataset
+    facts = {
+        "Table": ds.name,
+        "Predicting": f"{ds.target} ({ds.task})",
+        "Rows used": f"{ds.n_rows:,}",
+        "Columns used": ", ".join(ds.used_columns) or "none",
+    }
+    if ds.classes:
+        positive = f"; positive class {ds.positive_class}" if ds.positive_class else ""
+        facts["Classes"] = ", ".join(ds.classes) + positive
+    if ds.excluded:
+        facts["Columns left out"] = "; ".join(
+            f"{c} ({REASON_WORDS.get(r, r)})" for c, r in ds.excluded.items()
+        )
+    items = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in facts.items())
+    warnings = "".join(f"<li>{esc(w.message)}</li>" for w in ds.warnings)
+    checks = (
+        f"<h3>Data warnings</h3><ul>{warnings}</ul>"
+        if warnings
+        else _p("No data warning: no identifier, personal data, leak or imbalance was found.")
+    )
+    return f"<dl>{items}</dl>{checks}"
+
+
+def _methods(study: StudyResult) -> str:
+    cfg = study.config
+    held = (
+        f"{len(study.eval_index):,} rows held out ({cfg.test_size:.0%}) and never seen in training"
+        if cfg.validation == "holdout"
+        else f"{cfg.cv_folds}-fold cross-validation: every row was predicted by a model that "
+        "had not seen it"
+    )
+    metric = metric_info(study.primary_metric)
+    first = (
+        f"Every model was trained on the same rows and judged on {held}. The primary metric is "
+        f"{metric.words}; its 95% interval comes from {cfg.n_resamples:,} bootstrap resamples of "
+        "the held-out rows (seeded), and a model beats a baseline only if the paired interval of "
+        "the difference, on the same resampled rows, excludes zero."
+    )
+    second = (
+        "Costs are measured on the whole fitted pipeline (preprocessing and model), as it would "
+        "serve. Training time is the fit on one CPU thread, so that models compare fairly and "
+        "CPU-seconds map to money. After all training, with nothing else running, each model "
+        "scored one row at a time (p50 and p95 latency) and batches of rows (throughput); its "
+        "size is the length of its saved file. Money uses "
+        f"${cfg.usd_per_vcpu_hour:g} per vCPU-hour."
+    )
+    rows = [
+        {
+            "model": m.label,
+            "family": m.family,
+            "what it is": m.description,
+            "outcome": "finished" if m.ok else f"{m.status}: {m.reason}",
+        }
+        for m in study.models
+    ]
+    return _p(first) + _p(second) + table_html(pd.DataFrame(rows))
+
+
+def _leaderboard(study: StudyResult, budgets: Budgets) -> str:
+    board = leaderboard_view(study, budgets)
+    info = metric_info(study.primary_metric)
+    value = f"{info.label} (%)" if info.percent else info.label
+    points = " (points)" if info.percent else ""
+    shown = [
+        "model", value, "95% CI", f"vs dummy baseline{points}", "vs dummy 95% CI",
+        "beats dummy?", f"vs simple baseline{points}", "beats simple?", "tied with best?",
+        "p50 latency (ms)", "size (MB)", "train time (s)", "serving ($ per million predictions)",
+        "within budgets?",
+    ]  # fmt: skip
+    signed = "{:+.1f}" if info.percent else "{:+.3g}"
+    formats = {
+        value: "{:.1f}" if info.percent else "{:.3g}",
+        f"vs dummy baseline{points}": signed,
+        f"vs simple baseline{points}": signed,
+        "p50 latency (ms)": "{:.2f}",
+        "size (MB)": "{:.3f}",
+        "train time (s)": "{:.2f}",
+    }
+    caption = _p(
+        "Best first. A difference with a baseline is real only when its 95% interval excludes "
+        "zero; otherwise it could be luck of the held-out rows. Every column, with notes, is in "
+        "the leaderboard CSV.",
+        "caption",
+    )
+    return table_html(board[[c for c in shown if c in board.columns]], formats) + caption
+
+
+def _pareto(study: StudyResult, budgets: Budgets) -> str:
+    rec = study.rerecommend(budgets)
+    words = metric_info(study.primary_metric).words
+    parts = []
+    for axis in COST_AXES.values():
+        fig = pareto_figure(
+            study.models,
+            study.primary_metric,
+            axis.key,
+            budgets=budgets,
+            academic=rec.academic,
+            industry=rec.industry,
+        )
+        parts.append(f"<h3>{esc(axis.label.capitalize())} ({esc(axis.unit)})</h3>")
+        parts.append(figure_html(fig))
+    parts.append(
+        _p(
+            f"Each dot is a model: up means better {words} (bars show its 95% interval), further "
+            "left means cheaper. Models on the solid line are the best for their cost; faded "
+            "ones are beaten on both; dotted lines join sizes of one family.",
+            "caption",
+        )
+    )
+    return "".join(parts)
+
+
+def _explanation(study: StudyResult, expl: Explanation) -> str:
+    label = study.model(expl.model).label
+    return (
+        _p(
+            f"Which columns drive the predictions of {label}, measured with SHAP on "
+            f"{expl.n_rows:,} rows ({expl.explainer_text}). Contributions are in {expl.output}."
+        )
+        + figure_html(importance_figure(expl))
+        + _p(
+            "How much each column moves the prediction on average, whichever the direction.",
+            "caption",
+        )
+    )
+
+
+def _business(study: StudyResult, case: BusinessCase) -> str:
+    inputs = case.inputs
+    used = {
+        "Predictions per month": f"{inputs.predictions_per_month:,.0f}",
+        "Serving": inputs.serving,
+        "Price per vCPU-hour": f"${inputs.usd_per_vcpu_hour:g}",
+        "Retraining runs per month": f"{inputs.retrains_per_month:g}",
+    }
+    if study.dataset.task == "binary":
+        used |= {
+            "Value of a caught positive": f"${inputs.value_true_positive_usd:g}",
+            "Cost of a false alarm": f"${inputs.cost_false_positive_usd:g}",
+            "Cost of a missed positive": f"${inputs.cost_false_negative_usd:g}",
+            "Decision thresholds": "each model's best" if case.tuned else "0.5",
+        }
+    elif study.dataset.task == "regression":
+        used["Cost per unit of error"] = f"${inputs.usd_per_unit_error:g}"
+    else:
+        used["Cost matrix"] = "as set" if inputs.cost_matrix else SOURCES["cost_matrix"]
+    items = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in used.items())
+    parts = [
+        f'<div class="box">{esc(case.headline)}</div>',
+        figure_html(net_value_figure(study, case)),
+        table_html(business_frame(case, study.dataset.task)),
+        f"<h3>The numbers used</h3><dl>{items}</dl>",
+        "<h3>The price of the last point</h3>",
+        _p(case.price_sentence),
+        "<h3>Is the neural network justified?</h3>",
+        _p(case.verdict.sentence if case.verdict else "No neural network finished."),
+        "<h3>Break-even volume</h3>",
+        _p(case.break_even.sentence if case.break_even else case.break_even_problem),
+    ]
+    return "".join(parts)
+
+
+def _fairness(study: StudyResult, reports: Sequence[FairnessReport]) -> str:
+    pick = study.recommendation.industry or study.recommendation.academic
+    parts = []
+    for report in reports:
+        parts.append(f"<h3>By {esc(report.name)}</h3>")
+        parts.append(_p(report.training_sentence, "caption"))
+        if pick is not None and any(g.model == pick for g in report.gaps):
+            sentence = gap_sentence(
+                report.gap(pick), column=report.name, positive=study.dataset.positive_class
+            )
+            parts.append(f'<div class="box warn">{esc(sentence)}</div>')
+        parts.append(figure_html(accuracy_gap_figure(study, report)))
+        parts.append(table_html(report.gap_table))
+        if report.small_groups:
+            parts.append(
+                _p(
+                    "Too few held-out rows to judge (left out of the gaps): "
+                    + ", ".join(report.small_groups)
+                    + ".",
+                    "caption",
+                )
+            )
+    return "".join(parts)
+
+
+def _privacy(study: StudyResult) -> str:
+    frame = privacy_frame(study.dataset)
+    if frame.empty:
+        return _p("No column looks like personal data, an identifier or a description of people.")
+    return table_html(frame) + _p(
+        "Columns left out as personal data or identifiers are in no file made from this study, "
+        "this report included.",
+        "caption",
+    )
+
+
+def _reproducibility(study: StudyResult, generated_at: str) -> str:
+    env = environment()
+    cfg = study.config
+    facts = {
+        "Data (SHA-256 of the file)": study.dataset.sha256,
+        "Seed": str(cfg.seed),
+        "Validation": cfg.validation
+        + (f", {cfg.cv_folds} folds" if cfg.validation == "cv" else f", {cfg.test_size:.0%}"),
+        "Bootstrap resamples": f"{cfg.n_resamples:,}",
+        "Study run": study.created_at,
+        "Report made": generated_at,
+        "Python": env["python"],
+        "Machine": f"{env['platform']}, {env['cpu_count']} CPUs",
+        "Packages": ", ".join(f"{k} {v}" for k, v in env["packages"].items() if v),
+        "Tradeoff Explorer": APP_VERSION,
+    }
+    items = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in facts.items())
+    return f"<dl>{items}</dl>" + _p(
+        "The same data, candidates and seed give the same metrics; timings vary between "
+        "machines and runs.",
+        "caption",
+    )
+
+
+def build_report(
+    study: StudyResult,
+    *,
+    budgets: Budgets | None = None,
+    explanation: Explanation | None = None,
+    business: BusinessCase | None = None,
+    fairness: Sequence[FairnessReport] = (),
+    generated_at: str | None = None,
+) -> str:
+    """The report as one HTML document (about 5 MB: plotly.js is inside).
+
+    ``budgets`` default to the study's; ``explanation`` (the SHAP explanation of a model, usually
+    the recommended one), ``business`` and ``fairness`` add their sections when given.
+    """
+    budgets = budgets or study.recommendation.budgets
+    generated_at = generated_at or datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    ds = study.dataset
+    title = f"{ds.name} → {ds.target}: is the extra accuracy worth its cost?"
+    sections = [
+        ("Summary", _summary(study, budgets)),
+        ("The data", _data(study)),
+        ("How the models were measured", _methods(study)),
+        ("Leaderboard", _leaderboard(study, budgets)),
+        ("Accuracy against each cost", _pareto(study, budgets)),
+    ]
+    if explanation is not None:
+        sections.append(("Why the model decides what it decides", _explanation(study, explanation)))
+    if business is not None:
+        sections.append(("Business case", _business(study, business)))
+    if fairness:
+        sections.append(("Fairness", _fairness(study, fairness)))
+    sections += [
+        ("Privacy", _privacy(study)),
+        ("Reproducibility", _reproducibility(study, generated_at)),
+    ]
+    body = "".join(
+        f"<section><h2>{esc(name)}</h2>{content}</section>" for name, content in sections
+    )
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en"><head><meta charset="utf-8">'
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{esc(title)}</title><style>{_CSS}</style>"
+        f'<script type="text/javascript">{get_plotlyjs()}</script>'
+        "</head><body><main>"
+        f"<h1>Tradeoff Explorer report</h1>"
+        f'<p class="sub">{esc(title)}<br>{ds.n_rows:,} rows, {len(study.models)} models; '
+        f"made {esc(generated_at)}.</p>"
+        f"{body}</main></body></html>"
+    )
+
+
+def full_report(
+    study: StudyResult,
+    table: pd.DataFrame | None = None,
+    *,
+    inputs: BusinessInputs | None = None,
+    sensitive: Sequence[str] | None = None,
+) -> str:
+    """The report with every section the study allows: SHAP of the recommended model, the
+    business case at ``inputs`` (defaults if not given) and fairness for each of ``sensitive``
+    (default: the columns whose names describe people). ``table`` is the study's own table, for
+    columns left out of training. A section that cannot be made is left out, not an error."""
+    explanation = None
+    pick = study.recommendation.industry or study.recommendation.academic
+    if pick is not None:
+        try:
+            explanation = explain(study, pick)
+        except TradeoffError:
+            explanation = None
+    business = business_case(study, inputs) if study.ok_models else None
+    choices = {c.column: c for c in column_choices(study, table) if c.available}
+    columns = [c for c in choices if choices[c].sensitive] if sensitive is None else sensitive
+    fairness = []
+    for column in columns:
+        try:
+            fairness.append(fairness_report(study, [column], table))
+        except TradeoffError:
+            continue
+    return build_report(study, explanation=explanation, business=business, fairness=fairness)

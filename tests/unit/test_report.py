@@ -1,0 +1,101 @@
+"""The self-contained report: its sections, escaped user text, nothing fetched from a network."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core.data import prepare_dataset
+from core.economics import business_case
+from core.explain import explain
+from core.fairness import fairness_report
+from core.report import build_report, full_report, table_html
+from core.study import StudyConfig, StudyResult, run_study
+from tests.unit.conftest import FAST_STUDY
+
+HOSTILE = "<script>alert(1)</script>"
+
+
+@pytest.fixture(scope="module")
+def hostile_study() -> tuple[StudyResult, pd.DataFrame]:
+    """A study whose file name, a column name, a category and the classes are markup."""
+    rng = np.random.default_rng(0)
+    n = 240
+    x = rng.normal(size=n)
+    table = pd.DataFrame(
+        {
+            HOSTILE: x,
+            "sex": rng.choice(["female", "<b>male</b>"], n),
+            "age": rng.integers(18, 80, n),
+            "outcome": np.where(x + rng.normal(0, 0.5, n) > 0, "<i>yes</i>", "no & more"),
+        }
+    )
+    dataset = prepare_dataset(table, "outcome", name=f"{HOSTILE}.csv")
+    config = StudyConfig(models=("decision_tree", "mlp_small"), **FAST_STUDY)  # type: ignore[arg-type]
+    return run_study(dataset, config), table
+
+
+def test_every_user_text_is_escaped(hostile_study) -> None:  # type: ignore[no-untyped-def]
+    study, table = hostile_study
+    page = full_report(study, table)
+    assert HOSTILE not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<b>male</b>" not in page
+    assert "<i>yes</i>" not in page
+    # Scripts: plotly.js once, then one per figure; none of them is the user's.
+    scripts = re.findall(r"<script\b[^>]*>", page)
+    figures = page.count('class="figure"')
+    assert len(scripts) == 1 + figures
+    assert figures >= 6 + 1 + 1 + 2  # six cost axes, SHAP, net value, two fairness columns
+
+
+def test_the_report_needs_no_network(hostile_study) -> None:  # type: ignore[no-untyped-def]
+    study, _ = hostile_study
+    page = build_report(study)
+    assert '<meta http-equiv="Content-Security-Policy" content="default-src \'none\';' in page
+    assert not re.search(r"<(script|link|img|iframe)\b[^>]*\b(src|href)=", page)
+    assert len(page) > 3_000_000  # plotly.js is inlined
+
+
+def test_sections_follow_what_was_computed(hostile_study) -> None:  # type: ignore[no-untyped-def]
+    study, table = hostile_study
+    bare = build_report(study, generated_at="2026-12-01 08:00 UTC")
+    for heading in (
+        "Summary",
+        "The data",
+        "How the models were measured",
+        "Leaderboard",
+        "Accuracy against each cost",
+        "Privacy",
+        "Reproducibility",
+    ):
+        assert f"<h2>{heading}</h2>" in bare
+    for heading in ("Why the model decides", "Business case", "Fairness</h2>"):
+        assert heading not in bare
+    assert study.dataset.sha256 in bare
+    assert "2026-12-01 08:00 UTC" in bare
+    assert "Industry pick: " in bare
+    full = build_report(
+        study,
+        explanation=explain(study, "decision_tree"),
+        business=business_case(study),
+        fairness=[fairness_report(study, ["sex"], table)],
+    )
+    for heading in ("Why the model decides what it decides", "Business case", "Fairness"):
+        assert f"<h2>{heading}</h2>" in full
+    assert "Is the neural network justified?" in full
+    assert "By sex" in full
+
+
+def test_tables_escape_and_format_cells() -> None:
+    frame = pd.DataFrame(
+        {"model": ["<b>x</b>"], "net value ($ per month)": [-1234.5], "p": [0.12345], "ok": [True]}
+    )
+    out = table_html(frame, {"p": "{:.1f}"})
+    assert "&lt;b&gt;x&lt;/b&gt;" in out
+    assert "−$1,230" in out
+    assert ">0.1<" in out
+    assert ">yes<" in out
