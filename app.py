@@ -17,6 +17,7 @@ from ui.state import (
     DATA_PAGE,
     EXPLAIN_PAGE,
     FAIRNESS_PAGE,
+    REPORT_PAGE,
     START_PAGE,
     STUDIES_PAGE,
     TRADEOFFS_PAGE,
@@ -39,6 +40,7 @@ page = st.navigation(
         st.Page(EXPLAIN_PAGE, title="Explain", icon=Icons.EXPLAIN),
         st.Page(BUSINESS_PAGE, title="Business case", icon=Icons.BUSINESS),
         st.Page(FAIRNESS_PAGE, title="Fairness", icon=Icons.FAIRNESS),
+        st.Page(REPORT_PAGE, title="Report", icon=Icons.REPORT),
         st.Page(STUDIES_PAGE, title="Studies", icon=Icons.STUDIES),
     ]
 )

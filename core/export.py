@@ -140,6 +140,21 @@ def serving_snippet(study: StudyResult, model: str) -> str:
     )
 
 
+def serving_usage(study: StudyResult, model: str) -> str:
+    """The few lines that serve ``model`` from its zip, for the screen."""
+    filename = model_filename(study.model(model).name)
+    install = " ".join(f"{p}=={v}" for p, v in _versions().items() if p not in ("numpy", "scipy"))
+    return (
+        f"# in the folder of the unzipped {filename} and serve.py\n"
+        f"pip install {install}\n"
+        "python serve.py rows.csv predictions.csv\n\n"
+        "# or from Python, with rows a DataFrame of your table's columns:\n"
+        "from serve import load, predict\n"
+        "model = load()  # refuses any type that is not scikit-learn, XGBoost, NumPy or SciPy\n"
+        "predictions = predict(model, rows)  # checks the columns first; one row per input row\n"
+    )
+
+
 def _pretty(features: list[dict[str, object]]) -> str:
     if not features:
         return "[]"

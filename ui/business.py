@@ -79,10 +79,10 @@ def business_inputs(study: StudyResult) -> tuple[BusinessInputs, bool]:
             )
         with right:
             _error_costs(study)
-        costs = _cost_matrix(ds.classes) if ds.task == "multiclass" else None
-        tuned = False
+        if ds.task == "multiclass":
+            _cost_matrix(ds.classes)
         if ds.task == "binary":
-            tuned = kept(
+            kept(
                 st.toggle,
                 "Judge each model at its own best decision threshold",
                 Keys.TUNE_THRESHOLDS,
@@ -92,19 +92,28 @@ def business_inputs(study: StudyResult) -> tuple[BusinessInputs, bool]:
             )
         with st.expander("Where the defaults come from"):
             st.markdown(_sources(ds.task))
+    return inputs_from_state(study)
+
+
+def inputs_from_state(study: StudyResult) -> tuple[BusinessInputs, bool]:
+    """The user's numbers as kept in the session (the defaults until they change them), and
+    whether binary models use their own best threshold; draws nothing."""
     state = st.session_state
+    price = state.get(Keys.USD_PER_VCPU_HOUR)
+    ds = study.dataset
+    costs = state[Keys.COST_MATRICES].get(ds.classes) if ds.task == "multiclass" else None
     inputs = BusinessInputs(
         serving=state[Keys.SERVING],
         predictions_per_month=float(state[Keys.PREDICTIONS_PER_MONTH] or 0),
-        usd_per_vcpu_hour=float(state[Keys.USD_PER_VCPU_HOUR] or 0),
+        usd_per_vcpu_hour=float(study.config.usd_per_vcpu_hour if price is None else price),
         retrains_per_month=float(state[Keys.RETRAINS_PER_MONTH] or 0),
         value_true_positive_usd=float(state[Keys.VALUE_TRUE_POSITIVE] or 0),
         cost_false_positive_usd=float(state[Keys.COST_FALSE_POSITIVE] or 0),
         cost_false_negative_usd=float(state[Keys.COST_FALSE_NEGATIVE] or 0),
-        cost_matrix=costs,
+        cost_matrix=dict(costs) if costs else None,
         usd_per_unit_error=float(state[Keys.USD_PER_UNIT_ERROR] or 0),
     )
-    return inputs, bool(tuned)
+    return inputs, ds.task == "binary" and bool(state[Keys.TUNE_THRESHOLDS])
 
 
 def _money(label: str, key: str, help_text: str) -> None:
@@ -144,7 +153,7 @@ def _error_costs(study: StudyResult) -> None:
         )
 
 
-def _cost_matrix(classes: tuple[str, ...]) -> dict[tuple[str, str], float]:
+def _cost_matrix(classes: tuple[str, ...]) -> None:
     """The multiclass cost matrix, edited in a grid and kept per set of classes."""
     saved: dict[tuple[str, ...], dict[tuple[str, str], float]] = st.session_state[
         Keys.COST_MATRICES
@@ -177,7 +186,6 @@ def _cost_matrix(classes: tuple[str, ...]) -> dict[tuple[str, str], float]:
         },
         width="stretch",
     )
-    return dict(costs)
 
 
 def _sources(task: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import html
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -17,8 +18,9 @@ from core.dataset import TASKS, ColumnProfile, Dataset, Task
 from core.economics import Resamples
 from core.errors import TradeoffError
 from core.explain import Explanation, explain, warm_up
-from core.fairness import FairnessReport, fairness_report
+from core.fairness import FairnessReport, column_choices, fairness_report
 from core.pareto import Budgets, format_metric
+from core.report import build_report
 from core.samples import DEFAULT_SAMPLE, Sample, get_sample, read_sample_bytes
 from core.stats import metric_info
 from core.store import StudyStore, default_store_dir
@@ -296,6 +298,51 @@ def cached_fairness(
         with st.spinner("Measuring every model in every group…"):
             cache[key] = fairness_report(study, columns, table)
     return cast(FairnessReport, cache[key])
+
+
+#: Reports kept per session (each is about 5 MB).
+KEPT_REPORTS = 3
+
+
+def cached_report(
+    study: StudyResult, choices: tuple[object, ...], parts: Callable[[], dict[str, Any]]
+) -> str:
+    """The report of ``study`` for ``choices`` (what it includes), made once and kept for the
+    session; ``parts`` gives :func:`core.report.build_report` its pieces when it is made."""
+    cache, study_key = _study_cache(Keys.REPORTS, study)
+    key = (study_key, *choices)
+    if key not in cache:
+        while len(cache) >= KEPT_REPORTS:
+            del cache[next(iter(cache))]
+        with st.spinner("Writing the report…"):
+            cache[key] = build_report(study, **parts())
+    return cast(str, cache[key])
+
+
+def study_table(study: StudyResult) -> pd.DataFrame | None:
+    """The table the study was trained on, when it is the one on screen (same bytes); else
+    ``None``: a saved study keeps its features, not the columns left out of training."""
+    source: TableSource | None = st.session_state.get(Keys.SOURCE)
+    if source is None or source.sha256 != study.dataset.sha256:
+        return None
+    table: pd.DataFrame = st.session_state[Keys.TABLE]
+    return table
+
+
+def chosen_sensitive(study: StudyResult, table: pd.DataFrame | None) -> list[str]:
+    """The columns compared on the Fairness page: the user's choice (kept), or at first the
+    available columns whose names describe people; columns this study cannot measure are
+    dropped."""
+    choices = column_choices(study, table)
+    available = [c.column for c in choices if c.available]
+    if st.session_state.get(Keys.SENSITIVE) is None:
+        st.session_state[Keys.SENSITIVE] = [
+            c.column for c in choices if c.available and c.sensitive
+        ]
+    st.session_state[Keys.SENSITIVE] = [
+        c for c in st.session_state[Keys.SENSITIVE] if c in available
+    ]
+    return list(st.session_state[Keys.SENSITIVE])
 
 
 def study_resamples(study: StudyResult) -> Resamples:

@@ -36,6 +36,7 @@ TRADEOFFS_PAGE = "pages/views/tradeoffs.py"
 EXPLAIN_PAGE = "pages/views/explain.py"
 BUSINESS_PAGE = "pages/views/business.py"
 FAIRNESS_PAGE = "pages/views/fairness.py"
+REPORT_PAGE = "pages/views/report.py"
 STUDIES_PAGE = "pages/views/studies.py"
 
 
@@ -50,6 +51,8 @@ class Icons:
     BUSINESS = ":material/payments:"
     FAIRNESS = ":material/diversity_3:"
     PRIVACY = ":material/shield_person:"
+    REPORT = ":material/summarize:"
+    DOWNLOAD = ":material/download:"
     STUDIES = ":material/folder_open:"
     WARNING = ":material/warning:"
     CHECK = ":material/search_check:"
@@ -111,6 +114,12 @@ class Keys:
     FAIRNESS_MODEL = "fairness_model"
     FAIRNESS_VIEW = "fairness_view"  # which column, or the combination, is on screen
     FAIRNESS_REPORTS = "fairness_reports"  # {(study key, columns): FairnessReport}
+    # Report: what it includes, the reports made (kept per study), the model to export.
+    REPORT_EXPLAIN = "report_explain"
+    REPORT_BUSINESS = "report_business"
+    REPORT_FAIRNESS = "report_fairness"
+    REPORTS = "reports"  # {(study key, choices...): HTML}
+    EXPORT_MODEL = "export_model"
 
 
 def defaults() -> dict[str, Any]:
@@ -149,6 +158,10 @@ def defaults() -> dict[str, Any]:
         Keys.PRICE_AXIS: "latency_ms_p50",
         Keys.SENSITIVE: None,
         Keys.FAIRNESS_MODEL: None,
+        Keys.REPORT_EXPLAIN: True,
+        Keys.REPORT_BUSINESS: True,
+        Keys.REPORT_FAIRNESS: True,
+        Keys.EXPORT_MODEL: None,
     }
 
 

@@ -19,7 +19,15 @@ from core.fairness import (
 )
 from core.fairness_figures import accuracy_gap_figure, group_figure, rates_figure
 from core.tables import privacy_frame
-from ui.common import cached_fairness, md, number_formats, show_error, table_height
+from ui.common import (
+    cached_fairness,
+    chosen_sensitive,
+    md,
+    number_formats,
+    show_error,
+    study_table,
+    table_height,
+)
 from ui.state import DATA_PAGE, Icons, Keys, kept, require_study, stop_page
 
 RATES_CAPTIONS = {
@@ -43,13 +51,10 @@ st.caption(
     f"as accurate{often} for every group of people: by sex, age band or any column you choose, "
     "on rows they never saw in training."
 )
-source = st.session_state.get(Keys.SOURCE)
-table = st.session_state[Keys.TABLE] if source and source.sha256 == dataset.sha256 else None
+table = study_table(study)
 choices = column_choices(study, table)
 available = [c.column for c in choices if c.available]
-if st.session_state[Keys.SENSITIVE] is None:
-    st.session_state[Keys.SENSITIVE] = [c.column for c in choices if c.available and c.sensitive]
-st.session_state[Keys.SENSITIVE] = [c for c in st.session_state[Keys.SENSITIVE] if c in available]
+chosen_sensitive(study, table)  # the kept choice, checked against this study's columns
 models = {m.name: m.label for m in study.ok_models if m.predictions is not None}
 if not models:
     st.warning("No model of this study finished with held-out predictions: nothing to compare.")

@@ -10,6 +10,7 @@ from ui.state import (
     DATA_PAGE,
     EXPLAIN_PAGE,
     FAIRNESS_PAGE,
+    REPORT_PAGE,
     STUDIES_PAGE,
     TRADEOFFS_PAGE,
     TRAIN_PAGE,
@@ -59,6 +60,8 @@ steps = (
      "Money per month: errors, serving and training; does the extra accuracy pay?"),
     (FAIRNESS_PAGE, "Fairness", Icons.FAIRNESS,
      "Is each model as accurate for every group of people? What personal data is held?"),
+    (REPORT_PAGE, "Report", Icons.REPORT,
+     "One file for the meeting; tables, results and each model ready to serve."),
     (STUDIES_PAGE, "Studies", Icons.STUDIES,
      "Every finished study is saved; reopen or delete one."),
 )  # fmt: skip

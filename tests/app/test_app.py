@@ -17,6 +17,7 @@ from ui.state import (
     DATA_PAGE,
     EXPLAIN_PAGE,
     FAIRNESS_PAGE,
+    REPORT_PAGE,
     START_PAGE,
     STUDIES_PAGE,
     TRADEOFFS_PAGE,
@@ -295,7 +296,7 @@ def test_every_page_script_is_listed_in_the_app_and_documented():
     app_source = (root / "app.py").read_text()
     listed = [
         START_PAGE, DATA_PAGE, TRAIN_PAGE, TRADEOFFS_PAGE, EXPLAIN_PAGE, BUSINESS_PAGE,
-        FAIRNESS_PAGE, STUDIES_PAGE,
+        FAIRNESS_PAGE, REPORT_PAGE, STUDIES_PAGE,
     ]  # fmt: skip
     assert sorted(listed) == scripts
     names = (
@@ -306,6 +307,7 @@ def test_every_page_script_is_listed_in_the_app_and_documented():
         "EXPLAIN_PAGE",
         "BUSINESS_PAGE",
         "FAIRNESS_PAGE",
+        "REPORT_PAGE",
         "STUDIES_PAGE",
     )
     for name in names:
@@ -566,3 +568,77 @@ def test_business_and_fairness_of_a_study_where_no_model_finished(credit_study):
         at = open_app(page, **{Keys.STUDY: failed})
         assert_ok(at)
         assert "No model of this study finished" in at.warning[0].value
+
+
+# --- Report --------------------------------------------------------------------------------------
+
+
+def test_report_without_a_study_points_to_train():
+    at = open_app(REPORT_PAGE)
+    assert_ok(at)
+    assert "There are no results yet" in at.info[0].value
+
+
+def test_report_page_offers_every_file_and_the_serving_snippet(credit_study):
+    at = open_app(REPORT_PAGE, **{Keys.STUDY: credit_study})
+    assert_ok(at)
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels[:4] == [
+        "Report (HTML)", "Leaderboard (CSV)", "Results (JSON)", "Predictions (CSV)",
+    ]  # fmt: skip
+    pick = credit_study.recommendation.industry
+    assert labels[4].startswith(f"Download {credit_study.model(pick).label} with serve.py")
+    usage, code = (c.value for c in at.code)
+    assert "python serve.py rows.csv predictions.csv" in usage
+    assert f"MODEL_FILE = '{pick}.skops'" in code
+    assert "def prepare(rows" in code
+    (report,) = at.session_state[Keys.REPORTS].values()
+    for heading in ("Why the model decides", "Business case", "Fairness", "Privacy"):
+        assert f"<h2>{heading}" in report
+    assert "By sex" in report
+    # Leaving a section out makes another report, without it; nothing retrains.
+    at.checkbox(key=widget_key_of(Keys.REPORT_BUSINESS)).uncheck().run()
+    assert_ok(at)
+    reports = list(at.session_state[Keys.REPORTS].values())
+    assert len(reports) == 2
+    assert "<h2>Business case</h2>" not in reports[-1]
+    at.selectbox(key=widget_key_of(Keys.EXPORT_MODEL)).set_value("knn").run()
+    assert_ok(at)
+    assert "MODEL_FILE = 'knn.skops'" in at.code[1].value
+    assert at.session_state[Keys.STUDY] is credit_study
+
+
+HOSTILE = "<script>alert(1)</script> age"
+
+
+def test_an_injected_column_name_stays_text_on_every_page():
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    n = 200
+    x = rng.normal(size=n)
+    frame = pd.DataFrame(
+        {
+            HOSTILE: rng.integers(18, 80, n),
+            "x": x,
+            "<b>plan</b>": rng.choice(["<i>a</i>", "b"], n),
+            "y": np.where(x > 0, "yes", "no"),
+        }
+    )
+    from core.data import prepare_dataset
+
+    dataset = prepare_dataset(frame, "y", name="<img src=x onerror=alert(2)>.csv")
+    config = StudyConfig(
+        models=("decision_tree",), n_workers=0, n_resamples=200, latency_calls=20,
+        latency_budget_s=0.05,
+    )  # fmt: skip
+    study = run_study(dataset, config)
+    for page in (TRADEOFFS_PAGE, EXPLAIN_PAGE, BUSINESS_PAGE, FAIRNESS_PAGE, REPORT_PAGE):
+        at = open_app(page, **{Keys.STUDY: study})
+        assert_ok(at)
+        shown = texts(at)
+        for markup in ("<script>", "<b>plan", "<i>a", "<img"):
+            assert markup not in shown, (page, markup)
+    report = next(iter(at.session_state[Keys.REPORTS].values()))
+    assert "<script>alert(1)" not in report
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; age" in report

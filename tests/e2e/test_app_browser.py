@@ -4,6 +4,7 @@ the trade-offs, reload, and reopen the saved study. Screenshots go to test-artif
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -122,6 +123,25 @@ def test_train_explore_reload_and_reopen(page, browser, app_url):
     page.wait_for_timeout(800)
     screenshot(page, "10-fairness-combined")
     assert "Grey groups have fewer than 30 held-out rows" in _body(page)
+
+    # Report: a preview of the very file offered, the downloads, the serving snippet.
+    _nav(page, "Report")
+    page.get_by_role("heading", name="A model ready to serve").wait_for(timeout=120_000)
+    _wait_idle(page)
+    preview = page.frame_locator("iframe").first
+    preview.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=60_000)
+    page.wait_for_timeout(1000)
+    screenshot(page, "11-report")
+    body = _body(page)
+    assert "python serve.py rows.csv predictions.csv" in body
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Report (HTML)").click()
+    report = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "<h2>Leaderboard</h2>" in report
+    assert "<h2>Business case</h2>" in report
+    with page.expect_download() as download:
+        page.get_by_role("button", name=re.compile(r"with serve\.py \(zip\)")).click()
+    assert download.value.suggested_filename.endswith(".zip")
 
     # Another browser session sees none of this session's results.
     other = browser.new_context(viewport={"width": 1400, "height": 1000})

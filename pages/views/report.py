@@ -1,0 +1,153 @@
+"""Report: the study in one file for the meeting, the tables and results as files, and each
+model ready to serve on another machine."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.economics import business_case
+from core.explain import default_class
+from core.export import (
+    leaderboard_csv,
+    model_bundle,
+    predictions_csv,
+    results_json,
+    serving_snippet,
+    serving_usage,
+)
+from core.results import model_filename
+from core.tables import format_time
+from ui.business import inputs_from_state
+from ui.common import (
+    cached_explanation,
+    cached_fairness,
+    cached_report,
+    chosen_sensitive,
+    current_budgets,
+    md,
+    study_resamples,
+    study_table,
+)
+from ui.state import Icons, Keys, kept, require_study, stop_page
+
+st.title("Report")
+study = require_study()
+dataset = study.dataset
+if not study.ok_models:
+    st.warning("No model of this study finished, so there is nothing to report. Train again.")
+    stop_page()
+st.caption(
+    f"Everything about {md(dataset.name)} → **{md(dataset.target)}** in one HTML file for "
+    "stakeholders: it opens offline on any machine (the chart library is inside), and every "
+    "name from your data is shown as plain text."
+)
+
+rec = study.recommendation
+pick = rec.industry or rec.academic
+table = study_table(study)
+columns = chosen_sensitive(study, table)
+left, middle, right = st.columns(3)
+with left:
+    kept(st.checkbox, "Why the recommended model decides (SHAP)", Keys.REPORT_EXPLAIN)
+with middle:
+    kept(st.checkbox, "Business case, with your numbers", Keys.REPORT_BUSINESS)
+with right:
+    kept(
+        st.checkbox,
+        f"Fairness by {', '.join(columns)}" if columns else "Fairness (no column chosen)",
+        Keys.REPORT_FAIRNESS,
+        disabled=not columns,
+        help="The columns chosen on the Fairness page.",
+    )
+state = st.session_state
+budgets = current_budgets()
+inputs, tuned = inputs_from_state(study)
+with_fairness = bool(columns) and state[Keys.REPORT_FAIRNESS]
+choices = (
+    pick if state[Keys.REPORT_EXPLAIN] else None,
+    repr((inputs, tuned)) if state[Keys.REPORT_BUSINESS] else None,
+    tuple(columns) if with_fairness else (),
+    repr(budgets),
+)
+
+
+def parts() -> dict[str, object]:
+    """What the report includes, computed (or taken from this session's caches) on demand."""
+    return {
+        "budgets": budgets,
+        "explanation": cached_explanation(study, pick, default_class(dataset))
+        if choices[0] is not None and pick is not None
+        else None,
+        "business": business_case(
+            study, inputs, tune_thresholds=tuned, resamples=study_resamples(study)
+        )
+        if choices[1] is not None
+        else None,
+        "fairness": [cached_fairness(study, (c,), table) for c in choices[2]],
+    }
+
+
+html = cached_report(study, choices, parts)
+stem = "".join(ch if ch.isalnum() else "_" for ch in dataset.name.rsplit(".", 1)[0])[:40]
+st.subheader("Downloads")
+files = st.columns(4)
+for column, (label, data, name, mime) in zip(
+    files,
+    (
+        ("Report (HTML)", html.encode("utf-8"), f"{stem}-report.html", "text/html"),
+        ("Leaderboard (CSV)", leaderboard_csv(study), f"{stem}-leaderboard.csv", "text/csv"),
+        ("Results (JSON)", results_json(study), f"{stem}-results.json", "application/json"),
+        ("Predictions (CSV)", predictions_csv(study), f"{stem}-predictions.csv", "text/csv"),
+    ),
+    strict=True,
+):
+    column.download_button(
+        label,
+        data,
+        file_name=name,
+        mime=mime,
+        icon=Icons.DOWNLOAD,
+        on_click="ignore",
+        key=f"download:{name}",
+        width="stretch",
+    )
+st.caption(
+    f"The report is {len(html) / 1e6:.1f} MB. The CSVs open safely in a spreadsheet: a cell that "
+    "would run as a formula (it starts with =, +, - or @) starts with an apostrophe instead. "
+    "Predictions are those on the held-out rows, with each row's number in your table."
+)
+
+with st.expander("Preview the report", expanded=True):
+    st.iframe(html, height=900)
+
+st.subheader("A model ready to serve")
+names = [m.name for m in study.ok_models if m.model_bytes is not None]
+labels = {m.name: m.label for m in study.models}
+if state.get(Keys.EXPORT_MODEL) not in names:
+    state[Keys.EXPORT_MODEL] = pick if pick in names else names[0]
+model = kept(
+    st.selectbox,
+    "Model",
+    Keys.EXPORT_MODEL,
+    options=names,
+    format_func=lambda n: labels[n] + ("  (recommended)" if n == rec.industry else ""),
+)
+chosen = study.model(model)
+size = (chosen.size_bytes or 0) / 1e6
+st.download_button(
+    f"Download {labels[model]} with serve.py (zip)",
+    model_bundle(study, model),
+    file_name=f"{stem}-{model_filename(model).removesuffix('.skops')}.zip",
+    mime="application/zip",
+    icon=Icons.DOWNLOAD,
+    on_click="ignore",
+    key="download_model",
+)
+st.caption(
+    f"The fitted pipeline (preprocessing and model, {size:.3g} MB) in skops' safe format, which "
+    "loads without running code, and serve.py: it takes rows of your table, checks their "
+    f"columns and predicts exactly as measured here (trained {format_time(study.created_at)})."
+)
+st.code(serving_usage(study, model), language="bash")
+with st.expander("serve.py, as in the zip"):
+    st.code(serving_snippet(study, model), language="python")
