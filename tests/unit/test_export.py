@@ -117,18 +117,26 @@ def test_serving_features_say_where_each_column_comes_from() -> None:
     assert parts >= {"year", "month", "day", "weekday"}
 
 
-def _serve(tmp_path: Path, study: StudyResult, model: str, rows: pd.DataFrame) -> pd.DataFrame:
+def _run_serve(
+    tmp_path: Path, study: StudyResult, model: str, rows: pd.DataFrame, rows_file: str
+) -> subprocess.CompletedProcess[str]:
+    """Unzip the model's bundle into ``tmp_path`` and run its serve.py in a fresh process."""
     with zipfile.ZipFile(io.BytesIO(model_bundle(study, model))) as archive:
         archive.extractall(tmp_path)
-    rows.to_parquet(tmp_path / "rows.parquet")
-    done = subprocess.run(
-        [sys.executable, "serve.py", "rows.parquet", "out.parquet"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    source = tmp_path / rows_file
+    if source.suffix == ".parquet":
+        rows.to_parquet(source)
+    else:
+        rows.to_csv(source, index=False)
+    out = "out" + source.suffix
+    return subprocess.run(
+        [sys.executable, "serve.py", rows_file, out],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+
+
+def _serve(tmp_path: Path, study: StudyResult, model: str, rows: pd.DataFrame) -> pd.DataFrame:
+    done = _run_serve(tmp_path, study, model, rows, "rows.parquet")
     assert done.returncode == 0, done.stderr
     return pd.read_parquet(tmp_path / "out.parquet")
 
@@ -164,17 +172,7 @@ def test_a_served_regression_model_and_a_sample_table(tmp_path: Path) -> None:
 
 def test_serve_names_a_missing_column(tmp_path: Path) -> None:
     study = _study(_table(), "churn")
-    with zipfile.ZipFile(io.BytesIO(model_bundle(study, "simple"))) as archive:
-        archive.extractall(tmp_path)
-    _table().drop(columns=["plan"]).to_csv(tmp_path / "rows.csv", index=False)
-    done = subprocess.run(
-        [sys.executable, "serve.py", "rows.csv", "out.csv"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = _run_serve(tmp_path, study, "simple", _table().drop(columns=["plan"]), "rows.csv")
     assert done.returncode == 2
     assert "Missing input columns: ['plan']" in done.stderr
 
