@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.economics import business_case
+from core.errors import TradeoffError
 from core.explain import default_class
 from core.export import (
     leaderboard_csv,
@@ -54,7 +55,7 @@ with middle:
 with right:
     kept(
         st.checkbox,
-        f"Fairness by {', '.join(columns)}" if columns else "Fairness (no column chosen)",
+        f"Fairness by {md(', '.join(columns))}" if columns else "Fairness (no column chosen)",
         Keys.REPORT_FAIRNESS,
         disabled=not columns,
         help="The columns chosen on the Fairness page.",
@@ -72,19 +73,25 @@ choices = (
 
 
 def parts() -> dict[str, object]:
-    """What the report includes, computed (or taken from this session's caches) on demand."""
-    return {
-        "budgets": budgets,
-        "explanation": cached_explanation(study, pick, default_class(dataset))
-        if choices[0] is not None and pick is not None
-        else None,
-        "business": business_case(
+    """What the report includes, computed (or taken from this session's caches) on demand; a
+    section core cannot make is left out and said so."""
+    reports: list[object] = []
+    found: dict[str, object] = {"budgets": budgets, "explanation": None, "fairness": reports}
+    try:
+        if choices[0] is not None and pick is not None:
+            found["explanation"] = cached_explanation(study, pick, default_class(dataset))
+    except TradeoffError as exc:
+        st.warning(md(f"The report has no explanation: {exc}"), icon=Icons.WARNING)
+    if choices[1] is not None:
+        found["business"] = business_case(
             study, inputs, tune_thresholds=tuned, resamples=study_resamples(study)
         )
-        if choices[1] is not None
-        else None,
-        "fairness": [cached_fairness(study, (c,), table) for c in choices[2]],
-    }
+    for column in choices[2]:
+        try:
+            reports.append(cached_fairness(study, (column,), table))
+        except TradeoffError as exc:
+            st.warning(md(f"The report leaves out fairness by {column}: {exc}"), icon=Icons.WARNING)
+    return found
 
 
 html = cached_report(study, choices, parts)
