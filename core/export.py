@@ -177,6 +177,8 @@ def model_bundle(study: StudyResult, model: str) -> bytes:
         "    python serve.py rows.csv predictions.csv\n\n"
         "rows.csv holds the columns the model was trained on (serve.py lists them in FEATURES,\n"
         "with the column of your table each one comes from); other columns are ignored.\n"
+        "Numbers must be plain numbers (no currency signs or thousands separators), dates\n"
+        "readable by pandas, yes/no columns yes/no, true/false, y/n, t/f, 1/0 or on/off.\n"
     )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
