@@ -190,6 +190,17 @@ class ModelEconomics:
         low = self.vs_simple_ci_low_usd_per_month
         return None if low is None else low > 0
 
+    @property
+    def vs_simple_verdict(self) -> str:
+        """Against the simple baseline, in words: "clearly more", "clearly less" or "within the
+        uncertainty"; empty for the baseline itself or when the comparison is unknown."""
+        if self.name == cand.SIMPLE_BASELINE or self.vs_simple_usd_per_month is None:
+            return ""
+        if self.beats_simple:
+            return "clearly more"
+        high = self.vs_simple_ci_high_usd_per_month
+        return "clearly less" if high is not None and high < 0 else "within the uncertainty"
+
 
 # --- per-row building blocks ---------------------------------------------------------------------
 
@@ -214,18 +225,6 @@ def training_usd_per_month(model: ModelResult, inputs: BusinessInputs) -> float 
         return None
     cpu_s = model.train_cpu_s + (model.refit_s or 0.0)
     return cpu_s * inputs.retrains_per_month * inputs.usd_per_vcpu_hour / 3600.0
-
-
-def binary_counts(
-    y_true: np.ndarray, score: np.ndarray, threshold: float
-) -> tuple[int, int, int, int]:
-    """(TP, FP, FN, TN) when a row is called positive if ``score >= threshold``."""
-    positive = y_true.astype(np.int64) == 1
-    called = score >= threshold
-    tp = int(np.sum(called & positive))
-    fp = int(np.sum(called & ~positive))
-    fn = int(np.sum(~called & positive))
-    return tp, fp, fn, len(y_true) - tp - fp - fn
 
 
 def _cost_matrix(classes: Sequence[str], inputs: BusinessInputs) -> np.ndarray:

@@ -50,17 +50,14 @@ def _hover(r: ModelEconomics, case: BusinessCase) -> str:
             + usd_interval(r.net_ci_low_usd_per_month, r.net_ci_high_usd_per_month)
         ),
     ]
-    if r.vs_simple_usd_per_month is not None and r.name != cand.SIMPLE_BASELINE:
+    if r.vs_simple_verdict:
         low, high = r.vs_simple_ci_low_usd_per_month, r.vs_simple_ci_high_usd_per_month
-        verdict = "clearly more" if r.beats_simple else "within the uncertainty"
-        if high is not None and high < 0:
-            verdict = "clearly less"
         lines.append(
             "vs simple baseline: "
             + plain(
                 f"{format_usd(r.vs_simple_usd_per_month, signed=True)} a month"
                 + usd_interval(low, high, signed=True)
-                + f": {verdict}"
+                + f": {r.vs_simple_verdict}"
             )
         )
     lines += [

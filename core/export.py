@@ -32,8 +32,6 @@ from core.study import StudyResult
 SERVING_TRUSTED_PREFIXES = ("sklearn.", "xgboost.", "numpy.", "scipy.")
 #: The packages a served model needs, with the versions it was trained with.
 SERVING_PACKAGES = ("scikit-learn", "xgboost-cpu", "skops", "numpy", "scipy", "pandas")
-#: Date parts a date column may have been split into (see :mod:`core.data`).
-DATE_PARTS = ("year", "month", "day", "weekday", "hour")
 _PART = re.compile(r"__(year|month|day|weekday|hour)(?:_\d+)?$")
 
 

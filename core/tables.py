@@ -11,10 +11,9 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from core.candidates import SIMPLE_BASELINE
 from core.data import HIDDEN_EXAMPLES, REASON_WORDS
 from core.dataset import ColumnProfile, Dataset
-from core.economics import BusinessCase, ModelEconomics
+from core.economics import BusinessCase
 from core.fairness import suggest_sensitive
 from core.pareto import Budgets, format_metric, tied_with_best
 from core.stats import MetricInfo, metric_info
@@ -223,13 +222,12 @@ def studies_frame(summaries: Sequence[StudySummary]) -> pd.DataFrame:
 # --- business case, price of points, fairness, privacy -------------------------------------------
 
 
-def _vs_simple_words(row: ModelEconomics) -> str:
-    if row.name == SIMPLE_BASELINE or row.vs_simple_usd_per_month is None:
-        return ""
-    if row.beats_simple:
-        return "yes"
-    high = row.vs_simple_ci_high_usd_per_month
-    return "no: clearly less" if high is not None and high < 0 else "no: within the uncertainty"
+_VS_SIMPLE_WORDS = {
+    "clearly more": "yes",
+    "clearly less": "no: clearly less",
+    "within the uncertainty": "no: within the uncertainty",
+    "": "",
+}
 
 
 def business_frame(case: BusinessCase, task: str) -> pd.DataFrame:
@@ -245,7 +243,7 @@ def business_frame(case: BusinessCase, task: str) -> pd.DataFrame:
             "vs simple baseline ($ per month)": r.vs_simple_usd_per_month,
             "vs simple 95% CI low ($ per month)": r.vs_simple_ci_low_usd_per_month,
             "vs simple 95% CI high ($ per month)": r.vs_simple_ci_high_usd_per_month,
-            "clearly more than the simple baseline?": _vs_simple_words(r),
+            "clearly more than the simple baseline?": _VS_SIMPLE_WORDS[r.vs_simple_verdict],
             "errors ($ per month)": r.error_usd_per_month,
         }
         if task == "binary":
@@ -256,8 +254,13 @@ def business_frame(case: BusinessCase, task: str) -> pd.DataFrame:
         row["note"] = r.note
         rows.append(row)
     frame = pd.DataFrame(rows)
-    key = frame["net value ($ per month)"].astype(float).fillna(-math.inf)
-    return frame.iloc[key.argsort(kind="stable")[::-1]].reset_index(drop=True)
+    key = frame["net value ($ per month)"].astype(float)
+    return (
+        frame.assign(_k=key)
+        .sort_values("_k", ascending=False, na_position="last", kind="stable")
+        .drop(columns="_k")
+        .reset_index(drop=True)
+    )
 
 
 def price_frame(case: BusinessCase, metric: str) -> pd.DataFrame:

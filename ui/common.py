@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import html
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -18,7 +18,7 @@ from core.dataset import TASKS, ColumnProfile, Dataset, Task
 from core.economics import Resamples
 from core.errors import TradeoffError
 from core.explain import Explanation, explain, warm_up
-from core.fairness import FairnessReport, column_choices, fairness_report
+from core.fairness import ColumnChoice, FairnessReport, fairness_report
 from core.pareto import Budgets, format_metric
 from core.report import build_report
 from core.samples import DEFAULT_SAMPLE, Sample, get_sample, read_sample_bytes
@@ -329,11 +329,10 @@ def study_table(study: StudyResult) -> pd.DataFrame | None:
     return table
 
 
-def chosen_sensitive(study: StudyResult, table: pd.DataFrame | None) -> list[str]:
+def chosen_sensitive(choices: Sequence[ColumnChoice]) -> list[str]:
     """The columns compared on the Fairness page: the user's choice (kept), or at first the
-    available columns whose names describe people; columns this study cannot measure are
-    dropped."""
-    choices = column_choices(study, table)
+    available columns whose names describe people; columns the study cannot measure (see
+    :func:`core.fairness.column_choices`) are dropped."""
     available = [c.column for c in choices if c.available]
     if st.session_state.get(Keys.SENSITIVE) is None:
         st.session_state[Keys.SENSITIVE] = [

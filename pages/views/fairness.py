@@ -54,7 +54,7 @@ st.caption(
 table = study_table(study)
 choices = column_choices(study, table)
 available = [c.column for c in choices if c.available]
-chosen_sensitive(study, table)  # the kept choice, checked against this study's columns
+chosen_sensitive(choices)  # the kept choice, checked against this study's columns
 models = {m.name: m.label for m in study.ok_models if m.predictions is not None}
 if not models:
     st.warning("No model of this study finished with held-out predictions: nothing to compare.")

@@ -3,6 +3,8 @@ model ready to serve on another machine."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from core.economics import business_case
@@ -16,6 +18,7 @@ from core.export import (
     serving_snippet,
     serving_usage,
 )
+from core.fairness import column_choices
 from core.results import model_filename
 from core.tables import format_time
 from ui.business import inputs_from_state
@@ -46,7 +49,7 @@ st.caption(
 rec = study.recommendation
 pick = rec.industry or rec.academic
 table = study_table(study)
-columns = chosen_sensitive(study, table)
+columns = chosen_sensitive(column_choices(study, table))
 left, middle, right = st.columns(3)
 with left:
     kept(st.checkbox, "Why the recommended model decides (SHAP)", Keys.REPORT_EXPLAIN)
@@ -102,9 +105,25 @@ for column, (label, data, name, mime) in zip(
     files,
     (
         ("Report (HTML)", html.encode("utf-8"), f"{stem}-report.html", "text/html"),
-        ("Leaderboard (CSV)", leaderboard_csv(study), f"{stem}-leaderboard.csv", "text/csv"),
-        ("Results (JSON)", results_json(study), f"{stem}-results.json", "application/json"),
-        ("Predictions (CSV)", predictions_csv(study), f"{stem}-predictions.csv", "text/csv"),
+        # The others are made when clicked, not on every rerun of the page.
+        (
+            "Leaderboard (CSV)",
+            partial(leaderboard_csv, study),
+            f"{stem}-leaderboard.csv",
+            "text/csv",
+        ),
+        (
+            "Results (JSON)",
+            partial(results_json, study),
+            f"{stem}-results.json",
+            "application/json",
+        ),
+        (
+            "Predictions (CSV)",
+            partial(predictions_csv, study),
+            f"{stem}-predictions.csv",
+            "text/csv",
+        ),
     ),
     strict=True,
 ):
@@ -143,7 +162,7 @@ chosen = study.model(model)
 size = (chosen.size_bytes or 0) / 1e6
 st.download_button(
     f"Download {labels[model]} with serve.py (zip)",
-    model_bundle(study, model),
+    partial(model_bundle, study, model),  # zipped when clicked: a large model is many MB
     file_name=f"{stem}-{model_filename(model).removesuffix('.skops')}.zip",
     mime="application/zip",
     icon=Icons.DOWNLOAD,
