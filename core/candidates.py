@@ -76,11 +76,27 @@ class CandidateSpec:
 
     def build(self, dataset: Dataset, seed: int) -> Pipeline:
         """The unfitted pipeline (preprocessing + model) for ``dataset``'s columns and task."""
-        preprocess = _preprocessor(
-            self.preprocessing, dataset.numeric_features, dataset.categorical_features
+        return build_pipeline(
+            self,
+            dataset.task,
+            seed,
+            dataset.n_rows,
+            dataset.numeric_features,
+            dataset.categorical_features,
         )
-        model = self.factory(dataset.task, seed, dataset.n_rows)
-        return Pipeline([("prepare", preprocess), ("model", model)])
+
+
+def build_pipeline(
+    spec: CandidateSpec,
+    task: Task,
+    seed: int,
+    n_rows: int,
+    numeric: Sequence[str],
+    categorical: Sequence[str],
+) -> Pipeline:
+    """The unfitted pipeline of ``spec`` (preprocessing + model) for these columns and task."""
+    preprocess = _preprocessor(spec.preprocessing, numeric, categorical)
+    return Pipeline([("prepare", preprocess), ("model", spec.factory(task, seed, n_rows))])
 
 
 def _preprocessor(

@@ -289,6 +289,11 @@ def _ok_model(study: StudyResult, name: str) -> ModelResult:
     if not found:
         known = ", ".join(m.name for m in study.ok_models)
         raise ConfigError(f"No model {name!r} in this study. Choose one of: {known}.")
+    if found[0].ok and found[0].file_problem:
+        raise ConfigError(
+            f"{found[0].label} cannot be explained: {found[0].file_problem}. Choose another "
+            "model, or run the study again."
+        )
     if not found[0].ok or found[0].pipeline is None:
         why = f" ({found[0].reason})" if found[0].reason else ""
         raise ConfigError(

@@ -9,6 +9,7 @@ labels, column names) reaches these files.
 
 from __future__ import annotations
 
+import inspect
 import io
 import json
 import re
@@ -27,9 +28,14 @@ from core.results import (
     to_dict,
 )
 from core.study import StudyResult
+from core.trust import (
+    MAX_SCHEMA_BYTES,
+    TRUSTED_LOADERS,
+    TRUSTED_TYPES,
+    check_structure,
+    schema_problems,
+)
 
-#: Only these types are loaded from a model file (skops refuses anything else unless trusted).
-SERVING_TRUSTED_PREFIXES = ("sklearn.", "xgboost.", "numpy.", "scipy.")
 #: The packages a served model needs, with the versions it was trained with.
 SERVING_PACKAGES = ("scikit-learn", "xgboost-cpu", "skops", "numpy", "scipy", "pandas")
 _PART = re.compile(r"__(year|month|day|weekday|hour)(?:_\d+)?$")
@@ -105,8 +111,9 @@ def _versions() -> dict[str, str]:
 
 
 def serving_snippet(study: StudyResult, model: str) -> str:
-    """``serve.py`` for one model of ``study``: load the skops file trusting only scikit-learn,
-    XGBoost, NumPy and SciPy types, check and prepare the input columns as in training, predict.
+    """``serve.py`` for one model of ``study``: load the skops file trusting exactly the types
+    of :data:`core.trust.TRUSTED_TYPES` (checked by the very code the store uses), check and
+    prepare the input columns as in training, predict.
 
     User text (column names, class labels, the file name) reaches the code only as Python
     literals (``repr``), never as code or inside a comment.
@@ -133,7 +140,10 @@ def serving_snippet(study: StudyResult, model: str) -> str:
         task=repr(ds.task),
         classes=repr(list(ds.classes)),
         features=_pretty(features),
-        trusted=repr(SERVING_TRUSTED_PREFIXES),
+        trusted_types=_pretty(sorted(TRUSTED_TYPES)),
+        trusted_loaders=_pretty(sorted(TRUSTED_LOADERS)),
+        max_schema_bytes=f"{MAX_SCHEMA_BYTES:_}",
+        checks="\n\n".join(inspect.getsource(f) for f in (schema_problems, check_structure)),
         versions=repr(versions),
     )
 
@@ -148,15 +158,16 @@ def serving_usage(study: StudyResult, model: str) -> str:
         "python serve.py rows.csv predictions.csv\n\n"
         "# or from Python, with rows a DataFrame of your table's columns:\n"
         "from serve import load, predict\n"
-        "model = load()  # refuses any type that is not scikit-learn, XGBoost, NumPy or SciPy\n"
+        "model = load()  # refuses any type Tradeoff Explorer never writes into a model file\n"
         "predictions = predict(model, rows)  # checks the columns first; one row per input row\n"
     )
 
 
-def _pretty(features: list[dict[str, object]]) -> str:
-    if not features:
+def _pretty(items: list[dict[str, object]] | list[str]) -> str:
+    """A Python list literal, one item a line."""
+    if not items:
         return "[]"
-    return "[\n" + "".join(f"    {f!r},\n" for f in features) + "]"
+    return "[\n" + "".join(f"    {item!r},\n" for item in items) + "]"
 
 
 def model_bundle(study: StudyResult, model: str) -> bytes:
@@ -198,6 +209,7 @@ From Python: ``model = load(); predictions = predict(model, rows)`` with rows a 
 
 from __future__ import annotations
 
+import io
 import sys
 
 import numpy as np
@@ -213,20 +225,39 @@ CLASSES = {classes}
 #: The columns the pipeline reads, in order: each comes from column "source" of your table (a date
 #: split into "part", a yes/no column turned into 1/0), as a number or as a category (text).
 FEATURES = {features}
-TRUSTED = {trusted}
+#: The only types and skops loaders a model file may hold: exactly what Tradeoff Explorer's
+#: models and their preprocessing write (no function, no module by prefix).
+TRUSTED_TYPES = frozenset({trusted_types})
+TRUSTED_LOADERS = frozenset({trusted_loaders})
+MAX_SCHEMA_BYTES = {max_schema_bytes}
 TRAINED_WITH = {versions}
 TRUE_WORDS = {{"true", "yes", "y", "t", "1", "on"}}
 FALSE_WORDS = {{"false", "no", "n", "f", "0", "off"}}
 
 
 def load(path: str = MODEL_FILE):
-    """The fitted pipeline, loaded without pickle: only scikit-learn, XGBoost, NumPy and SciPy
-    types are accepted."""
-    untrusted = sio.get_untrusted_types(file=path)
-    refused = [t for t in untrusted if not t.startswith(TRUSTED)]
+    """The fitted pipeline, loaded without pickle. The file is refused, before anything in it is
+    built, unless every type and loader it names is in TRUSTED_TYPES and TRUSTED_LOADERS; then
+    the index arrays of its trees are checked to be in range."""
+    with open(path, "rb") as handle:
+        data = handle.read()
+    refused = schema_problems(data, TRUSTED_TYPES, TRUSTED_LOADERS, MAX_SCHEMA_BYTES)
     if refused:
-        raise ValueError(f"{{path}} holds types this script does not load: {{refused}}")
-    return sio.load(path, trusted=untrusted)
+        raise ValueError(
+            f"{{path}} was not loaded: it holds what Tradeoff Explorer never writes into a model "
+            f"file ({{', '.join(refused)}}); it may have been made or changed by someone else."
+        )
+    model = sio.loads(data, trusted=sorted(TRUSTED_TYPES))
+    damaged = check_structure(model)
+    if damaged:
+        raise ValueError(f"{{path}} was not used: it holds {{'; '.join(damaged)}}.")
+    return model
+
+
+# The two checks below are the very code Tradeoff Explorer's store runs (core/trust.py).
+
+
+{checks}
 
 
 def _column(rows: pd.DataFrame, feature: dict) -> pd.Series:

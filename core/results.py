@@ -23,7 +23,7 @@ from core.study import ModelResult, StudyResult
 SCHEMA_VERSION = 1
 #: Packages whose versions are recorded for reproducibility.
 _PACKAGES = ("scikit-learn", "xgboost-cpu", "numpy", "pandas", "scipy", "skops", "shap")
-_IN_MEMORY_ONLY = {"pipeline", "model_bytes", "predictions", "fold_metrics"}
+_IN_MEMORY_ONLY = {"pipeline", "model_bytes", "predictions", "fold_metrics", "file_problem"}
 
 
 def _clean(value: Any) -> Any:

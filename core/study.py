@@ -166,6 +166,9 @@ class ModelResult:
     model_bytes: bytes | None = field(default=None, repr=False)
     predictions: Predictions | None = field(default=None, repr=False)
     fold_metrics: list[dict[str, float]] = field(default_factory=list, repr=False)
+    #: Why a reopened study's fitted pipeline was not loaded (a damaged or refused file), or
+    #: ``None``. Its measured figures stay valid; it cannot predict, be explained or exported.
+    file_problem: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_spec(cls, spec: cand.CandidateSpec) -> ModelResult:

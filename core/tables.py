@@ -322,3 +322,18 @@ def privacy_frame(dataset: Dataset) -> pd.DataFrame:
 
 #: Whether a column's values reach saved studies, results, predictions and model files.
 PRIVACY_FILES_COLUMN = "its values in saved or exported files"
+
+
+def unavailable_sentence(study: StudyResult) -> str | None:
+    """What a reopened study lacks when some of its saved model files could not be used, or
+    ``None`` when every model that finished has its fitted pipeline."""
+    missing = [m for m in study.models if m.file_problem]
+    if not missing:
+        return None
+    which = "; ".join(f"{m.label} ({m.file_problem})" for m in missing)
+    return (
+        f"{len(missing)} model{'s' if len(missing) > 1 else ''} of this saved study cannot "
+        f"predict: {which}. Their measured figures (accuracy, costs, held-out predictions) are "
+        "shown as saved, but they cannot be explained or downloaded. Run the study again to "
+        "get them back."
+    )

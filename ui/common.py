@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import html
+import re
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -138,6 +140,24 @@ def get_store() -> StudyStore:
     return _store(str(default_store_dir()))
 
 
+#: Things the store did on its own are told to each session once, if they are this recent.
+NOTICE_MAX_AGE_S = 3600.0
+
+
+def store_notices() -> None:
+    """Tell this session, once each, what the shared store did on its own (an index rebuilt
+    from the study folders, a folder that cannot be written)."""
+    try:
+        store = get_store()
+    except TradeoffError:
+        return  # the Studies and Train pages say why the store cannot be opened
+    seen: set[int] = st.session_state.setdefault(Keys.STORE_NOTICES_SEEN, set())
+    for notice in store.notices:
+        if notice.number not in seen and time.time() - notice.at < NOTICE_MAX_AGE_S:
+            seen.add(notice.number)
+            st.toast(md(notice.message), icon=Icons.STUDIES)
+
+
 def show_error(exc: BaseException) -> None:
     """A refusal from core in its own words; anything else as a short apology."""
     if isinstance(exc, TradeoffError):
@@ -167,6 +187,7 @@ def study_headline(study: StudyResult) -> str:
 
 def sidebar() -> None:
     """The current dataset, target, task and study status, on every page."""
+    store_notices()
     dataset = current_dataset()
     source: TableSource | None = st.session_state.get(Keys.SOURCE)
     with st.sidebar:
@@ -198,12 +219,20 @@ def sidebar() -> None:
             )
 
 
+#: Where GitHub-flavoured Markdown would turn plain text into a link (``https://``, ``www.``,
+#: ``name@host``): an invisible word joiner goes after the scheme, the "www" or the "@". A
+#: backslash escape does not help: the renderer finds these in the text after unescaping.
+_AUTOLINK = re.compile(r"(?i)(\b(?:https?|ftp|mailto|xmpp)(?=:)|\bwww(?=\.)|@)")
+_WORD_JOINER = "\u2060"
+
+
 def md(text: object) -> str:
-    """User text made safe inside Markdown: HTML escaped and Markdown/LaTeX marks neutralised."""
+    """User text made safe inside Markdown: HTML escaped, Markdown/LaTeX marks neutralised and
+    nothing left that the renderer would turn into a link."""
     escaped = html.escape(str(text), quote=False)
     for mark in ("\\", "*", "_", "`", "$", "[", "]", "#", "|", "~"):
         escaped = escaped.replace(mark, "\\" + mark)
-    return escaped
+    return _AUTOLINK.sub(lambda m: m.group(0) + _WORD_JOINER, escaped)
 
 
 def current_budgets() -> Budgets:

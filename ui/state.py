@@ -25,6 +25,7 @@ from core.economics import (
 )
 from core.samples import DEFAULT_SAMPLE
 from core.study import StudyResult
+from core.tables import unavailable_sentence
 
 #: Page scripts, relative to app.py. They sit one level below pages/ on purpose: Streamlit's
 #: legacy multipage mode scans pages/*.py and, when it finds scripts there, may run a page
@@ -85,6 +86,7 @@ class Keys:
     # The study on screen and its id in the store.
     STUDY = "study"
     STUDY_ID = "study_id"
+    STORE_NOTICES_SEEN = "store_notices_seen"  # numbers of the store's notices shown here
     # Trade-offs choices.
     AXIS = "axis"
     LENS = "lens"
@@ -247,4 +249,9 @@ def require_study() -> StudyResult:
         with right:
             st.page_link(STUDIES_PAGE, label="Open a saved study", icon=Icons.STUDIES)
         stop_page()
+    problem = unavailable_sentence(study)
+    if problem:
+        from ui.common import md  # ui.common builds on this module
+
+        st.warning(md(problem), icon=Icons.WARNING)
     return study

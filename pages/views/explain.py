@@ -19,12 +19,15 @@ from core.explain_figures import (
     waterfall_figure,
 )
 from ui.common import cached_explanation, md
-from ui.state import Keys, kept, require_study
+from ui.state import Keys, kept, require_study, stop_page
 
 st.title("Explain")
 study = require_study()
 dataset = study.dataset
-models = {m.name: m for m in study.ok_models}
+models = {m.name: m for m in study.ok_models if m.pipeline is not None}
+if not models:
+    st.info("No model of this study can be explained: none has its fitted model.")
+    stop_page()
 rec = study.recommendation
 default = rec.industry or rec.academic or next(iter(models))
 st.session_state.setdefault(Keys.EXPLAIN_MODEL, default)

@@ -148,6 +148,9 @@ with st.expander("Preview the report", expanded=True):
 
 st.subheader("A model ready to serve")
 names = [m.name for m in study.ok_models if m.model_bytes is not None]
+if not names:
+    st.info("No model of this study has its fitted model file, so none can be downloaded.")
+    stop_page()
 labels = {m.name: m.label for m in study.models}
 if state.get(Keys.EXPORT_MODEL) not in names:
     state[Keys.EXPORT_MODEL] = pick if pick in names else names[0]

@@ -6,8 +6,8 @@ import streamlit as st
 
 from core.errors import TradeoffError
 from core.tables import format_time, studies_frame
-from ui.common import get_store, show_error
-from ui.state import TRADEOFFS_PAGE, Keys, stop_page
+from ui.common import get_store, md, show_error
+from ui.state import TRADEOFFS_PAGE, Icons, Keys, stop_page
 
 st.title("Studies")
 store = get_store()
@@ -17,6 +17,14 @@ st.caption(
     "are listed for everyone using this app; unsaved work stays in your own browser session."
 )
 
+if store.read_only:
+    st.info(
+        md(
+            f"This folder cannot be written ({store.read_only}): saved studies can be opened, "
+            "but new ones are not saved and none can be deleted."
+        ),
+        icon=Icons.WARNING,
+    )
 summaries = store.list()
 if not summaries:
     st.info("No saved studies yet. Train models on the Train page; the study is saved when done.")

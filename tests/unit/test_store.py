@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import math
 import multiprocessing as mp
 import os
 import re
 import sqlite3
+import subprocess
+import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import fields, replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -18,6 +22,7 @@ import pytest
 import skops.io as sio
 
 import core.store as store_module
+import core.study_files as study_files
 from core.dataset import ColumnProfile, DataWarning
 from core.pareto import Budgets, Recommendation
 from core.results import to_dict
@@ -228,8 +233,8 @@ def test_unknown_id_is_a_clear_error(store, study_id):
         store.model_bytes(study_id, "dummy")
 
 
-@pytest.mark.parametrize("rel", ["models/decision_tree.skops", "X.parquet", "arrays.npz"])
-def test_tampered_file_is_refused(store, binary_study, rel):
+@pytest.mark.parametrize("rel", ["X.parquet", "arrays.npz"])
+def test_tampered_data_file_is_refused(store, binary_study, rel):
     study_id = store.save(binary_study)
     path = store.root / "studies" / study_id / rel
     data = bytearray(path.read_bytes())
@@ -240,13 +245,38 @@ def test_tampered_file_is_refused(store, binary_study, rel):
         store.load(study_id)
 
 
-def test_missing_file_is_a_clear_error(store, binary_study):
+def _assert_only_unavailable(loaded: StudyResult, original: StudyResult, name: str, why: str):
+    """The study opened: ``name`` has no pipeline and says why; every other model works."""
+    X = original.dataset.X
+    for model, old in zip(loaded.models, original.models, strict=True):
+        assert model.metrics == old.metrics
+        np.testing.assert_array_equal(model.predictions.y_pred, old.predictions.y_pred)
+        if model.name == name:
+            assert model.pipeline is None
+            assert model.model_bytes is None
+            assert re.search(why, model.file_problem), model.file_problem
+        elif old.model_bytes is not None:
+            assert model.file_problem is None
+            np.testing.assert_array_equal(model.pipeline.predict(X), old.pipeline.predict(X))
+
+
+@pytest.mark.parametrize("damage", ["one byte changed", "truncated", "emptied", "deleted"])
+def test_a_damaged_model_file_leaves_only_that_model_unavailable(store, binary_study, damage):
     study_id = store.save(binary_study)
-    (store.root / "studies" / study_id / "models" / "knn.skops").unlink()
-    with pytest.raises(
-        StoreError, match=re.escape("is incomplete: its file models/knn.skops is missing")
-    ):
-        store.load(study_id)
+    path = store.root / "studies" / study_id / "models" / "knn.skops"
+    data = bytearray(path.read_bytes())
+    if damage == "one byte changed":
+        data[len(data) // 3] ^= 0x01
+        path.write_bytes(bytes(data))
+    elif damage == "deleted":
+        path.unlink()
+    else:
+        path.write_bytes(bytes(data[: len(data) // 2 if damage == "truncated" else 0]))
+    why = "is missing" if damage == "deleted" else "changed after it was saved"
+    loaded = store.load(study_id)
+    _assert_only_unavailable(
+        loaded, binary_study, "knn", f"models/knn.skops was not loaded: .*{why}"
+    )
     assert store.load(study_id, pipelines=False).model("knn").size_bytes > 0
 
 
@@ -257,18 +287,25 @@ class Intruder:
         self.payload = "not a model"
 
 
-def test_model_file_with_types_outside_the_allow_list_is_refused(store, binary_study):
-    study_id = store.save(binary_study)
-    data = sio.dumps(Intruder())
-    rel = "models/decision_tree.skops"
+def _replace_model_file(store: StudyStore, study_id: str, name: str, data: bytes) -> None:
+    """Put ``data`` in place of a model file and its hash in the index, as someone who can
+    write the store's folder could."""
+    rel = f"models/{name}.skops"
     (store.root / "studies" / study_id / rel).write_bytes(data)
-    _sql(  # someone who can also rewrite the recorded hash
+    _sql(
         store,
         "UPDATE files SET sha256 = ? WHERE study_id = ? AND path = ?",
-        (store_module._sha256(data), study_id, rel),
+        (study_files.sha256(data), study_id, rel),
     )
-    with pytest.raises(StoreError, match=r"holding types this app does not load: .*Intruder"):
-        store.load(study_id)
+
+
+def test_model_file_with_types_outside_the_allow_list_is_refused(store, binary_study):
+    study_id = store.save(binary_study)
+    _replace_model_file(store, study_id, "decision_tree", sio.dumps(Intruder()))
+    loaded = store.load(study_id)
+    _assert_only_unavailable(
+        loaded, binary_study, "decision_tree", r"never writes into a model file \(.*Intruder"
+    )
 
 
 def test_default_store_dir_honours_the_environment(monkeypatch, tmp_path):
@@ -330,33 +367,25 @@ def test_concurrent_saves_from_processes_are_all_listed(tmp_path, multiclass_stu
 
 
 def _disk_full_at_first_model(monkeypatch):
-    original, calls = store_module._put, []
+    original, calls = Path.write_bytes, []
 
-    def put(*args):
-        calls.append(args)
+    def write_bytes(self, data):
+        calls.append(self)
         if len(calls) == 3:  # X.parquet, arrays.npz, then the first model file
             raise OSError(28, "No space left on device")
-        original(*args)
+        return original(self, data)
 
-    monkeypatch.setattr(store_module, "_put", put)
-
-
-def _database_locked_after_files_are_in_place(monkeypatch):
-    def locked(self):
-        raise sqlite3.OperationalError("database is locked")
-
-    monkeypatch.setattr(StudyStore, "_transaction", locked)
+    monkeypatch.setattr(Path, "write_bytes", write_bytes)
 
 
 def _bug_in_metadata(monkeypatch):
-    monkeypatch.setattr(store_module, "_dumps", lambda meta: 1 / 0)
+    monkeypatch.setattr(study_files, "_metadata", lambda study, stored: 1 / 0)
 
 
 @pytest.mark.parametrize(
     ("sabotage", "error", "message"),
     [
         (_disk_full_at_first_model, StoreError, "Could not save the study .*No space left"),
-        (_database_locked_after_files_are_in_place, StoreError, "database is locked"),
         (_bug_in_metadata, ZeroDivisionError, "division"),
     ],
 )
@@ -370,15 +399,224 @@ def test_failed_save_leaves_nothing(store, binary_study, monkeypatch, sabotage, 
     assert list((store.root / "studies").iterdir()) == []
 
 
-def test_stale_leftovers_are_swept(store, binary_study):
-    kept = store.save(binary_study)
+def test_a_study_whose_index_row_failed_is_kept_and_listed_at_the_next_start(
+    store, binary_study, monkeypatch
+):
+    def locked(self):
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(StudyStore, "_transaction", locked)
+    with pytest.raises(StoreError, match=r"was saved in .*it will be listed when the app restarts"):
+        store.save(binary_study)
+    monkeypatch.undo()
+    assert store.list() == []
+    (summary,) = StudyStore(store.root).list()
+    _assert_same_study(StudyStore(store.root).load(summary.study_id), binary_study, pipelines=True)
+
+
+def test_only_leftovers_the_store_marked_incomplete_are_swept(store, binary_study):
+    kept, unindexed = store.save(binary_study), store.save(binary_study)
+    _sql(store, "DELETE FROM studies WHERE study_id = ?", (unindexed,))  # its row lost
     studies = store.root / "studies"
-    stale, fresh = studies / ".partial-old", studies / ("0" * 32)
-    for folder in (stale, fresh):
+    partial, deleting = studies / ".partial-old", studies / f".deleting-{'1' * 32}-abcd"
+    stranger, fresh = studies / "notes", studies / ".partial-fresh"
+    for folder in (partial, deleting, stranger, fresh):
         (folder / "models").mkdir(parents=True)
     old = time.time() - 2 * store_module._STALE_S
-    os.utime(stale, (old, old))
-    os.utime(studies / kept, (old, old))
+    for folder in (partial, deleting, stranger, studies / kept, studies / unindexed):
+        os.utime(folder, (old, old))
+    again = StudyStore(store.root)
+    assert sorted(p.name for p in studies.iterdir()) == sorted(
+        [kept, unindexed, stranger.name, fresh.name]
+    )
+    assert {s.study_id for s in again.list()} == {kept, unindexed}
+    assert again.load(unindexed, pipelines=False).created_at == binary_study.created_at
+
+
+def _two_saved(store: StudyStore, binary_study, regression_study) -> set[str]:
+    return {store.save(binary_study), store.save(regression_study)}
+
+
+def _remove_index(root: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        (root / f"studies.sqlite{suffix}").unlink(missing_ok=True)
+
+
+def _truncate_index(root: Path) -> None:
+    path = root / "studies.sqlite"
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    (root / "studies.sqlite-wal").unlink(missing_ok=True)
+    (root / "studies.sqlite-shm").unlink(missing_ok=True)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 3])
+
+
+def _garble_index(root: Path) -> None:
+    _remove_index(root)
+    (root / "studies.sqlite").write_bytes(b"this is not a database" * 100)
+
+
+def _empty_index(root: Path) -> None:
+    _remove_index(root)
+    (root / "studies.sqlite").write_bytes(b"")
+
+
+LOSSES = {
+    "deleted": _remove_index,
+    "truncated": _truncate_index,
+    "garbled": _garble_index,
+    "emptied": _empty_index,
+}
+
+
+@pytest.mark.parametrize("loss", list(LOSSES))
+def test_an_index_lost_before_start_is_rebuilt_from_the_folders(
+    store, binary_study, regression_study, loss
+):
+    ids = _two_saved(store, binary_study, regression_study)
+    before = sorted(store.list(), key=lambda s: s.study_id)
+    LOSSES[loss](store.root)
+    again = StudyStore(store.root)
+    assert sorted(again.list(), key=lambda s: s.study_id) == before
+    _assert_same_study(
+        again.load(before[0].study_id),
+        *[st for st in (binary_study, regression_study) if st.dataset.task == before[0].task],
+        pipelines=True,
+    )
+    (notice,) = again.notices
+    assert "rebuilt from the study folders" in notice.message
+    assert "2 studies listed" in notice.message
+    assert {p.name for p in (store.root / "studies").iterdir()} == ids
+    if loss in ("truncated", "garbled"):  # the damaged index is kept aside, never deleted
+        assert list(store.root.glob("studies.sqlite.damaged-*"))
+
+
+@pytest.mark.parametrize("loss", list(LOSSES))
+def test_an_index_lost_while_running_is_rebuilt_and_work_goes_on(
+    store, binary_study, regression_study, loss
+):
+    ids = _two_saved(store, binary_study, regression_study)
+    LOSSES[loss](store.root)
+    assert {s.study_id for s in store.list()} == ids
+    third = store.save(binary_study)
+    assert {s.study_id for s in store.list()} == ids | {third}
+    assert store.load(third).model("decision_tree").pipeline is not None
+    store.delete(third)
+    assert len(store) == 2
+    assert len(store.notices) == 1  # said once
+    assert "rebuilt from the study folders" in store.notices[0].message
+
+
+def test_rebuild_by_hand_reports_folders_that_are_not_studies(store, binary_study):
+    kept = store.save(binary_study)
+    broken = store.root / "studies" / ("2" * 32)
+    broken.mkdir()
+    (broken / "manifest.json").write_text("{ not json")
+    report = store.rebuild()
+    assert report.studies == 1
+    assert report.skipped == (("2" * 32, "its manifest.json is damaged (not valid JSON)"),)
+    assert [s.study_id for s in store.list()] == [kept]
+    assert broken.exists()
+
+
+def _hostile_manifest(folder: Path, change) -> None:
+    document = json.loads((folder / "manifest.json").read_text())
+    change(document)
+    (folder / "manifest.json").write_text(json.dumps(document))
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        (lambda d: d["files"].append(dict(d["files"][0], path="../../secret")), "not a study file"),
+        (lambda d: d.update(study_id="f" * 32), "not its folder's name"),
+        (lambda d: d["summary"].update(n_rows="many"), "'n_rows' is not a int"),
+        (lambda d: d["meta"]["models"][0].update(stored_file="/etc/passwd"), "does not list"),
+        (lambda d: d.update(format="something else"), "unknown format"),
+    ],
+)
+def test_a_hostile_manifest_is_never_listed_nor_followed(store, binary_study, change, reason):
+    study_id = store.save(binary_study)
+    _hostile_manifest(store.root / "studies" / study_id, change)
+    _remove_index(store.root)
+    again = StudyStore(store.root)
+    assert again.list() == []
+    (skipped,) = again.rebuild().skipped
+    assert skipped[0] == study_id
+    assert reason in skipped[1]
+    assert (store.root / "studies" / study_id / "X.parquet").exists()
+
+
+def test_a_study_saved_before_manifests_gets_one_and_survives_a_lost_index(store, binary_study):
+    study_id = store.save(binary_study)
+    manifest = store.root / "studies" / study_id / "manifest.json"
+    manifest.unlink()  # as saved by the previous version of the app
     StudyStore(store.root)
-    assert sorted(p.name for p in studies.iterdir()) == sorted([kept, fresh.name])
-    assert store.load(kept, pipelines=False).created_at == binary_study.created_at
+    assert manifest.exists()
+    _remove_index(store.root)
+    again = StudyStore(store.root)
+    _assert_same_study(again.load(study_id), binary_study, pipelines=True)
+
+
+_READ_ONLY_CHECK = """
+import sys
+from core.store import StoreError, StudyStore
+store = StudyStore(sys.argv[1])
+ids = [s.study_id for s in store.list()]
+study = store.load(ids[0])
+assert study.model("decision_tree").pipeline is not None
+try:
+    store.save(study)
+except StoreError as exc:
+    print("refused:", exc)
+try:
+    store.delete(ids[0])
+except StoreError as exc:
+    print("refused:", exc)
+print("notice:", store.notices[0].message)
+print("listed:", len(ids))
+"""
+
+
+def _as_a_user_who_cannot_write(root: Path, script: str) -> subprocess.CompletedProcess:
+    """Run ``script`` on ``root`` made read-only. Root may write anywhere, so as root the
+    process runs without the capabilities that override file permissions (``setpriv``)."""
+    for path in [root, *root.rglob("*")]:
+        path.chmod(0o555 if path.is_dir() else 0o444)
+    command = [sys.executable, "-c", script, str(root)]
+    if os.geteuid() == 0:
+        command = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--", *command]
+    try:
+        return subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=Path(__file__).parents[2],
+            check=False,
+        )
+    finally:
+        for path in [root, *root.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+
+
+@pytest.mark.parametrize("index", ["kept", "lost"])
+def test_a_read_only_store_lists_and_opens_but_says_why_it_cannot_save(
+    tmp_path, binary_study, index
+):
+    root = tmp_path / "store"
+    store = StudyStore(root)
+    ids = {store.save(binary_study), store.save(binary_study)}
+    if index == "lost":
+        _remove_index(root)
+    before = sorted(p.relative_to(root) for p in root.rglob("*"))
+    done = _as_a_user_who_cannot_write(root, _READ_ONLY_CHECK)
+    assert done.returncode == 0, done.stderr
+    assert "listed: 2" in done.stdout
+    assert "refused: Cannot save the study: the study folder" in done.stdout
+    assert "refused: Cannot delete the study" in done.stdout
+    assert "is read-only" in done.stdout
+    assert "saved studies can be opened, but new ones are not saved" in done.stdout
+    assert sorted(p.relative_to(root) for p in root.rglob("*")) == before
+    assert {s.study_id for s in StudyStore(root).list()} == ids
