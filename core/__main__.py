@@ -8,10 +8,11 @@ wrong ends with exit code 2 and one line on stderr starting with ``error:``; no 
 from __future__ import annotations
 
 import argparse
+import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn, TextIO
 
 from core import candidates as cand
 from core.data import DEFAULT_MAX_BYTES, load_path, read_table
@@ -39,6 +40,42 @@ def _csv_list(text: str) -> list[str]:
     return [item.strip() for item in text.split(",") if item.strip()]
 
 
+def _plain(x: float) -> str:
+    return f"{int(x):,}" if float(x).is_integer() else f"{x:g}"
+
+
+def _number(
+    what: str,
+    *,
+    low: float,
+    high: float = math.inf,
+    low_ok: bool = False,
+    high_ok: bool = True,
+    whole: bool = False,
+) -> Callable[[str], Any]:
+    """An option's parser: a finite number in a range, or one line saying what is allowed."""
+    bounds = [f"at least {_plain(low)}" if low_ok else f"more than {_plain(low)}"]
+    if math.isfinite(high):
+        bounds.append(f"at most {_plain(high)}" if high_ok else f"less than {_plain(high)}")
+
+    def parse(text: str) -> Any:
+        try:
+            value = int(text) if whole else float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not a {'whole number' if whole else 'number'}; give {what}"
+            ) from None
+        above = value >= low if low_ok else value > low
+        below = value <= high if high_ok else value < high
+        if not (math.isfinite(value) and above and below):
+            raise argparse.ArgumentTypeError(
+                f"{text!r} cannot be {what}: it must be {' and '.join(bounds)}"
+            )
+        return value
+
+    return parse
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m core", description="Is the extra accuracy worth its cost?")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -58,27 +95,53 @@ def build_parser() -> argparse.ArgumentParser:
         "the dummy and simple baselines are always included",
     )
     run.add_argument(
-        "--cv", type=int, metavar="K", help="k-fold cross-validation instead of holdout"
+        "--cv",
+        type=_number("a number of folds", low=2, high=100, low_ok=True, whole=True),
+        metavar="K",
+        help="k-fold cross-validation instead of holdout (2 to 100 folds)",
     )
-    run.add_argument("--test-size", type=float, default=0.2, help="holdout share (default 0.2)")
-    run.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    run.add_argument(
+        "--test-size",
+        type=_number("the share of rows held out", low=0, high=1, high_ok=False),
+        default=0.2,
+        help="holdout share, between 0 and 1 (default 0.2)",
+    )
+    run.add_argument(
+        "--seed",
+        type=_number("a random seed", low=0, high=2**32 - 1, low_ok=True, whole=True),
+        default=0,
+        help="random seed, 0 to 4294967295 (default 0)",
+    )
     run.add_argument("--metric", choices=list(METRICS), help="primary metric")
     run.add_argument("--out", type=Path, help="output folder (default results/<data name>)")
     run.add_argument("--include", type=_csv_list, default=[], help="flagged columns to keep")
     run.add_argument("--exclude", type=_csv_list, default=[], help="columns to leave out")
-    run.add_argument("--max-latency-ms", type=float, help="budget: p95 latency per row (ms)")
-    run.add_argument("--max-size-mb", type=float, help="budget: model size (MB)")
-    run.add_argument("--max-train-s", type=float, help="budget: training time (s)")
-    run.add_argument("--workers", type=int, help="parallel training processes (default: cores)")
-    run.add_argument("--time-limit", type=float, default=900.0, help="seconds per model (900)")
+    budget = _number("a budget", low=0)
+    run.add_argument("--max-latency-ms", type=budget, help="budget: p95 latency per row (ms)")
+    run.add_argument("--max-size-mb", type=budget, help="budget: model size (MB)")
+    run.add_argument("--max-train-s", type=budget, help="budget: training time (s)")
+    run.add_argument(
+        "--workers",
+        type=_number("a number of processes", low=0, high=1024, low_ok=True, whole=True),
+        help="parallel training processes (default: cores; 0 trains in this process)",
+    )
+    run.add_argument(
+        "--time-limit",
+        type=_number("a time limit in seconds", low=0),
+        default=900.0,
+        help="seconds per model (900)",
+    )
     run.add_argument(
         "--price-per-vcpu-hour",
-        type=float,
+        type=_number("a price", low=0, low_ok=True),
         default=DEFAULT_USD_PER_VCPU_HOUR,
         help=f"USD per vCPU-hour for costs (default {DEFAULT_USD_PER_VCPU_HOUR})",
     )
     run.add_argument(
-        "--max-mb", type=float, default=DEFAULT_MAX_BYTES / MB, help="largest file accepted (MB)"
+        "--max-mb",
+        type=_number("a file size limit in MB", low=0, high=1024**2),
+        default=DEFAULT_MAX_BYTES / MB,
+        help="largest file accepted (MB)",
     )
     run.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     run.add_argument(
@@ -92,16 +155,43 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _progress(event: ProgressEvent) -> None:
-    if event.stage == "waiting":
-        return
-    detail = f" ({event.message})" if event.message else ""
-    timing = f" after {event.elapsed_s:.1f} s" if event.stage in ("done", "failed") else ""
-    print(
-        f"[{event.done:>2}/{event.total}] {event.label}: {event.stage}{timing}{detail}",
-        file=sys.stderr,
-        flush=True,
-    )
+class _Progress:
+    """Progress on the terminal: one line per model as it finishes and, on a terminal, one
+    status line that updates in place (never hundreds of lines)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.live = stream.isatty()
+        self.active: dict[str, tuple[str, float]] = {}
+        self.width = 0
+
+    def __call__(self, event: ProgressEvent) -> None:
+        if event.stage in ("done", "failed", "skipped"):
+            self.active.pop(event.model, None)
+            detail = f" ({event.message})" if event.message else ""
+            timing = f" in {event.elapsed_s:.1f} s" if event.stage != "skipped" else ""
+            self._line(
+                f"[{event.done:>2}/{event.total}] {event.label}: {event.stage}{timing}{detail}"
+            )
+        elif event.stage == "waiting":
+            self.active.pop(event.model, None)
+        else:
+            self.active[event.model] = (f"{event.stage} {event.label}", event.elapsed_s)
+        if self.live:
+            status = ", ".join(f"{what} {s:.0f} s" for what, s in self.active.values())
+            self._status(f"[{event.done:>2}/{event.total}] {status}" if status else "")
+
+    def _line(self, text: str) -> None:
+        self._status("")
+        print(text, file=self.stream, flush=True)
+
+    def _status(self, text: str) -> None:
+        if not self.live:
+            return
+        text = text[:120]
+        self.stream.write("\r" + text.ljust(self.width) + ("\r" if not text else ""))
+        self.stream.flush()
+        self.width = len(text)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -138,13 +228,16 @@ def _run(args: argparse.Namespace) -> int:
     )
     for warning in dataset.warnings:
         print(f"warning: {warning.message}", file=sys.stderr)
-    study = run_study(dataset, config, None if args.quiet else _progress)
+    study = run_study(dataset, config, None if args.quiet else _Progress(sys.stderr))
     out = args.out or Path("results") / Path(dataset.name).stem
     write_outputs(study, out)
     if args.report:
         table = read_table(path.read_bytes(), path.name, max_bytes=int(args.max_mb * MB))
         (out / "report.html").write_text(full_report(study, table), encoding="utf-8")
     print(format_leaderboard(study))
+    for m in study.models:
+        for note in m.notes:
+            print(f"note: {m.label}: {note}")
     print()
     print(study.recommendation.academic_sentence)
     print(study.recommendation.sentence)

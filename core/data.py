@@ -385,6 +385,10 @@ def read_table(data: bytes, filename: str, *, max_bytes: int = DEFAULT_MAX_BYTES
         }
         if parsed.skipped_lines:
             info["skipped_title_lines"] = str(parsed.skipped_lines)
+        if encoding.startswith("utf-8 (with"):
+            count, lines = replaced_bytes_note(text)
+            info["replaced_bytes"] = str(count)
+            info["replaced_lines"] = ",".join(map(str, lines))
     df = _finish_table(header, body, filename=filename, decimal_comma=decimal_comma)
     df.attrs["read_info"] = info
     return df
@@ -503,11 +507,43 @@ def _decode(data: bytes, filename: str) -> tuple[str, str]:
         try:
             text, encoding = data.decode("utf-8"), "utf-8"
         except UnicodeDecodeError:
-            text, encoding = _decode_legacy(data, filename)
+            text = _decode_damaged_utf8(data)
+            if text is not None:
+                encoding = "utf-8 (with invalid bytes replaced)"
+            else:
+                text, encoding = _decode_legacy(data, filename)
     sample = text[:_SNIFF_CHARS]
     if "\x00" in sample or len(_CONTROL_CHARS.findall(sample)) > 0.01 * len(sample):
         raise DataError(BINARY_MESSAGE.format(filename=filename))
     return text, encoding
+
+
+#: Lines of the file named in the warning about bytes that were not valid UTF-8.
+_SHOWN_LINES = 5
+
+
+def _decode_damaged_utf8(data: bytes) -> str | None:
+    """UTF-8 text with its few invalid bytes replaced by U+FFFD, when the file is clearly UTF-8
+    (it holds more valid multi-byte characters than invalid bytes); ``None`` when it reads as a
+    legacy encoding, where every accented letter is an "invalid" byte."""
+    text = data.decode("utf-8", errors="replace")
+    n_bad = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")  # minus real U+FFFD characters
+    leads = sum(data.count(bytes([byte])) for byte in range(0xC2, 0xF5))
+    if n_bad <= 0 or leads - n_bad < n_bad:
+        return None
+    return text
+
+
+def replaced_bytes_note(text: str) -> tuple[int, list[int]]:
+    """How many U+FFFD replacements ``text`` holds, and the first lines (1-based) they are on."""
+    lines: list[int] = []
+    start = text.find("\ufffd")
+    while start != -1 and len(lines) < _SHOWN_LINES:
+        line = text.count("\n", 0, start) + 1
+        if not lines or lines[-1] != line:
+            lines.append(line)
+        start = text.find("\ufffd", start + 1)
+    return text.count("\ufffd"), lines
 
 
 def _guess_encoding(data: bytes) -> str | None:
@@ -673,7 +709,7 @@ def _read_delimited(text: str, filename: str, *, engine: Engine | None = None) -
                     io.BytesIO(payload), engine="c", index_col=False, low_memory=False, **options
                 )
         except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:
-            unclosed = re.search(r"EOF inside string starting at row (\d+)", str(exc))
+            unclosed = re.search(r"EOF inside string starting at row ([0-9]+)", str(exc))
             if unclosed:
                 line = leading + text[:offset].count("\n") + int(unclosed.group(1)) + 1
                 raise DataError(
@@ -794,8 +830,8 @@ def _detect_delimiter(
     return chosen
 
 
-_EU_DECIMAL = re.compile(r"[-+]?(?:\d{1,3}(?:\.\d{3})+|\d+),\d+")
-_US_DECIMAL = re.compile(r"[-+]?\d+\.\d+")
+_EU_DECIMAL = re.compile(r"[-+]?(?:[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+),[0-9]+")
+_US_DECIMAL = re.compile(r"[-+]?[0-9]+\.[0-9]+")
 
 
 def _uses_decimal_comma(sample: str, delimiter: str) -> bool:
@@ -917,9 +953,11 @@ def _unique_names(
 
 _CURRENCY_CHARS = "$€£¥₹"
 _DASHES: Final[frozenset[str]] = frozenset({"-", "--", "–", "—"})
-_US_NUMBER = re.compile(r"[-+]?(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?")
-_EU_NUMBER = re.compile(r"[-+]?(?:(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d*)?|,\d+)")
-_DIGIT_GROUP_SPACE = re.compile(r"(?<=\d)[\s\u00a0\u202f'’](?=\d{3}(?:\D|$))")
+_US_NUMBER = re.compile(
+    r"[-+]?(?:(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?"
+)
+_EU_NUMBER = re.compile(r"[-+]?(?:(?:[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+)(?:,[0-9]*)?|,[0-9]+)")
+_DIGIT_GROUP_SPACE = re.compile(r"(?<=[0-9])[\s\u00a0\u202f'’](?=[0-9]{3}(?:[^0-9]|$))")
 _SYMBOLS = re.compile(r"[\s" + re.escape(_CURRENCY_CHARS) + "%]")
 
 
@@ -1105,34 +1143,39 @@ def _numbers_of(texts: pd.Series, *, symbols: bool, eu_first: bool) -> pd.Series
 
 # (format, quick regex every value must match for the format to be tried)
 _DATE_FORMATS: Final[tuple[tuple[str, str], ...]] = (
-    ("%Y-%m-%d", r"\d{4}-\d{1,2}-\d{1,2}"),
-    ("%Y-%m-%d %H:%M:%S", r"\d{4}-\d{1,2}-\d{1,2} \d{1,2}:\d{2}:\d{2}"),
-    ("%Y-%m-%d %H:%M", r"\d{4}-\d{1,2}-\d{1,2} \d{1,2}:\d{2}"),
-    ("%Y-%m-%dT%H:%M:%S", r"\d{4}-\d{1,2}-\d{1,2}T\d{1,2}:\d{2}:\d{2}"),
-    ("%Y/%m/%d", r"\d{4}/\d{1,2}/\d{1,2}"),
-    ("%m/%d/%Y", r"\d{1,2}/\d{1,2}/\d{4}"),
-    ("%d/%m/%Y", r"\d{1,2}/\d{1,2}/\d{4}"),
-    ("%m/%d/%Y %H:%M", r"\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2}"),
-    ("%d/%m/%Y %H:%M", r"\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2}"),
-    ("%m/%d/%Y %H:%M:%S", r"\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2}:\d{2}"),
-    ("%d/%m/%Y %H:%M:%S", r"\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2}:\d{2}"),
-    ("%d.%m.%Y", r"\d{1,2}\.\d{1,2}\.\d{4}"),
-    ("%d.%m.%Y %H:%M", r"\d{1,2}\.\d{1,2}\.\d{4} \d{1,2}:\d{2}"),
-    ("%d.%m.%Y %H:%M:%S", r"\d{1,2}\.\d{1,2}\.\d{4} \d{1,2}:\d{2}:\d{2}"),
-    ("%d-%m-%Y", r"\d{1,2}-\d{1,2}-\d{4}"),
-    ("%d %b %Y", r"\d{1,2} [A-Za-z]{3} \d{4}"),
-    ("%d-%b-%Y", r"\d{1,2}-[A-Za-z]{3}-\d{4}"),
-    ("%b %d, %Y", r"[A-Za-z]{3} \d{1,2}, \d{4}"),
-    ("%d %B %Y", r"\d{1,2} [A-Za-z]+ \d{4}"),
-    ("%B %d, %Y", r"[A-Za-z]+ \d{1,2}, \d{4}"),
-    ("%m/%d/%y", r"\d{1,2}/\d{1,2}/\d{2}"),
-    ("%d/%m/%y", r"\d{1,2}/\d{1,2}/\d{2}"),
-    ("ISO8601", r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?"),
+    ("%Y-%m-%d", r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"),
+    ("%Y-%m-%d %H:%M:%S", r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2} [0-9]{1,2}:[0-9]{2}:[0-9]{2}"),
+    ("%Y-%m-%d %H:%M", r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2} [0-9]{1,2}:[0-9]{2}"),
+    ("%Y-%m-%dT%H:%M:%S", r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}T[0-9]{1,2}:[0-9]{2}:[0-9]{2}"),
+    ("%Y/%m/%d", r"[0-9]{4}/[0-9]{1,2}/[0-9]{1,2}"),
+    ("%m/%d/%Y", r"[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}"),
+    ("%d/%m/%Y", r"[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}"),
+    ("%m/%d/%Y %H:%M", r"[0-9]{1,2}/[0-9]{1,2}/[0-9]{4} [0-9]{1,2}:[0-9]{2}"),
+    ("%d/%m/%Y %H:%M", r"[0-9]{1,2}/[0-9]{1,2}/[0-9]{4} [0-9]{1,2}:[0-9]{2}"),
+    ("%m/%d/%Y %H:%M:%S", r"[0-9]{1,2}/[0-9]{1,2}/[0-9]{4} [0-9]{1,2}:[0-9]{2}:[0-9]{2}"),
+    ("%d/%m/%Y %H:%M:%S", r"[0-9]{1,2}/[0-9]{1,2}/[0-9]{4} [0-9]{1,2}:[0-9]{2}:[0-9]{2}"),
+    ("%d.%m.%Y", r"[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{4}"),
+    ("%d.%m.%Y %H:%M", r"[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{4} [0-9]{1,2}:[0-9]{2}"),
+    ("%d.%m.%Y %H:%M:%S", r"[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{4} [0-9]{1,2}:[0-9]{2}:[0-9]{2}"),
+    ("%d-%m-%Y", r"[0-9]{1,2}-[0-9]{1,2}-[0-9]{4}"),
+    ("%d %b %Y", r"[0-9]{1,2} [A-Za-z]{3} [0-9]{4}"),
+    ("%d-%b-%Y", r"[0-9]{1,2}-[A-Za-z]{3}-[0-9]{4}"),
+    ("%b %d, %Y", r"[A-Za-z]{3} [0-9]{1,2}, [0-9]{4}"),
+    ("%d %B %Y", r"[0-9]{1,2} [A-Za-z]+ [0-9]{4}"),
+    ("%B %d, %Y", r"[A-Za-z]+ [0-9]{1,2}, [0-9]{4}"),
+    ("%m/%d/%y", r"[0-9]{1,2}/[0-9]{1,2}/[0-9]{2}"),
+    ("%d/%m/%y", r"[0-9]{1,2}/[0-9]{1,2}/[0-9]{2}"),
+    (
+        "ISO8601",
+        r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?"
+        r"(?:Z|[+-][0-9]{2}:?[0-9]{2})?",
+    ),
 )
 _DATE_SAMPLE = 500
 # How every format above starts: a cheap first test that rules out most text columns.
 _DATE_SHAPE = re.compile(
-    r"\d{1,4}[-/.]\d{1,2}[-/.]\d{2,4}|\d{1,2}[ -][A-Za-z]{3}|[A-Za-z]{3,9} \d{1,2}, \d{4}"
+    r"[0-9]{1,4}[-/.][0-9]{1,2}[-/.][0-9]{2,4}|[0-9]{1,2}[ -][A-Za-z]{3}"
+    r"|[A-Za-z]{3,9} [0-9]{1,2}, [0-9]{4}"
 )
 
 
@@ -1360,7 +1403,7 @@ def _strings_look_like_id(name: str, present: pd.Series, n_unique: int) -> bool:
     shaped = (
         sample.str.fullmatch(_UUID)
         | sample.str.fullmatch(_HEX_LIKE)
-        | (sample.str.fullmatch(_CODE_LIKE) & sample.str.contains(r"\d", regex=True))
+        | (sample.str.fullmatch(_CODE_LIKE) & sample.str.contains(r"[0-9]", regex=True))
     )
     return bool(shaped.mean() >= 0.95)
 
@@ -1572,11 +1615,13 @@ _PERSONAL_PHRASES: Final[tuple[tuple[str, ...], ...]] = (
 )
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
-_PHONE = re.compile(r"\+?\(?\d[\d\s().\-/]{5,}\d")
-_IBAN = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}")
-_CARD = re.compile(r"(?:\d{4}[ -]?){3}\d{1,7}")
-_SSN = re.compile(r"\d{3}-\d{2}-\d{4}")
-_IPV4 = re.compile(r"(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)")
+_PHONE = re.compile(r"\+?\(?[0-9][0-9\s().\-/]{5,}[0-9]")
+_IBAN = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}")
+_CARD = re.compile(r"(?:[0-9]{4}[ -]?){3}[0-9]{1,7}")
+_SSN = re.compile(r"[0-9]{3}-[0-9]{2}-[0-9]{4}")
+_IPV4 = re.compile(
+    r"(?:(?:25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])"
+)
 
 
 def prepare_dataset(
@@ -1635,7 +1680,7 @@ def prepare_dataset(
         if new in columns
     ]
     skipped_text = _read_info(df).get("skipped_title_lines", "")
-    skipped = int(skipped_text) if skipped_text.isdigit() else 0
+    skipped = int(skipped_text) if skipped_text.isascii() and skipped_text.isdigit() else 0
     if skipped:
         lines = "line of the file was" if skipped == 1 else f"{skipped} lines of the file were"
         it = "it" if skipped == 1 else "they"
@@ -1647,6 +1692,10 @@ def prepare_dataset(
                 "of it.",
             )
         )
+
+    replaced = _read_info(df).get("replaced_bytes", "")
+    if replaced.isascii() and replaced.isdigit():
+        warnings_out.append(_replaced_bytes_warning(int(replaced), _read_info(df)))
 
     # What to predict, and on which rows.
     chosen = _infer_task(target, y_clean) if task is None else task
@@ -1803,6 +1852,22 @@ def _renamed_columns(df: pd.DataFrame) -> dict[str, str]:
     if not isinstance(renamed, dict):
         return {}
     return {str(k): str(v) for k, v in renamed.items()}
+
+
+def _replaced_bytes_warning(count: int, info: dict[str, str]) -> DataWarning:
+    lines = [
+        int(n) for n in info.get("replaced_lines", "").split(",") if n.isascii() and n.isdigit()
+    ]
+    where = ", ".join(f"{n:,}" for n in lines) + (" and others" if count > len(lines) else "")
+    subject = "1 byte" if count == 1 else f"{count:,} bytes"
+    verb = "was" if count == 1 else "were"
+    return DataWarning(
+        "invalid_utf8",
+        None,
+        f"{subject} of the file {verb} not valid UTF-8 and {verb} replaced with \ufffd (line "
+        f"{where}). The rest of the file is UTF-8; check the value{'s' if count > 1 else ''} "
+        "there, or save the file again as UTF-8.",
+    )
 
 
 def _read_info(df: pd.DataFrame) -> dict[str, str]:
@@ -2085,8 +2150,14 @@ def _personal_by_name(words: list[str]) -> bool:
     )
 
 
+def _ascii_digits(value: str) -> list[int]:
+    """The digits 0-9 of ``value``. Never ``str.isdigit``: it is true of "²" and "①", which
+    ``int`` cannot read, and of digits of other scripts, which no card or phone number holds."""
+    return [ord(ch) - 48 for ch in value if "0" <= ch <= "9"]
+
+
 def _luhn_ok(value: str) -> bool:
-    digits = [int(ch) for ch in value if ch.isdigit()]
+    digits = _ascii_digits(value)
     if not 13 <= len(digits) <= 19:
         return False
     total = 0
@@ -2102,8 +2173,8 @@ def _luhn_ok(value: str) -> bool:
 def _phone_digits_ok(value: str) -> bool:
     """7 to 15 digits written like a phone number: ``+44 20 7946 0958``, ``(555) 010-1234``,
     ``555-010-1234``; not a ZIP+4 code (``12345-6789``) or a plain number."""
-    digits = sum(ch.isdigit() for ch in value)
-    groups = len(re.findall(r"\d+", value))
+    digits = len(_ascii_digits(value))
+    groups = len(re.findall(r"[0-9]+", value))
     marked = value.startswith(("+", "("))
     return 7 <= digits <= 15 and (marked or (groups >= 2 and digits >= 10) or groups >= 3)
 

@@ -47,9 +47,32 @@ def test_run_on_a_sample_writes_every_file(tmp_path):
         (["run", "sample:penguins", "--target", "specie"], "error: .*specie"),
         (["run", "sample:penguins", "--models", "warp_drive"], "error: Unknown model 'warp_drive'"),
         (["run", "sample:penguins", "--metric", "r2"], "error: 'r2' cannot be the primary metric"),
-        (["run", "sample:penguins", "--cv", "1"], "error: Cross-validation needs at least 2 folds"),
+        (["run", "sample:penguins", "--cv", "1"], "error: argument --cv: '1' cannot be a number"),
         (["run", "sample:diabetes", "--models", "naive_bayes"], "error: Model 'naive_bayes' can"),
-        (["run", "sample:penguins", "--seed", "abc"], "error: argument --seed: invalid int value"),
+        (
+            ["run", "sample:penguins", "--seed", "abc"],
+            "error: argument --seed: 'abc' is not a whole",
+        ),
+        (
+            ["run", "sample:penguins", "--seed", "-1"],
+            "--seed: '-1' cannot be a random seed: it must",
+        ),
+        (["run", "sample:penguins", "--seed", "1.5"], "--seed: '1.5' is not a whole number"),
+        (["run", "sample:penguins", "--max-mb", "nan"], "--max-mb: 'nan' cannot be a file size"),
+        (["run", "sample:penguins", "--max-mb", "inf"], "--max-mb: 'inf' cannot be a file size"),
+        (["run", "sample:penguins", "--max-mb", "-1"], "--max-mb: '-1' cannot be .* more than 0"),
+        (
+            ["run", "sample:penguins", "--test-size", "1.5"],
+            "--test-size: '1.5' cannot be the share",
+        ),
+        (["run", "sample:penguins", "--test-size", "nan"], "--test-size: 'nan' cannot be"),
+        (["run", "sample:penguins", "--cv", "0"], "--cv: '0' cannot be a number of folds"),
+        (["run", "sample:penguins", "--workers", "-1"], "--workers: '-1' cannot be a number of"),
+        (["run", "sample:penguins", "--time-limit", "-5"], "--time-limit: '-5' cannot be a time"),
+        (["run", "sample:penguins", "--time-limit", "inf"], "--time-limit: 'inf' cannot be a time"),
+        (["run", "sample:penguins", "--price-per-vcpu-hour", "-0.1"], "cannot be a price"),
+        (["run", "sample:penguins", "--max-latency-ms", "0"], "--max-latency-ms: '0' cannot be a"),
+        (["run", "sample:penguins", "--max-size-mb", "nan"], "--max-size-mb: 'nan' cannot be a"),
         (["run"], "error: the following arguments are required: data"),
         (["fly"], "error: argument command: invalid choice"),
     ],
@@ -96,3 +119,49 @@ def test_run_with_report_writes_a_self_contained_report(tmp_path):
     assert "<h2>Business case</h2>" in page
     assert "By sex" in page
     assert "Why the model decides what it decides" in page
+
+
+def test_progress_is_one_line_per_model_and_samples_are_named(tmp_path, capsys, monkeypatch):
+    """Off a terminal, one line per model as it finishes; notes such as a training sample are
+    said on the terminal too."""
+    from dataclasses import replace
+
+    from core import candidates as cand
+
+    sampled = replace(cand.get_candidate("decision_tree"), max_train_rows=100)
+    monkeypatch.setitem(cand._BY_NAME, "decision_tree", sampled)
+    code = main(["run", "sample:german_credit", "--out", str(tmp_path), *FAST])
+    assert code == 0
+    out, err = capsys.readouterr()
+    lines = [line for line in err.splitlines() if line.startswith("[")]
+    assert len(lines) == 3, err  # dummy, simple, decision tree
+    assert all(re.fullmatch(r"\[ ?\d/3\] .+: done in \d+\.\d s", line) for line in lines), lines
+    assert "\r" not in err
+    assert "note: Decision tree (shallow): Trained on a random sample of 100 of 800 rows" in out
+
+
+def test_on_a_terminal_progress_updates_one_status_line():
+    import io
+
+    from core.__main__ import _Progress
+    from core.study import ProgressEvent
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    screen = Terminal()
+    progress = _Progress(screen)
+    for elapsed in (1.0, 2.0, 3.0):
+        progress(ProgressEvent("tree", "Decision tree", "training", elapsed, 0, 2))
+    progress(ProgressEvent("tree", "Decision tree", "done", 3.2, 1, 2))
+    progress(ProgressEvent("knn", "k-NN", "training", 1.0, 1, 2))
+    progress(ProgressEvent("knn", "k-NN", "done", 1.5, 2, 2))
+    text = screen.getvalue()
+    finished = [line.strip("\r ") for line in text.split("\n") if "done" in line]
+    assert [f.split("\r")[-1] for f in finished] == [
+        "[ 1/2] Decision tree: done in 3.2 s",
+        "[ 2/2] k-NN: done in 1.5 s",
+    ]
+    assert text.count("\n") == 2  # the status line is rewritten in place, never a new line
+    assert "training Decision tree 3 s" in text

@@ -1364,3 +1364,107 @@ def test_fuzzed_files_raise_only_data_errors():
             prepare_dataset(df, str(df.columns[-1]))
     assert outcomes["read"] > 30
     assert outcomes["refused"] > 10
+
+
+# --- Unicode digits, letters and symbols: every check reads ASCII digits only --------------------
+
+#: Characters that are "digits" to str.isdigit or \d without being 0-9, and other non-ASCII text.
+UNICODE_PIECES = [
+    "²",
+    "³",
+    "①",
+    "⑳",
+    "٣",
+    "०",
+    "߃",
+    "𝟘",
+    "½",
+    "Ⅻ",
+    "m²",
+    "ß",
+    "Ω",
+    "€",
+    "™",
+    "\u200b",
+    "é",
+]
+
+
+def _unicode_table(rng: np.random.Generator, n: int = 60) -> pd.DataFrame:
+    """A table whose every column looks like something a check parses (card and phone numbers,
+    IBANs, dates, amounts, codes), each cell salted with Unicode digits, letters or symbols."""
+    columns = {
+        "card": [f"4111 1111 1111 {1000 + i}" for i in range(n)],
+        "phone": [f"+44 20 7946 {1000 + i:04d}" for i in range(n)],
+        "iban": [f"GB82WEST1234569876{5400 + i}" for i in range(n)],
+        "when": [f"2024-0{1 + i % 9}-1{i % 10}" for i in range(n)],
+        "amount": [f"${i},{i % 10}00.50" for i in range(n)],
+        "code": [f"AB-{i:04d}" for i in range(n)],
+        "size": [f"{i % 7} m²" for i in range(n)],
+        "target": [["yes", "no"][i % 2] for i in range(n)],
+    }
+    for name, values in columns.items():
+        for i in rng.choice(n, size=n // 3, replace=False):
+            piece = UNICODE_PIECES[int(rng.integers(len(UNICODE_PIECES)))]
+            at = int(rng.integers(len(values[i]) + 1))
+            values[i] = values[i][:at] + piece + values[i][at:]
+        if name != "target":
+            values[0] = UNICODE_PIECES[int(rng.integers(len(UNICODE_PIECES)))] * 3
+    return pd.DataFrame(columns)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_unicode_digits_letters_and_symbols_in_every_column_never_crash(seed: int) -> None:
+    frame = _unicode_table(np.random.default_rng(seed))
+    raw = frame.to_csv(index=False).encode("utf-8")
+    table = read_table(raw, "unicode.csv")
+    assert table.shape == frame.shape
+    profile_table(table)
+    suggest_target(table)
+    for column in table.columns:
+        with contextlib.suppress(DataError):  # some columns cannot be targets: said in words
+            prepare_dataset(table, column)
+
+
+@pytest.mark.parametrize("value", ["²", "4111 1111 1111 111²", "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬", "٤١١١١١١١١١١١١١١١"])
+def test_card_and_phone_checks_read_ascii_digits_only(value: str) -> None:
+    ascii_only = "".join(ch for ch in value if ch.isascii())  # what the checks may read
+    assert data_module._luhn_ok(value) == data_module._luhn_ok(ascii_only)
+    assert data_module._phone_digits_ok(value) == data_module._phone_digits_ok(ascii_only)
+    table = pd.DataFrame({"note": [f"{value} {i}" for i in range(40)], "x": range(40)})
+    prepare_dataset(table.assign(y=["a", "b"] * 20), "y")
+
+
+def test_a_utf8_file_with_one_bad_byte_keeps_its_utf8_and_says_where() -> None:
+    rows = ["city,n,y"] + [f"Zürich,{i},{['yes', 'no'][i % 2]}" for i in range(80)]
+    raw = "\n".join(rows).encode("utf-8").replace(b"Z\xc3\xbcrich,56,", b"Z\xfcrich,56,")
+    table = read_table(raw, "cities.csv")
+    assert table["city"].value_counts().to_dict() == {"Zürich": 79, "Z\ufffdrich": 1}
+    assert table.attrs["read_info"]["encoding"] == "utf-8 (with invalid bytes replaced)"
+    (warning,) = [w for w in prepare_dataset(table, "y").warnings if w.code == "invalid_utf8"]
+    assert warning.message.startswith(
+        "1 byte of the file was not valid UTF-8 and was replaced with \ufffd (line 58)."
+    )
+
+
+def test_many_bad_bytes_are_counted_and_their_first_lines_named() -> None:
+    rows = ["city,y"] + [f"Zürich,{['yes', 'no'][i % 2]}" for i in range(200)]
+    raw = "\n".join(rows).encode("utf-8")
+    for line in (10, 20, 30, 40, 50, 60, 70):
+        raw = raw.replace(f"Zürich,{['yes', 'no'][(line - 2) % 2]}".encode(), b"x", 0)
+    lines = raw.split(b"\n")
+    for line in (10, 20, 30, 40, 50, 60, 70):
+        lines[line - 1] = lines[line - 1].replace(b"\xc3\xbc", b"\xfc")
+    table = read_table(b"\n".join(lines), "cities.csv")
+    (warning,) = [w for w in prepare_dataset(table, "y").warnings if w.code == "invalid_utf8"]
+    assert "7 bytes of the file were not valid UTF-8" in warning.message
+    assert "(line 10, 20, 30, 40, 50 and others)" in warning.message
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "latin-1"])
+def test_a_legacy_file_is_still_read_as_a_legacy_file(encoding: str) -> None:
+    rows = ["city,y"] + [f"{['Zürich', 'Genève', 'Malmö'][i % 3]},{i % 2}" for i in range(60)]
+    table = read_table("\n".join(rows).encode(encoding), "cities.csv")
+    assert set(table["city"]) == {"Zürich", "Genève", "Malmö"}
+    assert "replaced" not in table.attrs["read_info"]["encoding"]
+    assert not [w for w in prepare_dataset(table, "y").warnings if w.code == "invalid_utf8"]
