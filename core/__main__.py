@@ -1,4 +1,5 @@
-"""Command line: ``python -m core run DATA --target COL [options]``.
+"""Command line: ``python -m core run DATA --target COL [options]``, ``python -m core store
+list|rebuild``, ``python -m core models`` and ``python -m core samples``.
 
 Prints a leaderboard with units and writes results.json, leaderboard.csv, predictions.csv and one
 model file per model into ``--out`` (with ``--report``, report.html too). Anything a user can get
@@ -23,6 +24,7 @@ from core.report import full_report
 from core.results import format_leaderboard, write_outputs
 from core.samples import SAMPLES, get_sample
 from core.stats import METRICS
+from core.store import STORE_ENV, StudyStore
 from core.study import ProgressEvent, StudyConfig, run_study
 
 EXIT_USAGE = 2
@@ -150,6 +152,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="also write report.html: a self-contained report for stakeholders (opens offline)",
     )
 
+    store = sub.add_parser("store", help="the saved studies: list them, or rebuild their index")
+    store.add_argument("action", choices=("list", "rebuild"), help="what to do")
+    store.add_argument(
+        "--dir", type=Path, help=f"the store's folder (default ${STORE_ENV} or the user's data)"
+    )
+
     sub.add_parser("models", help="list the candidate models")
     sub.add_parser("samples", help="list the bundled sample datasets")
     return parser
@@ -246,6 +254,21 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _store(args: argparse.Namespace) -> int:
+    store = StudyStore(args.dir)
+    for notice in store.notices:
+        print(f"note: {notice.message}", file=sys.stderr)
+    if args.action == "rebuild":
+        report = store.rebuild()
+        print(f"Rebuilt the index of {store.root} from its study folders: {report.sentence}")
+        return 0
+    for s in store.list():
+        pick = f"recommended {s.recommended_label}" if s.recommended_label else "no pick"
+        print(f"{s.study_id}  {s.created_at[:16]}  {s.dataset_name} -> {s.target}  ", end="")
+        print(f"{s.n_models} models, {pick}")
+    return 0
+
+
 def _list_models() -> int:
     for spec in cand.CANDIDATES:
         flag = "default" if spec.default else "opt-in "
@@ -266,6 +289,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _list_models()
         if args.command == "samples":
             return _list_samples()
+        if args.command == "store":
+            return _store(args)
         return _run(args)
     except TradeoffError as exc:
         print("error: " + " ".join(str(exc).split()), file=sys.stderr)

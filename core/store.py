@@ -204,9 +204,12 @@ class StudyStore:
         missing = not self.db_path.exists() or self.db_path.stat().st_size == 0
         try:
             version = self._migrate()
+            damaged = not self._healthy()
         except sqlite3.DatabaseError as exc:
             if not _index_lost(exc):
                 raise
+            damaged = True
+        if damaged:
             self._set_aside()
             self._migrate()
             self._rebuild_locked("it was damaged")
@@ -238,6 +241,17 @@ class StudyStore:
         finally:
             conn.close()
 
+    def _healthy(self) -> bool:
+        """Whether the index file reads back whole (SQLite's quick check of every page)."""
+        try:
+            with self._connect() as conn:
+                conn.execute("SELECT COUNT(*) FROM studies").fetchone()
+                return bool(conn.execute("PRAGMA quick_check").fetchone()[0] == "ok")
+        except sqlite3.DatabaseError as exc:
+            if _index_lost(exc):
+                return False
+            raise
+
     def _set_aside(self) -> None:
         """Move a damaged index (and its journal) out of the way; it is kept, never deleted."""
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
@@ -247,19 +261,18 @@ class StudyStore:
                 path.replace(path.with_name(f"{DB_NAME}.damaged-{stamp}{suffix}"))
 
     def _recover(self, why: str) -> None:
-        """The index vanished or broke while running: make a new one from the folders."""
+        """The index vanished or broke while running: make a new one from the folders (unless
+        another thread of this process just did)."""
         with self._lock:
             if not self.db_path.exists():
                 for suffix in ("-wal", "-shm"):  # the journal of the lost file, not of a new one
                     with suppress(FileNotFoundError):
                         self.db_path.with_name(DB_NAME + suffix).unlink()
-            try:
-                self._migrate()
-            except sqlite3.DatabaseError as exc:
-                if not _index_lost(exc):
-                    raise
+            elif self._healthy():
+                return
+            else:
                 self._set_aside()
-                self._migrate()
+            self._migrate()
             self._rebuild_locked(why)
 
     def _rebuild_locked(self, why: str | None) -> RebuildReport:

@@ -29,7 +29,11 @@ if not models:
     st.info("No model of this study can be explained: none has its fitted model.")
     stop_page()
 rec = study.recommendation
-default = rec.industry or rec.academic or next(iter(models))
+# The pick, unless its model file is unavailable; then the simplest model that has one.
+preferred = (rec.industry, rec.academic, cand.SIMPLE_BASELINE, *models)
+default = next(
+    n for n in preferred if n in models and (n != cand.DUMMY_BASELINE or len(models) == 1)
+)
 st.session_state.setdefault(Keys.EXPLAIN_MODEL, default)
 if st.session_state[Keys.EXPLAIN_MODEL] not in models:
     st.session_state[Keys.EXPLAIN_MODEL] = default

@@ -26,12 +26,18 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def app_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder of the app's saved studies (a test may damage it, as a careless user would)."""
+    return tmp_path_factory.mktemp("streamlit-store") / "store"
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory: pytest.TempPathFactory, app_store: Path) -> Iterator[str]:
     port = _free_port()
     workdir = tmp_path_factory.mktemp("streamlit")
     log = workdir / "server.log"
     # Saved studies go to a private store, never the user's.
-    env = {**os.environ, "TRADEOFF_STORE_DIR": str(workdir / "store")}
+    env = {**os.environ, "TRADEOFF_STORE_DIR": str(app_store)}
     with log.open("w") as out:
         proc = subprocess.Popen(
             [

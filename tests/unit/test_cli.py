@@ -165,3 +165,24 @@ def test_on_a_terminal_progress_updates_one_status_line():
     ]
     assert text.count("\n") == 2  # the status line is rewritten in place, never a new line
     assert "training Decision tree 3 s" in text
+
+
+def test_store_rebuild_and_list(tmp_path, capsys):
+    from core.data import load_path
+    from core.samples import get_sample
+    from core.store import StudyStore
+    from core.study import StudyConfig, run_study
+
+    sample = get_sample("penguins")
+    study = run_study(
+        load_path(sample.path, sample.target),
+        StudyConfig(models=("decision_tree",), n_workers=0, n_resamples=200),
+    )
+    root = tmp_path / "store"
+    study_id = StudyStore(root).save(study)
+    (root / "studies.sqlite").unlink()
+    assert main(["store", "rebuild", "--dir", str(root)]) == 0
+    out = capsys.readouterr().out
+    assert f"Rebuilt the index of {root} from its study folders: 1 study listed." in out
+    assert main(["store", "list", "--dir", str(root)]) == 0
+    assert study_id in capsys.readouterr().out
