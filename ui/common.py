@@ -222,7 +222,7 @@ def sidebar() -> None:
 #: Where GitHub-flavoured Markdown would turn plain text into a link (``https://``, ``www.``,
 #: ``name@host``): an invisible word joiner goes after the scheme, the "www" or the "@". A
 #: backslash escape does not help: the renderer finds these in the text after unescaping.
-_AUTOLINK = re.compile(r"(?i)(\b(?:https?|ftp|mailto|xmpp)(?=:)|\bwww(?=\.)|@)")
+_AUTOLINK = re.compile(r"(?i)((?:https?|ftp|mailto|xmpp)(?=:)|www(?=\.)|@)")
 _WORD_JOINER = "\u2060"
 
 

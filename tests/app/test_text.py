@@ -33,6 +33,9 @@ def _unescaped(text: str) -> str:
         "[click](https://evil.example)",
         "<https://evil.example>",
         "a https://x.example and www.y.example and z@w.example",
+        "my_https://evil.example",
+        "*www.evil.example*",
+        "~mailto:me@evil.example",
     ],
 )
 def test_no_link_survives(text: str) -> None:
