@@ -217,6 +217,8 @@ def schema_problems(
             problems.append(f"{module}.{name} (through {loader})")
         elif f"{module}.{name}" not in trusted_types:
             problems.append(f"{module}.{name}")
+        elif loader == "LossNode" and module != "sklearn._loss._loss":
+            problems.append(f"{module}.{name} (through {loader}, which calls it)")
     return sorted(set(problems))
 
 
@@ -230,7 +232,8 @@ def check_structure(model: Any) -> list[str]:
     stack: list[tuple[Any, int]] = [(model, 0)]
     while stack:
         obj, width = stack.pop()
-        if id(obj) in seen or isinstance(obj, str | bytes | bytearray | np.ndarray | int | float):
+        plain = (type, str, bytes, bytearray, np.ndarray, int, float)
+        if id(obj) in seen or isinstance(obj, plain):
             continue
         seen.add(id(obj))
         kind = f"{type(obj).__module__}.{type(obj).__name__}"
@@ -255,6 +258,9 @@ def check_structure(model: Any) -> list[str]:
             in_range = (feature >= 0) & (feature < max(width, 0))
             if n == 0 or not (leaf | (inner & in_range)).all() or nodes["is_categorical"].any():
                 problems.append("a boosted tree whose nodes point outside the tree")
+        elif kind == "sklearn.preprocessing._function_transformer.FunctionTransformer":
+            if obj.func is not None or obj.inverse_func is not None or obj.kw_args:
+                problems.append("a column step that calls a function (this app never writes one)")
         elif kind == "sklearn.neighbors._kd_tree.KDTree":
             data, idx, node_data, bounds = obj.get_arrays()
             n_nodes, n_samples = len(node_data), len(data)

@@ -189,10 +189,30 @@ def _sklearn_function(canary: Path) -> bytes:
     return serialize(Pipeline([("run", step)]))
 
 
+def _booster_by_loss_node(canary: Path) -> bytes:
+    """A trusted type (XGBoost's Booster, which reads a path) called with the file's arguments
+    by a loss node."""
+    return _skops(
+        {
+            "__class__": "Booster",
+            "__module__": "xgboost.core",
+            "__loader__": "LossNode",
+            "__reduce__": {"args": _node(({}, [], str(canary)))},
+            "content": _node({}),
+        }
+    )
+
+
+def _trusted_type_as_a_step(canary: Path) -> bytes:
+    """A column step whose function is a trusted type, called at predict time."""
+    return serialize(Pipeline([("run", FunctionTransformer(func=Pipeline))]))
+
+
 ATTACKS = {
     "numpy.testing.runstring": _runstring,
     "builtins.eval through a reduce node": _eval_by_reduce,
     "a sklearn.utils function": _sklearn_function,
+    "a trusted type called by a loss node": _booster_by_loss_node,
 }
 
 
@@ -339,3 +359,8 @@ def test_serve_py_carries_the_one_list(study) -> None:
     assert namespace["TRUSTED_TYPES"] == TRUSTED_TYPES
     assert namespace["TRUSTED_LOADERS"] == TRUSTED_LOADERS
     assert namespace["MAX_SCHEMA_BYTES"] == MAX_SCHEMA_BYTES
+
+
+def test_a_column_step_that_calls_even_a_trusted_type_is_refused(tmp_path) -> None:
+    with pytest.raises(ModelFileError, match="a column step that calls a function"):
+        load_model(_trusted_type_as_a_step(tmp_path / "ran.txt"))
