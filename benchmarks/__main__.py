@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import bench_decision, bench_explain, bench_rerun, bench_study
+from benchmarks import bench_decision, bench_explain, bench_rerun, bench_stats, bench_study
 
 BENCHMARKS = {
     "study": bench_study.main,
     "rerun": bench_rerun.main,
     "explain": bench_explain.main,
     "decision": bench_decision.main,
+    "stats": bench_stats.main,
 }
 
 

@@ -211,7 +211,12 @@ def best_model(models: Sequence[Any], metric: str) -> Any | None:
 
 
 def tied_with_best(model: Any) -> bool:
-    """The paired CI of (model - best) includes zero, or the model is the best."""
+    """The model is in the set that holds the truly best model with 95% probability
+    (:func:`core.claims.versus_best`). A study saved before that set existed says so by the
+    simultaneous interval of (model − best) that it stored: tied when it reaches zero."""
+    tied = getattr(model, "tied_with_best", None)
+    if tied is not None:
+        return bool(tied)
     low, high = model.delta_vs_best_ci_low, model.delta_vs_best_ci_high
     if low is None or high is None:
         return False
@@ -232,6 +237,23 @@ def format_gap(metric: str, gap: float) -> str:
     return f"{abs(gap):.3g}{unit}"
 
 
+def selection_phrase(best: Any, metric: str) -> str:
+    """How much the best score flatters its model, having been chosen among tied models:
+    ", the best of 11 models statistically tied on these rows; expect about 1.5 points less on
+    new data" (empty when nothing was chosen, or the optimism rounds to nothing)."""
+    tied = getattr(best, "selection_tied", None) or 0
+    optimism = getattr(best, "selection_optimism", None) or 0.0
+    info = metric_info(metric)
+    shown = round(optimism * 100, 1) if info.percent else float(f"{optimism:.3g}")
+    if tied < 2 or shown <= 0:
+        return ""
+    worse = "less" if info.higher_is_better else "more"
+    return (
+        f", the best of {tied} models statistically tied on these rows; expect about "
+        f"{format_gap(metric, optimism)} {worse} on new data"
+    )
+
+
 def _ratio_phrase(cheap: float | None, dear: float | None, word: str) -> str | None:
     if not cheap or not dear or cheap <= 0:
         return None
@@ -250,7 +272,8 @@ def recommend(models: Sequence[Any], metric: str, budgets: Budgets | None = None
         msg = "No model finished, so there is nothing to recommend. See each model's reason."
         return Recommendation(None, None, msg, msg, budgets)
     academic_sentence = (
-        f"{best.label} has the best {label}: {format_metric(metric, best.metrics[metric])}."
+        f"{best.label} has the best {label}: {format_metric(metric, best.metrics[metric])}"
+        f"{selection_phrase(best, metric)}."
     )
     ok = _ok(models)
     beating = [m for m in ok if m.beats_baseline]

@@ -11,6 +11,7 @@ reproduce them exactly when every weight is 1, which the tests check.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -257,6 +258,144 @@ def weighted_metric(
     return _weighted_metric(metric, task, y_true, pred)
 
 
+# --- intervals that hold their coverage ----------------------------------------------------------
+
+#: The values a metric can take; every interval is kept inside them.
+METRIC_RANGE: dict[str, tuple[float, float]] = {
+    "accuracy": (0.0, 1.0),
+    "balanced_accuracy": (0.0, 1.0),
+    "f1_macro": (0.0, 1.0),
+    "roc_auc": (0.0, 1.0),
+    "log_loss": (0.0, math.inf),
+    "r2": (-math.inf, 1.0),
+    "mae": (0.0, math.inf),
+    "rmse": (0.0, math.inf),
+}
+#: Held-out rows up to which the acceleration of BCa comes from the delete-one jackknife; above,
+#: from deleting one of JACKKNIFE_GROUPS random groups of rows (the same estimate, far cheaper).
+JACKKNIFE_ROWS = 1000
+JACKKNIFE_GROUPS = 500
+
+
+def wilson_interval(successes: float, n: float, level: float = CONFIDENCE) -> tuple[float, float]:
+    """Wilson's score interval of a proportion: it keeps its coverage near 0 and 1 and at small
+    ``n``, where the bootstrap's does not (at 98% accuracy on 50 rows the percentile bootstrap
+    covers the truth about 58% of the time), and it never leaves [0, 1]."""
+    if n <= 0:
+        return (math.nan, math.nan)
+    z = float(scipy_stats.norm.ppf(0.5 + level / 2))
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    low = 0.0 if successes <= 0 else max(0.0, centre - half)
+    high = 1.0 if successes >= n else min(1.0, centre + half)
+    return (low, high)
+
+
+def mover_mean_interval(
+    intervals: Sequence[tuple[float, float, float]],
+) -> tuple[float, float]:
+    """An interval for the mean of independent estimates, each ``(value, low, high)``, by the
+    method of variance estimates recovery (Zou & Donner 2008): the distances to each estimate's
+    own limits are combined as a variance would be. With Wilson limits per class this is a score
+    interval of balanced accuracy that keeps its coverage when every row is right."""
+    k = len(intervals)
+    if k == 0:
+        return (math.nan, math.nan)
+    value = sum(v for v, _, _ in intervals) / k
+    below = math.sqrt(sum((v - lo) ** 2 for v, lo, _ in intervals)) / k
+    above = math.sqrt(sum((hi - v) ** 2 for v, _, hi in intervals)) / k
+    return (value - below, value + above)
+
+
+def jackknife_weights(n_rows: int, seed: int = 0) -> FloatArray:
+    """Weight matrices of the jackknife, one row per deleted row (or random group of rows)."""
+    if n_rows <= JACKKNIFE_ROWS:
+        return np.ones((n_rows, n_rows)) - np.eye(n_rows)
+    group = np.random.default_rng(seed).permutation(n_rows) % JACKKNIFE_GROUPS
+    kept: FloatArray = (group[None, :] != np.arange(JACKKNIFE_GROUPS)[:, None]).astype(np.float64)
+    return kept
+
+
+def bca_interval(
+    samples: FloatArray, point: float, jackknife: FloatArray, level: float = CONFIDENCE
+) -> tuple[float, float]:
+    """Efron's bias-corrected and accelerated bootstrap interval.
+
+    ``samples`` are the statistic on each bootstrap resample, ``point`` on all rows and
+    ``jackknife`` on each jackknife deletion (NaN values are left out). The bias correction moves
+    the interval when the resamples sit off-centre; the acceleration widens the side where the
+    statistic's spread grows (skewed metrics such as R² with heavy-tailed errors). Its limits are
+    resampled values, so they stay in the metric's range."""
+    s = np.sort(samples[np.isfinite(samples)])
+    if s.size == 0 or not math.isfinite(point):
+        return (math.nan, math.nan)
+    if s[0] == s[-1]:
+        return (float(s[0]), float(s[-1]))
+    below = (np.searchsorted(s, point, "left") + np.searchsorted(s, point, "right")) / 2
+    share = min(max(below / s.size, 0.5 / s.size), 1 - 0.5 / s.size)
+    z0 = float(scipy_stats.norm.ppf(share))
+    jk = jackknife[np.isfinite(jackknife)]
+    d = jk.mean() - jk if jk.size else np.zeros(0)
+    spread = float(np.sum(d**2))
+    accel = float(np.sum(d**3)) / (6 * spread**1.5) if spread > 0 else 0.0
+    z = scipy_stats.norm.ppf([0.5 - level / 2, 0.5 + level / 2])
+    shifted = z0 + z
+    with np.errstate(divide="ignore", invalid="ignore"):
+        adjusted = z0 + shifted / (1 - accel * shifted)
+    # Past the pole of the formula the limit is the extreme resample on its side.
+    adjusted = np.where(1 - accel * shifted > 0, adjusted, np.sign(shifted) * np.inf)
+    low, high = np.quantile(s, scipy_stats.norm.cdf(adjusted))
+    return (float(low), float(high))
+
+
+def clip_interval(metric: str, low: float, high: float) -> tuple[float, float]:
+    """``[low, high]`` kept inside the values ``metric`` can take."""
+    lo, hi = METRIC_RANGE[metric]
+    return (float(min(max(low, lo), hi)), float(min(max(high, lo), hi)))
+
+
+#: Metrics whose interval is a score interval (no bootstrap, no jackknife).
+SCORE_INTERVALS = ("accuracy", "balanced_accuracy")
+
+
+def metric_interval(
+    metric: str,
+    task: Task,
+    y_true: NDArray[np.generic],
+    pred: Predictions,
+    samples: FloatArray,
+    jackknife: FloatArray,
+    level: float = CONFIDENCE,
+) -> tuple[float, float]:
+    """The 95% interval of one model's ``metric`` on its held-out rows (one prediction a row).
+
+    Accuracy, a proportion, gets Wilson's score interval; balanced accuracy, a mean of per-class
+    proportions, Wilson per class combined by :func:`mover_mean_interval`; every other metric the
+    BCa bootstrap of ``samples`` (``jackknife`` gives its acceleration). When every resample
+    gives the same value (all rows right), F1 and ROC AUC fall back to Wilson on the smallest
+    class: a perfect score on few rows is not a certainty.
+    """
+    if metric == "accuracy":
+        correct = np.asarray(pred.y_pred == y_true)
+        return wilson_interval(float(correct.sum()), correct.size, level)
+    if metric == "balanced_accuracy":
+        per_class = []
+        for c in np.unique(y_true):
+            rows = y_true == c
+            hits = float(np.sum(pred.y_pred[rows] == c))
+            low, high = wilson_interval(hits, float(rows.sum()), level)
+            per_class.append((hits / rows.sum(), low, high))
+        return clip_interval(metric, *mover_mean_interval(per_class))
+    point = float(_weighted_metric(metric, task, y_true, pred)(np.ones((1, len(y_true))))[0])
+    finite = samples[np.isfinite(samples)]
+    if finite.size and finite.min() == finite.max() and metric in ("f1_macro", "roc_auc"):
+        counts = np.bincount(y_true.astype(np.int64))
+        smallest = float(counts[counts > 0].min()) if counts.size else 0.0
+        return wilson_interval(point * smallest, smallest, level)
+    return clip_interval(metric, *bca_interval(samples, point, jackknife, level))
+
+
 def percentile_ci(samples: FloatArray, level: float = CONFIDENCE) -> tuple[float, float]:
     """The central ``level`` interval of bootstrap samples (NaN resamples ignored)."""
     finite = samples[np.isfinite(samples)]
@@ -265,21 +404,6 @@ def percentile_ci(samples: FloatArray, level: float = CONFIDENCE) -> tuple[float
     tail = (1 - level) / 2 * 100
     low, high = np.percentile(finite, [tail, 100 - tail])
     return (float(low), float(high))
-
-
-def t_interval(values: FloatArray, level: float = CONFIDENCE) -> tuple[float, float]:
-    """Student-t interval of the mean of per-fold values (used for cross-validation)."""
-    values = np.asarray(values, dtype=float)
-    mean = float(values.mean())
-    if values.size < 2:
-        return (mean, mean)
-    half = scipy_stats.t.ppf(0.5 + level / 2, values.size - 1) * values.std(ddof=1)
-    half /= np.sqrt(values.size)
-    return (mean - float(half), mean + float(half))
-
-
-def excludes_zero(low: float, high: float) -> bool:
-    return bool(np.isfinite(low) and np.isfinite(high) and (low > 0 or high < 0))
 
 
 def _weighted_metric(
@@ -363,24 +487,29 @@ def _weighted_metric(
 def _weighted_auc(
     positive: NDArray[np.bool_], score: FloatArray
 ) -> Callable[[FloatArray], FloatArray]:
-    """Weighted Mann-Whitney AUC: P(score of a positive > score of a negative), ties count half."""
-    order = np.argsort(score, kind="stable")
-    sorted_scores = score[order]
-    starts = np.flatnonzero(np.r_[True, sorted_scores[1:] != sorted_scores[:-1]])
-    pos = positive[order].astype(float)
-    neg = 1.0 - pos
+    """Weighted Mann-Whitney AUC: P(score of a positive > score of a negative), ties count half.
+
+    Each positive row wins against the weight of negatives scored below it and half of those
+    scored the same: with the negatives sorted by score, both are two lookups into the running
+    sum of their weights (found once with ``searchsorted``), for every resample at once."""
+    pos_rows = np.flatnonzero(positive)
+    neg_rows = np.flatnonzero(~positive)
+    neg_rows = neg_rows[np.argsort(score[neg_rows], kind="stable")]
+    neg_scores = score[neg_rows]
+    below = np.searchsorted(neg_scores, score[pos_rows], "left")
+    up_to = np.searchsorted(neg_scores, score[pos_rows], "right")
 
     def auc(w: FloatArray) -> FloatArray:
-        ws = w[:, order]
-        pos_g = np.add.reduceat(ws * pos, starts, axis=1)
-        neg_g = np.add.reduceat(ws * neg, starts, axis=1)
-        below = np.cumsum(neg_g, axis=1) - neg_g
-        wins = np.sum(pos_g * (below + 0.5 * neg_g), axis=1)
+        # Rows x resamples, contiguous: gathering rows copies whole lines (far faster).
+        wt = np.ascontiguousarray(w.T)
+        wp = wt[pos_rows]
+        running = np.zeros((len(neg_rows) + 1, len(w)))
+        np.cumsum(wt[neg_rows], axis=0, out=running[1:])
+        wins = np.einsum("ij,ij->j", wp, running[below] + running[up_to]) / 2
+        pos_total, neg_total = wp.sum(axis=0), running[-1]
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(
-                (pos_g.sum(1) > 0) & (neg_g.sum(1) > 0),
-                wins / (pos_g.sum(1) * neg_g.sum(1)),
-                np.nan,
+                (pos_total > 0) & (neg_total > 0), wins / (pos_total * neg_total), np.nan
             )
 
     return auc

@@ -36,6 +36,7 @@ from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 from threadpoolctl import threadpool_limits
 
 from core import candidates as cand
+from core.claims import selection, versus_best, versus_reference
 from core.dataset import Dataset
 from core.errors import ConfigError
 from core.measure import LATENCY_BUDGET_S, MIN_CALLS, measure_serving, serialize, timed_fit
@@ -43,21 +44,21 @@ from core.pareto import (
     DEFAULT_USD_PER_VCPU_HOUR,
     Budgets,
     Recommendation,
-    best_model,
     recommend,
     train_usd,
     usd_per_million_predictions,
 )
 from core.stats import (
     DEFAULT_RESAMPLES,
+    SCORE_INTERVALS,
     Bootstrap,
     Predictions,
     compute_metrics,
-    excludes_zero,
+    jackknife_weights,
+    metric_interval,
     metric_samples_by_model,
-    percentile_ci,
-    t_interval,
     validate_primary,
+    weighted_metric,
 )
 
 Validation = Literal["holdout", "cv"]
@@ -118,12 +119,14 @@ ProgressCallback = Callable[[ProgressEvent], None]
 class ModelResult:
     """Everything measured about one candidate. Field names carry their units.
 
-    Metrics are on held-out rows only. ``metric_ci_*`` is the 95% bootstrap interval of the primary
-    metric (across folds for CV); ``delta_vs_baseline`` is primary metric minus the dummy
-    baseline's, with the paired 95% interval, and ``beats_baseline`` is true only if that
-    interval excludes zero in the good direction (``*_vs_simple`` likewise against the simple
-    baseline, ``*_vs_best`` against the most accurate model). Costs are described in
-    :mod:`core.measure`; ``train_s``/``train_cpu_s`` are the mean over folds with CV.
+    Metrics are on held-out rows only, one prediction per row (out-of-fold with CV; the metrics of
+    each fold are kept in ``fold_metrics``). ``metric_ci_*`` is the 95% interval of the primary
+    metric (:func:`core.stats.metric_interval`); ``delta_vs_baseline`` is primary metric minus
+    the dummy baseline's, with its paired 95% interval that holds **simultaneously** for all the
+    models, and ``beats_baseline`` is true only if that interval excludes zero in the good
+    direction (``*_vs_simple`` likewise against the simple baseline, ``*_vs_best`` against the
+    most accurate model, see :mod:`core.claims`). Costs are described in :mod:`core.measure`;
+    ``train_s``/``train_cpu_s`` are the mean over folds with CV.
     """
 
     name: str
@@ -150,6 +153,14 @@ class ModelResult:
     delta_vs_best: float | None = None
     delta_vs_best_ci_low: float | None = None
     delta_vs_best_ci_high: float | None = None
+    #: In the set of models that holds the truly best one with 95% probability (core.claims).
+    tied_with_best: bool | None = None
+    #: The best model only: how many models were tied with it, how much its score is expected to
+    #: overstate it for having been chosen among them, and its interval accounting for that.
+    selection_tied: int | None = None
+    selection_optimism: float | None = None
+    selection_ci_low: float | None = None
+    selection_ci_high: float | None = None
     train_rows: int | None = None
     train_s: float | None = None
     train_cpu_s: float | None = None
@@ -454,7 +465,7 @@ def run_study(
             notify(name, "failed" if result.status == "failed" else "skipped", result.reason)
 
     models = [results[n] for n in names]
-    _compare(models, dataset, primary, eval_index, eval_fold, len(folds), config)
+    _compare(models, dataset, primary, eval_index, config)
     return StudyResult(
         dataset=dataset,
         config=config,
@@ -671,8 +682,9 @@ def _absorb(
     result.predictions = Predictions(outcome.y_pred, outcome.proba)
     y_eval = ds.y[eval_index]
     n_classes = len(ds.classes)
+    # One prediction per held-out row: with CV the out-of-fold predictions, pooled.
+    result.metrics = compute_metrics(ds.task, y_eval, result.predictions, n_classes)
     if len(folds) == 1:
-        result.metrics = compute_metrics(ds.task, y_eval, result.predictions, n_classes)
         return
     for k in range(len(folds)):
         mask = eval_fold == k
@@ -680,8 +692,6 @@ def _absorb(
             outcome.y_pred[mask], None if outcome.proba is None else outcome.proba[mask]
         )
         result.fold_metrics.append(compute_metrics(ds.task, y_eval[mask], fold_pred, n_classes))
-    keys = set.intersection(*(set(m) for m in result.fold_metrics))
-    result.metrics = {k: float(np.mean([m[k] for m in result.fold_metrics])) for k in sorted(keys)}
 
 
 def _compare(
@@ -689,58 +699,58 @@ def _compare(
     ds: Dataset,
     metric: str,
     eval_index: np.ndarray,
-    eval_fold: np.ndarray,
-    n_folds: int,
     config: StudyConfig,
 ) -> None:
-    """Confidence intervals and paired differences of the primary metric."""
-    ok = [m for m in models if m.ok and metric in m.metrics]
+    """Intervals of the primary metric and the claims of :mod:`core.claims`.
+
+    One prediction per held-out row (out-of-fold with CV), so holdout and CV are judged alike:
+    the marginal interval of each model by :func:`core.stats.metric_interval`, and every
+    difference on the same bootstrap resamples (paired), simultaneous over all models.
+    """
+    ok = [m for m in models if m.ok and metric in m.metrics and m.predictions is not None]
     if not ok:
         return
-    from core.stats import metric_info  # local: keeps the public import list short
-
-    sign = 1.0 if metric_info(metric).higher_is_better else -1.0
     y_eval = ds.y[eval_index]
-    samples: dict[str, np.ndarray] = {}
-    if n_folds == 1:
-        plan = Bootstrap(len(eval_index), config.n_resamples, config.seed)
-        preds = {m.name: m.predictions for m in ok if m.predictions is not None}
-        samples = metric_samples_by_model(metric, ds.task, y_eval, preds, plan)
-        for m in ok:
-            m.metric_ci_low, m.metric_ci_high = percentile_ci(samples[m.name])
-
-        def interval(a: str, b: str) -> tuple[float, float]:
-            return percentile_ci(samples[a] - samples[b])
-
-    else:
-        for m in ok:
-            samples[m.name] = np.array([f[metric] for f in m.fold_metrics])
-            m.metric_ci_low, m.metric_ci_high = t_interval(samples[m.name])
-
-        def interval(a: str, b: str) -> tuple[float, float]:
-            return t_interval(samples[a] - samples[b])
-
-    by_name = {m.name: m for m in ok}
-    best = best_model(ok, metric)
+    plan = Bootstrap(len(eval_index), config.n_resamples, config.seed)
+    preds = {m.name: m.predictions for m in ok if m.predictions is not None}
+    samples = metric_samples_by_model(metric, ds.task, y_eval, preds, plan)
+    jackknife = (
+        np.zeros((0, len(eval_index)))
+        if metric in SCORE_INTERVALS
+        else jackknife_weights(len(eval_index), config.seed)
+    )
     for m in ok:
-        for ref, prefix in ((cand.DUMMY_BASELINE, "baseline"), (cand.SIMPLE_BASELINE, "simple")):
-            if ref not in by_name:
-                continue
-            delta = m.metrics[metric] - by_name[ref].metrics[metric]
-            low, high = interval(m.name, ref)
-            wins = excludes_zero(low, high) and sign * delta > 0 and m.name != ref
-            if prefix == "baseline":
-                m.delta_vs_baseline, m.delta_ci_low, m.delta_ci_high = delta, low, high
-                m.beats_baseline = wins
-            else:
-                m.delta_vs_simple, m.delta_vs_simple_ci_low, m.delta_vs_simple_ci_high = (
-                    delta,
-                    low,
-                    high,
-                )
-                m.beats_simple_baseline = wins
-        if best is not None:
-            m.delta_vs_best = m.metrics[metric] - best.metrics[metric]
-            m.delta_vs_best_ci_low, m.delta_vs_best_ci_high = (
-                (0.0, 0.0) if m is best else interval(m.name, best.name)
-            )
+        assert m.predictions is not None
+        jk = weighted_metric(metric, ds.task, y_eval, m.predictions)(jackknife)
+        m.metric_ci_low, m.metric_ci_high = metric_interval(
+            metric, ds.task, y_eval, m.predictions, samples[m.name], jk
+        )
+    point = {m.name: m.metrics[metric] for m in ok}
+    by_name = {m.name: m for m in ok}
+    if cand.DUMMY_BASELINE in by_name:
+        for name, d in versus_reference(metric, point, samples, cand.DUMMY_BASELINE).items():
+            m = by_name[name]
+            m.delta_vs_baseline, m.delta_ci_low, m.delta_ci_high = d.value, d.low, d.high
+            m.beats_baseline = d.clear
+    if cand.SIMPLE_BASELINE in by_name:
+        for name, d in versus_reference(metric, point, samples, cand.SIMPLE_BASELINE).items():
+            m = by_name[name]
+            m.delta_vs_simple = d.value
+            m.delta_vs_simple_ci_low, m.delta_vs_simple_ci_high = d.low, d.high
+            m.beats_simple_baseline = d.clear
+    best, vs_best = versus_best(metric, point, samples)
+    for name, d in vs_best.items():
+        m = by_name[name]
+        m.delta_vs_best, m.delta_vs_best_ci_low, m.delta_vs_best_ci_high = d.value, d.low, d.high
+        m.tied_with_best = not d.clear
+    if best is None:
+        return
+    tied = [n for n, d in vs_best.items() if not d.clear]
+    chosen = selection(metric, point, samples, tied, best)
+    top = by_name[best]
+    top.selection_tied = chosen.tied
+    top.selection_optimism = chosen.optimism
+    if chosen.tied > 1:
+        top.selection_ci_low, top.selection_ci_high = chosen.low, chosen.high
+    else:  # no choice was made: the model's own interval holds
+        top.selection_ci_low, top.selection_ci_high = top.metric_ci_low, top.metric_ci_high

@@ -42,6 +42,8 @@ class Fake:
     throughput_rows_per_s: float | None = 1000.0
     size_bytes: int | None = 1_000_000
     usd_per_million_predictions: float | None = None
+    selection_tied: int | None = None
+    selection_optimism: float | None = None
 
     def __post_init__(self) -> None:
         self.label = self.label or self.name.replace("_", " ").capitalize()
@@ -482,3 +484,25 @@ def test_recommend_does_not_blame_budgets_when_none_are_set():
     rec = recommend([DUMMY, SIMPLE, not_tied, unclear_best], "accuracy")
     assert rec.industry == "xgboost_small"
     assert "does not fit the budgets" not in rec.sentence
+
+
+def test_the_best_score_states_its_selection_optimism() -> None:
+    best = replace(_acc("forest", 0.84), selection_tied=11, selection_optimism=0.0149)
+    sentence = recommend([best], "accuracy").academic_sentence
+    assert sentence == (
+        "Forest has the best accuracy: 84.0%, the best of 11 models statistically tied on "
+        "these rows; expect about 1.5 points less on new data."
+    )
+    alone = replace(best, selection_tied=1)
+    assert (
+        recommend([alone], "accuracy").academic_sentence == "Forest has the best accuracy: 84.0%."
+    )
+    lucky_by_nothing = replace(best, selection_optimism=0.0004)
+    assert "expect" not in recommend([lucky_by_nothing], "accuracy").academic_sentence
+    mae = replace(
+        _acc("ridge", 0.0), metrics={"mae": 3.0}, selection_tied=3, selection_optimism=0.25
+    )
+    assert (
+        "expect about 0.25 target units more on new data"
+        in recommend([mae], "mae").academic_sentence
+    )

@@ -7,7 +7,6 @@ import re
 
 import numpy as np
 import pytest
-from scipy import stats as scipy_stats
 from sklearn import metrics as skm
 
 from core import stats
@@ -19,12 +18,10 @@ from core.stats import (
     Predictions,
     _weighted_metric,
     compute_metrics,
-    excludes_zero,
     metric_info,
     metric_samples,
     percentile_ci,
     primary_choices,
-    t_interval,
     validate_primary,
 )
 
@@ -381,51 +378,6 @@ def test_percentile_ci_all_nan_is_nan():
     low, high = percentile_ci(np.array([np.nan, np.nan]))
     assert math.isnan(low)
     assert math.isnan(high)
-
-
-@pytest.mark.parametrize(
-    "values", [[0.81, 0.84, 0.79, 0.83, 0.80], [1.0, 2.0, 3.0, 4.0, 5.0], [-0.02, 0.01, 0.03]]
-)
-def test_t_interval_matches_scipy(values):
-    values = np.array(values)
-    n = len(values)
-    mean = values.mean()
-    half = scipy_stats.t.ppf(0.975, n - 1) * values.std(ddof=1) / math.sqrt(n)
-    assert t_interval(values) == pytest.approx((mean - half, mean + half), rel=1e-12)
-    expected = scipy_stats.t.interval(0.95, n - 1, loc=mean, scale=scipy_stats.sem(values))
-    assert t_interval(values) == pytest.approx(expected, rel=1e-12)
-
-
-def test_t_interval_worked_example_and_other_level():
-    # mean 3, sd sqrt(2.5), t(0.975, 4) = 2.776445..., half = 1.963243...
-    low, high = t_interval(np.array([1.0, 2.0, 3.0, 4.0, 5.0]))
-    assert (low, high) == pytest.approx((1.036757, 4.963243), abs=1e-6)
-    low90, high90 = t_interval(np.array([1.0, 2.0, 3.0, 4.0, 5.0]), level=0.9)
-    assert low < low90 < 3 < high90 < high
-
-
-def test_t_interval_degenerate_inputs():
-    assert t_interval(np.array([0.7])) == (0.7, 0.7)
-    assert t_interval(np.array([0.5, 0.5, 0.5])) == (0.5, 0.5)
-
-
-@pytest.mark.parametrize(
-    ("low", "high", "expected"),
-    [
-        (0.01, 0.2, True),
-        (-0.3, -0.001, True),
-        (-0.1, 0.1, False),
-        (0.0, 0.1, False),
-        (-0.1, 0.0, False),
-        (0.0, 0.0, False),
-        (math.nan, 0.5, False),
-        (0.1, math.nan, False),
-        (math.nan, math.nan, False),
-        (0.1, math.inf, False),
-    ],
-)
-def test_excludes_zero(low, high, expected):
-    assert excludes_zero(low, high) is expected
 
 
 # --- metric registry and primary-metric validation -----------------------------------------------

@@ -72,6 +72,35 @@ def test_dummy_is_its_own_baseline(binary_study):
     assert binary_study.model("xgboost_small").beats_baseline is True
 
 
+def test_claims_are_made_for_all_models_together(binary_study):
+    models = binary_study.ok_models
+    best = max(models, key=lambda m: m.metrics["accuracy"])
+    assert best.tied_with_best is True
+    assert best.delta_vs_best == 0
+    assert binary_study.model("dummy").tied_with_best is False
+    tied = [m for m in models if m.tied_with_best]
+    assert best.selection_tied == len(tied)
+    assert best.selection_optimism >= 0
+    assert best.selection_ci_low <= best.metrics["accuracy"] <= best.selection_ci_high
+    assert all(m.selection_tied is None for m in models if m is not best)
+    for m in models:  # the simultaneous interval decides the claim
+        assert m.beats_baseline == (m.delta_ci_low > 0)
+        assert m.tied_with_best == (m.delta_vs_best_ci_high >= 0)
+
+
+def test_cv_intervals_of_perfect_models_stay_in_range_and_are_not_certain(binary_dataset):
+    # Penguins-like: a separable target, where a t-interval over folds gave [1.0, 1.0] or
+    # went past 1. The pooled out-of-fold interval stays in [0, 1] and has width.
+    X = binary_dataset.X.copy()
+    X["x0"] = binary_dataset.y * 10.0
+    easy = replace(binary_dataset, X=X)
+    study = _study(easy, validation="cv", cv_folds=5, models=("decision_tree",))
+    tree = study.model("decision_tree")
+    assert tree.metrics["accuracy"] == 1.0
+    assert 0.95 < tree.metric_ci_low < 1.0
+    assert tree.metric_ci_high == 1.0
+
+
 def test_same_data_and_seed_give_identical_metrics(binary_dataset, binary_study):
     again = _study(binary_dataset)
     for a, b in zip(binary_study.models, again.models, strict=True):
@@ -289,12 +318,11 @@ def test_cv_metrics_recomputed_from_predictions_csv(multiclass_dataset, tmp_path
     preds = pd.read_csv(tmp_path / "predictions.csv")
     assert sorted(preds["row_id"]) == list(range(multiclass_dataset.n_rows))
     for model in doc["models"]:
-        per_fold = [
-            skm.balanced_accuracy_score(fold["true"], fold[f"pred:{model['name']}"])
-            for _, fold in preds.groupby("fold")
-        ]
-        expected = model["metrics"]["balanced_accuracy"]
-        assert np.mean(per_fold) == pytest.approx(expected, abs=1e-12)
+        # One out-of-fold prediction per row, pooled: the metric of all rows at once.
+        pooled = skm.balanced_accuracy_score(preds["true"], preds[f"pred:{model['name']}"])
+        assert model["metrics"]["balanced_accuracy"] == pytest.approx(pooled, abs=1e-12)
+        low, high = model["metric_ci_low"], model["metric_ci_high"]
+        assert 0 <= low < pooled < high <= 1
 
 
 def test_default_metric_is_balanced_when_one_class_dominates(binary_dataset):
