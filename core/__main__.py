@@ -121,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     budget = _number("a budget", low=0)
     run.add_argument("--max-latency-ms", type=budget, help="budget: p95 latency per row (ms)")
     run.add_argument("--max-size-mb", type=budget, help="budget: model size (MB)")
-    run.add_argument("--max-train-s", type=budget, help="budget: training time (s)")
+    run.add_argument("--max-train-s", type=budget, help="budget: training CPU time (CPU-s)")
     run.add_argument(
         "--workers",
         type=_number("a number of processes", low=0, high=1024, low_ok=True, whole=True),

@@ -79,7 +79,7 @@ _FALLBACK_COLOURS = ("#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#31
 BUDGET_OF_AXIS: dict[str, str] = {
     "latency_ms_p95": "max_latency_ms",
     "size_bytes": "max_size_mb",
-    "train_s": "max_train_s",
+    "train_cpu_s": "max_train_s",
 }
 
 
@@ -115,6 +115,14 @@ def _num(value: float | None, unit: str) -> str:
     if value is None or not math.isfinite(value):
         return NOT_MEASURED
     return f"{value:,.0f} {unit}" if abs(value) >= 1000 else f"{value:.3g} {unit}"
+
+
+def _range(interval: Sequence[float] | None, unit: str) -> str:
+    """ " (95% CI 3.1–3.4 ms)" for a measured interval, else nothing."""
+    if not interval or not all(math.isfinite(v) for v in interval):
+        return ""
+    low, high = (f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.3g}" for v in interval)
+    return f" (95% CI {low}–{high} {unit})"
 
 
 def _usd(value: float | None) -> str:
@@ -159,12 +167,18 @@ def hover_text(m: Any, metric: str, budgets: Budgets | None = None, *, on_fronti
         f"<b>{m.label}</b>",
         f"{info.label}: {format_metric(metric, m.metrics[metric])}{ci}",
         _vs_baseline(m, metric),
-        f"Latency per row: p50 {_num(m.latency_ms_p50, 'ms')}, p95 {_num(m.latency_ms_p95, 'ms')}",
+        f"Latency per row: p50 {_num(m.latency_ms_p50, 'ms')}"
+        f"{_range(getattr(m, 'latency_ms_p50_ci', None), 'ms')}, "
+        f"p95 {_num(m.latency_ms_p95, 'ms')}{_range(getattr(m, 'latency_ms_p95_ci', None), 'ms')}",
         f"Batch throughput: {_num(m.throughput_rows_per_s, 'rows/s')}",
         f"Model size: {_num(cost_value(m, 'size_bytes'), 'MB')}",
-        f"Training time: {_num(m.train_s, 's')}",
+        f"Training: {_num(getattr(m, 'train_cpu_s', None), 'CPU-s')} "
+        f"({_num(m.train_s, 's')} wall, while other models trained)",
         "Serving cost per million predictions: "
-        + _usd(getattr(m, "usd_per_million_predictions", None)),
+        + _usd(getattr(m, "usd_per_million_predictions", None))
+        + " in batches, "
+        + _usd(getattr(m, "usd_per_million_online_predictions", None))
+        + " one at a time",
         f"Training cost: {_usd(getattr(m, 'train_usd', None))}",
     ]
     lines += [f"<b>Over budget:</b> {v}" for v in (budgets.violations(m) if budgets else [])]
@@ -214,8 +228,11 @@ def _family_trace(
     scale: float,
     on_frontier: set[str],
     budgets: Budgets | None,
+    axis: str = "",
 ) -> go.Scatter:
-    """One family's models sorted by rung, joined by a dotted line when it has several sizes."""
+    """One family's models sorted by rung, joined by a dotted line when it has several sizes.
+    Vertical bars: the metric's 95% interval; horizontal bars, on a measured cost that has one
+    (latency, throughput): the cost's 95% interval over the latency rounds."""
     colour = family_colour(family)
     front = [m.name in on_frontier for m, _, _ in members]
     over = [bool(budgets and budgets.violations(m)) for m, _, _ in members]
@@ -251,7 +268,42 @@ def _family_trace(
             "thickness": 1.2,
             "width": 3,
         },
+        error_x=_cost_bars(members, axis, colour),
     )
+
+
+#: Cost axes measured with an interval over the latency rounds, and the field holding it.
+_COST_INTERVALS = {
+    "latency_ms_p50": "latency_ms_p50_ci",
+    "latency_ms_p95": "latency_ms_p95_ci",
+    "throughput_rows_per_s": "throughput_rows_per_s_ci",
+}
+
+
+def _cost_bars(members: list[tuple[Any, float, float]], axis: str, colour: str) -> dict[str, Any]:
+    """Horizontal error bars of the cost's 95% interval (none where it is unknown)."""
+    field = _COST_INTERVALS.get(axis)
+    if field is None:
+        return {"visible": False}
+    plus, minus = [], []
+    for m, x, _ in members:
+        interval = getattr(m, field, None)
+        if not interval or not all(math.isfinite(v) for v in interval):
+            plus.append(0.0)
+            minus.append(0.0)
+            continue
+        low, high = min(interval), max(interval)
+        plus.append(max(high - x, 0.0))
+        minus.append(max(x - low, 0.0))
+    return {
+        "type": "data",
+        "symmetric": False,
+        "array": plus,
+        "arrayminus": minus,
+        "color": rgba(colour, 0.5),
+        "thickness": 1.2,
+        "width": 3,
+    }
 
 
 def _marker_trace(name: str, x: list[Any], y: list[Any], marker: dict[str, Any]) -> go.Scatter:
@@ -326,7 +378,9 @@ def pareto_figure(
         by_family.setdefault(getattr(point[0], "family", "Other"), []).append(point)
     for family, members in by_family.items():
         members.sort(key=lambda p: (getattr(p[0], "rung", 0), p[0].name))
-        fig.add_trace(_family_trace(family, members, metric, scale, set(frontier_names), budgets))
+        fig.add_trace(
+            _family_trace(family, members, metric, scale, set(frontier_names), budgets, axis)
+        )
     if budgets and any(budgets.violations(m) for m, _, _ in points):
         over = {
             "symbol": SYMBOL_OVER_BUDGET,

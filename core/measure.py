@@ -7,25 +7,36 @@ never to pass/fail tests.
 
 from __future__ import annotations
 
+import io
+import math
+import re
 import time
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import skops.io as sio
+from scipy import stats as scipy_stats
 
-#: Latency: warm-up calls, then at least MIN_CALLS calls or LATENCY_BUDGET_S, whichever ends first
-#: (but never fewer than FLOOR_CALLS calls, so percentiles mean something for slow models).
+#: Serving is measured in interleaved rounds (DESIGN.md): every round gives each model, in a
+#: shuffled order, a block of single-row calls (BLOCK_CALLS, or as many as fit in BLOCK_S, never
+#: fewer than FLOOR_CALLS) and one timed batch. At least MIN_ROUNDS rounds; a model then stops
+#: once the 95% interval of its p50 latency is within TIGHT of its value, or at MAX_ROUNDS, or
+#: when it has used LATENCY_BUDGET_S.
 WARMUP_CALLS = 5
-MIN_CALLS = 200
-FLOOR_CALLS = 20
+BLOCK_CALLS = 20
+BLOCK_S = 0.05
+FLOOR_CALLS = 3
+MIN_ROUNDS = 5
+MAX_ROUNDS = 15
+TIGHT = 0.10
 LATENCY_BUDGET_S = 1.0
-#: Throughput: a batch of this many rows (fewer if there are fewer), timed THROUGHPUT_REPEATS times.
+#: Throughput: a batch of this many rows (fewer if there are fewer), timed once per round.
 BATCH_ROWS = 1000
-THROUGHPUT_REPEATS = 5
+CONFIDENCE = 0.95
 
 
 @dataclass(frozen=True)
@@ -38,19 +49,36 @@ class FitTiming:
 
 @dataclass(frozen=True)
 class ServingCost:
-    """Online and batch serving figures of one fitted pipeline.
+    """Online and batch serving figures of one fitted pipeline, from interleaved rounds.
 
-    ``latency_ms_p50`` / ``latency_ms_p95``: milliseconds per call of ``predict`` (classifiers:
-    ``predict_proba``, what an online service returns) on a 1-row DataFrame, after warm-up.
-    ``throughput_rows_per_s``: rows per second of ``predict`` on a batch, median over repeats.
-    ``latency_calls``: how many single-row calls the percentiles are computed from.
+    Per round: ``round_p50_ms`` / ``round_p95_ms``, the median and 95th percentile of a block of
+    single-row calls (``predict_proba`` for classifiers, what an online service returns, else
+    ``predict``) on 1-row DataFrames, and ``round_throughput``, rows per second of ``predict``
+    on a batch. Each figure is the geometric mean over rounds, with its 95% interval (Student t
+    over rounds, on the log scale, so it stays positive). ``latency_calls`` counts the timed
+    single-row calls.
     """
 
     latency_ms_p50: float
     latency_ms_p95: float
     throughput_rows_per_s: float
+    latency_ms_p50_ci: tuple[float, float]
+    latency_ms_p95_ci: tuple[float, float]
+    throughput_rows_per_s_ci: tuple[float, float]
     latency_calls: int
     batch_rows: int
+    #: Mean milliseconds per single-row call (geometric mean over rounds of each block's mean):
+    #: what one-at-a-time serving costs in CPU time.
+    latency_ms_mean: float
+    #: Seconds this model's own calls took in the latency phase (warm-up excluded).
+    measured_s: float
+    round_p50_ms: tuple[float, ...]
+    round_p95_ms: tuple[float, ...]
+    round_throughput: tuple[float, ...]
+
+    @property
+    def rounds(self) -> int:
+        return len(self.round_p50_ms)
 
 
 def timed_fit(pipeline: Any, X: pd.DataFrame, y: np.ndarray) -> FitTiming:
@@ -61,8 +89,39 @@ def timed_fit(pipeline: Any, X: pd.DataFrame, y: np.ndarray) -> FitTiming:
 
 
 def serialize(pipeline: Any) -> bytes:
-    """The safe (skops) bytes of a fitted pipeline: what a user downloads, and its size."""
-    return bytes(sio.dumps(pipeline, compression=zipfile.ZIP_DEFLATED))
+    """The safe (skops) bytes of a fitted pipeline: what a user downloads, and its size.
+
+    Byte-stable: the same fitted pipeline gives the same bytes in any process. skops names
+    objects by their memory address (``"__id__"`` in ``schema.json``, and the ``<id>.npy`` file
+    of each array) and stamps every member with the time; both change from run to run and with
+    them the compressed length. The addresses are renumbered in order of first appearance and
+    the members written in order with a fixed time; the file loads exactly as skops wrote it."""
+    raw = zipfile.ZipFile(io.BytesIO(sio.dumps(pipeline, compression=zipfile.ZIP_DEFLATED)))
+    schema = raw.read("schema.json").decode("utf-8")
+    ids: dict[str, str] = {}
+    files: dict[str, str] = {}
+    for match in _ID.finditer(schema):
+        ids.setdefault(match.group(2), str(len(ids) + 1))
+    for match in _FILE.finditer(schema):
+        suffix = match.group(2)[match.group(2).rfind(".") :] if "." in match.group(2) else ""
+        files.setdefault(match.group(2), f"{len(files) + 1}{suffix}")
+    schema = _ID.sub(lambda m: m.group(1) + ids[m.group(2)], schema)
+    schema = _FILE.sub(lambda m: m.group(1) + files[m.group(2)] + m.group(3), schema)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as stable:
+        members = sorted((files.get(i.filename, i.filename), i.filename) for i in raw.infolist())
+        for name, original in members:
+            data = schema.encode("utf-8") if original == "schema.json" else raw.read(original)
+            member = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            member.compress_type = zipfile.ZIP_DEFLATED
+            stable.writestr(member, data)
+    return out.getvalue()
+
+
+#: Where skops writes what changes from run to run: an object's memory address (``"__id__"``)
+#: and the name of the file holding an array or a booster (``"file"``, an address or a uuid).
+_ID = re.compile(r'("__id__": ?)(\d+)')
+_FILE = re.compile(r'("file": ?")([^"\\]+)(")')
 
 
 def predict_function(pipeline: Any, classification: bool) -> Callable[[pd.DataFrame], Any]:
@@ -72,41 +131,157 @@ def predict_function(pipeline: Any, classification: bool) -> Callable[[pd.DataFr
     return pipeline.predict  # type: ignore[no-any-return]
 
 
+def log_interval(values: Sequence[float], level: float = CONFIDENCE) -> tuple[float, float, float]:
+    """Geometric mean of positive ``values`` and its Student-t interval on the log scale.
+
+    Timings are positive and skewed (a slow call is far slower, a fast one only a little
+    faster), so they are averaged as logarithms. Fewer than two values give no interval."""
+    logs = np.log(np.maximum(np.asarray(values, dtype=float), 1e-12))
+    centre = float(logs.mean())
+    if logs.size < 2:
+        return (math.exp(centre), math.nan, math.nan)
+    half = float(scipy_stats.t.ppf(0.5 + level / 2, logs.size - 1) * logs.std(ddof=1))
+    half /= math.sqrt(logs.size)
+    return (math.exp(centre), math.exp(centre - half), math.exp(centre + half))
+
+
+def paired_ratio(
+    a: Sequence[float], b: Sequence[float], level: float = CONFIDENCE
+) -> tuple[float, float, float]:
+    """How many times ``a`` is ``b``, paired by round, with its 95% interval.
+
+    Round ``r`` of both was measured at nearly the same moment, so background load and drift
+    hit both alike and cancel in ``a[r] / b[r]``; the ratio is the geometric mean of those
+    per-round ratios over the rounds both have. A difference counts only when the interval
+    excludes 1."""
+    n = min(len(a), len(b))
+    ratios = np.asarray(a[:n], dtype=float) / np.maximum(np.asarray(b[:n], dtype=float), 1e-12)
+    return log_interval(ratios, level)
+
+
+class _Served:
+    """One model in the latency phase: its calls, rows and what its rounds measured."""
+
+    def __init__(self, pipeline: Any, X: pd.DataFrame, classification: bool) -> None:
+        self.pipeline = pipeline
+        self.predict = predict_function(pipeline, classification)
+        self.rows = [X.iloc[[i]] for i in range(min(len(X), 256))]
+        self.batch = X.iloc[: min(BATCH_ROWS, len(X))]
+        self.calls: list[float] = []
+        self.p50: list[float] = []
+        self.p95: list[float] = []
+        self.mean: list[float] = []
+        self.throughput: list[float] = []
+        self.spent = 0.0
+
+    def warm_up(self) -> None:
+        for i in range(WARMUP_CALLS):
+            self.predict(self.rows[i % len(self.rows)])
+        self.pipeline.predict(self.batch)
+
+    def round(self, clock: Callable[[], float], block_calls: int) -> None:
+        started = clock()
+        block: list[float] = []
+        while len(block) < block_calls:
+            row = self.rows[(len(self.calls) + len(block)) % len(self.rows)]
+            t0 = clock()
+            self.predict(row)
+            block.append(clock() - t0)
+            if len(block) >= FLOOR_CALLS and clock() - started >= BLOCK_S:
+                break
+        t0 = clock()
+        self.pipeline.predict(self.batch)
+        batch_s = max(clock() - t0, 1e-9)
+        self.spent += clock() - started
+        ms = np.asarray(block) * 1000.0
+        self.calls.extend(block)
+        self.p50.append(float(np.percentile(ms, 50)))
+        self.p95.append(float(np.percentile(ms, 95)))
+        self.mean.append(float(ms.mean()))
+        self.throughput.append(len(self.batch) / batch_s)
+
+    def tight(self) -> bool:
+        value, low, high = log_interval(self.p50)
+        return bool(math.isfinite(low) and high / value - 1 < TIGHT and 1 - low / value < TIGHT)
+
+    def cost(self) -> ServingCost:
+        p50, p95, tput = (
+            log_interval(self.p50),
+            log_interval(self.p95),
+            log_interval(self.throughput),
+        )
+        return ServingCost(
+            latency_ms_p50=p50[0],
+            latency_ms_p95=p95[0],
+            throughput_rows_per_s=tput[0],
+            latency_ms_p50_ci=(p50[1], p50[2]),
+            latency_ms_p95_ci=(p95[1], p95[2]),
+            throughput_rows_per_s_ci=(tput[1], tput[2]),
+            latency_calls=len(self.calls),
+            batch_rows=len(self.batch),
+            latency_ms_mean=log_interval(self.mean)[0],
+            measured_s=self.spent,
+            round_p50_ms=tuple(self.p50),
+            round_p95_ms=tuple(self.p95),
+            round_throughput=tuple(self.throughput),
+        )
+
+
+def measure_serving_rounds(
+    pipelines: Mapping[str, Any],
+    X: pd.DataFrame,
+    *,
+    classification: bool,
+    seed: int = 0,
+    block_calls: int = BLOCK_CALLS,
+    budget_s: float = LATENCY_BUDGET_S,
+    min_rounds: int = MIN_ROUNDS,
+    max_rounds: int = MAX_ROUNDS,
+    clock: Callable[[], float] = time.perf_counter,
+    on_done: Callable[[str, ServingCost], None] | None = None,
+) -> dict[str, ServingCost]:
+    """Single-row latency and batch throughput of every pipeline, in interleaved rounds.
+
+    Call this with nothing else running (the study runs it after all training): measuring while
+    other work competes for the cores makes latency wrong. Each round visits the models still
+    being measured in an order shuffled with ``seed``, so drift and background load hit every
+    model alike and ratios between two models can be paired by round. ``on_done(name, cost)``
+    is told as soon as a model's measurement ends.
+    """
+    rng = np.random.default_rng(seed)
+    served = {name: _Served(p, X, classification) for name, p in pipelines.items()}
+    for s in served.values():
+        s.warm_up()
+    active = list(served)
+    costs: dict[str, ServingCost] = {}
+
+    def finish(names: Sequence[str]) -> None:
+        for name in names:
+            costs[name] = served[name].cost()
+            if on_done is not None:
+                on_done(name, costs[name])
+
+    for r in range(max(min_rounds, max_rounds, 1)):
+        if not active:
+            break
+        for i in rng.permutation(len(active)):
+            served[active[i]].round(clock, block_calls)
+        if r + 1 >= min_rounds:
+            ended = [n for n in active if served[n].tight() or served[n].spent > budget_s]
+            active = [n for n in active if n not in ended]
+            finish(ended)
+    finish(active)
+    return {name: costs[name] for name in served}
+
+
 def measure_serving(
     pipeline: Any,
     X: pd.DataFrame,
     *,
     classification: bool,
-    budget_s: float = LATENCY_BUDGET_S,
-    min_calls: int = MIN_CALLS,
+    **options: Any,
 ) -> ServingCost:
-    """Single-row latency percentiles and batch throughput of a fitted pipeline on rows of ``X``.
-
-    Call this with nothing else running (the study runs it after all training, one model at a
-    time): measuring while other work competes for the cores makes latency wrong.
-    """
-    predict = predict_function(pipeline, classification)
-    rows = [X.iloc[[i]] for i in range(min(len(X), 256))]
-    for i in range(WARMUP_CALLS):
-        predict(rows[i % len(rows)])
-    times: list[float] = []
-    start = time.perf_counter()
-    while len(times) < min_calls:
-        row = rows[len(times) % len(rows)]
-        t0 = time.perf_counter()
-        predict(row)
-        times.append(time.perf_counter() - t0)
-        if len(times) >= FLOOR_CALLS and time.perf_counter() - start >= budget_s:
-            break
-    per_call_ms = np.asarray(times) * 1000.0
-    p50, p95 = np.percentile(per_call_ms, [50, 95])
-
-    batch = X.iloc[: min(BATCH_ROWS, len(X))]
-    pipeline.predict(batch)  # warm-up
-    batch_times = []
-    for _ in range(THROUGHPUT_REPEATS):
-        t0 = time.perf_counter()
-        pipeline.predict(batch)
-        batch_times.append(time.perf_counter() - t0)
-    throughput = len(batch) / max(float(np.median(batch_times)), 1e-9)
-    return ServingCost(float(p50), float(p95), float(throughput), len(times), len(batch))
+    """:func:`measure_serving_rounds` of one pipeline (its rounds follow one another)."""
+    return measure_serving_rounds({"model": pipeline}, X, classification=classification, **options)[
+        "model"
+    ]

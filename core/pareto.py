@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from core.measure import paired_ratio
 from core.stats import metric_info
 
 #: Default price of one vCPU-hour (USD): about the on-demand price of one vCPU of a general-purpose
@@ -33,7 +34,7 @@ class ResultLike(Protocol):
     beats_baseline: bool | None
     delta_vs_best_ci_low: float | None
     delta_vs_best_ci_high: float | None
-    train_s: float | None
+    train_cpu_s: float | None
     latency_ms_p50: float | None
     latency_ms_p95: float | None
     throughput_rows_per_s: float | None
@@ -61,8 +62,13 @@ COST_AXES: dict[str, CostAxis] = {
         CostAxis("latency_ms_p95", "p95 latency per row", "ms"),
         CostAxis("throughput_rows_per_s", "batch throughput", "rows/s", lower_is_better=False),
         CostAxis("size_bytes", "model size", "MB"),
-        CostAxis("train_s", "training time", "s"),
-        CostAxis("usd_per_million_predictions", "serving cost", "$ per million predictions"),
+        CostAxis("train_cpu_s", "training CPU time", "CPU-s"),
+        CostAxis("usd_per_million_predictions", "batch serving cost", "$ per million predictions"),
+        CostAxis(
+            "usd_per_million_online_predictions",
+            "online serving cost",
+            "$ per million predictions",
+        ),
     )
 }
 
@@ -74,6 +80,16 @@ def usd_per_million_predictions(
     if not throughput_rows_per_s or throughput_rows_per_s <= 0:
         return None
     return 1e6 / throughput_rows_per_s / 3600.0 * usd_per_vcpu_hour
+
+
+def usd_per_million_online_predictions(
+    latency_ms_mean: float | None, usd_per_vcpu_hour: float = DEFAULT_USD_PER_VCPU_HOUR
+) -> float | None:
+    """Cost of one million predictions served one request at a time on one vCPU: each holds
+    the CPU for its mean single-row latency, however idle the rest of the batch machinery is."""
+    if not latency_ms_mean or latency_ms_mean <= 0:
+        return None
+    return 1e6 * latency_ms_mean / 1000.0 / 3600.0 * usd_per_vcpu_hour
 
 
 def train_usd(
@@ -113,8 +129,8 @@ class Budgets:
             )
         if self.max_size_mb is not None and (model.size_bytes or 0) / 1e6 > self.max_size_mb:
             out.append(f"size {model.size_bytes / 1e6:.3g} MB is over {self.max_size_mb:g} MB")
-        if self.max_train_s is not None and (model.train_s or 0) > self.max_train_s:
-            out.append(f"training {model.train_s:.3g} s is over {self.max_train_s:g} s")
+        if self.max_train_s is not None and (model.train_cpu_s or 0) > self.max_train_s:
+            out.append(f"training {model.train_cpu_s:.3g} CPU-s is over {self.max_train_s:g} CPU-s")
         return out
 
     def fits(self, model: Any) -> bool:
@@ -172,7 +188,7 @@ def cost_score(model: Any, reference: Sequence[Any]) -> float:
     """One number for "how expensive": the geometric mean of p50 latency, size and training time,
     each relative to the cheapest model in ``reference`` (1.0 = cheapest on all three)."""
     parts = []
-    for field in ("latency_ms_p50", "size_bytes", "train_s"):
+    for field in ("latency_ms_p50", "size_bytes", "train_cpu_s"):
         values = [float(getattr(m, field)) for m in reference if getattr(m, field)]
         own = getattr(model, field)
         if values and own:
@@ -254,6 +270,22 @@ def selection_phrase(best: Any, metric: str) -> str:
     )
 
 
+def latency_phrase(pick: Any, best: Any) -> str | None:
+    """How ``pick`` compares with ``best`` per prediction, from their latency rounds paired by
+    round: "3.5× faster per prediction" only when the ratio's 95% interval excludes 1 and it is
+    at least 1.5×; "about as fast per prediction" when the interval holds 1; nothing when the
+    pick is clearly slower, or the rounds are unknown (a study saved before rounds existed)."""
+    mine, theirs = getattr(pick, "round_p50_ms", None), getattr(best, "round_p50_ms", None)
+    if not mine or not theirs or min(len(mine), len(theirs)) < 2:
+        return None
+    ratio, low, high = paired_ratio(theirs, mine)
+    if low <= 1 <= high:
+        return "about as fast per prediction"
+    if low > 1:
+        return _ratio_phrase(1.0, ratio, "faster per prediction")
+    return None
+
+
 def _ratio_phrase(cheap: float | None, dear: float | None, word: str) -> str | None:
     if not cheap or not dear or cheap <= 0:
         return None
@@ -312,9 +344,9 @@ def _explain(pick: Any, best: Any, metric: str, *, tied: bool, budgets: Budgets)
         )
     gap = format_gap(metric, best.metrics[metric] - pick.metrics[metric])
     ratios = [
-        _ratio_phrase(pick.latency_ms_p50, best.latency_ms_p50, "faster per prediction"),
+        latency_phrase(pick, best),
         _ratio_phrase(pick.size_bytes, best.size_bytes, "smaller"),
-        _ratio_phrase(pick.train_s, best.train_s, "quicker to train"),
+        _ratio_phrase(pick.train_cpu_s, best.train_cpu_s, "cheaper to train"),
     ]
     savings = [r for r in ratios if r]
     saving_text = (

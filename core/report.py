@@ -143,7 +143,7 @@ def _budget_words(budgets: Budgets) -> str:
     parts = [
         f"p95 latency at most {budgets.max_latency_ms:g} ms" if budgets.max_latency_ms else "",
         f"size at most {budgets.max_size_mb:g} MB" if budgets.max_size_mb else "",
-        f"training at most {budgets.max_train_s:g} s" if budgets.max_train_s else "",
+        f"training at most {budgets.max_train_s:g} CPU-s" if budgets.max_train_s else "",
     ]
     given = [p for p in parts if p]
     if not given:
@@ -191,19 +191,32 @@ def _methods(study: StudyResult) -> str:
         "had not seen it"
     )
     metric = metric_info(study.primary_metric)
+    how = {
+        "accuracy": "Wilson's score interval, which keeps its coverage near 100% and on few rows",
+        "balanced_accuracy": "Wilson's score interval for each class, combined",
+    }.get(
+        study.primary_metric,
+        f"the BCa bootstrap of {cfg.n_resamples:,} seeded resamples of the held-out rows",
+    )
     first = (
         f"Every model was trained on the same rows and judged on {held}. The primary metric is "
-        f"{metric.words}; its 95% interval comes from {cfg.n_resamples:,} bootstrap resamples of "
-        "the held-out rows (seeded), and a model beats a baseline only if the paired interval of "
-        "the difference, on the same resampled rows, excludes zero."
+        f"{metric.words}; its 95% interval is {how}. A model beats a baseline only if the "
+        "interval of the difference, paired on the same resampled rows and holding for all "
+        "models at once, excludes zero: with no signal in the data, at most 5 studies in 100 "
+        "would name any model. The models tied with the best form a set that holds the truly "
+        "best one 95 times in 100; the best score, the luckiest of those tied, is expected to "
+        "overstate its model by the selection optimism the summary states."
     )
     second = (
         "Costs are measured on the whole fitted pipeline (preprocessing and model), as it would "
-        "serve. Training time is the fit on one CPU thread, so that models compare fairly and "
-        "CPU-seconds map to money. After all training, with nothing else running, each model "
-        "scored one row at a time (p50 and p95 latency) and batches of rows (throughput); its "
-        "size is the length of its saved file. Money uses "
-        f"${cfg.usd_per_vcpu_hour:g} per vCPU-hour."
+        "serve. Training cost is the CPU-seconds of the fit on one CPU thread, which compare "
+        "fairly although models trained side by side. After all training, with nothing else "
+        "running, the models were measured in interleaved rounds, in a shuffled order each "
+        "round, so that background load hit them alike: single rows (p50 and p95 latency) and "
+        "batches (throughput), each with its 95% interval over rounds. A model is called "
+        "faster than another only when the ratio, paired by round, is clear of 1. Its size is "
+        "the length of its saved file. Money uses "
+        f"${cfg.usd_per_vcpu_hour:g} per vCPU-hour, for batches and for one request at a time."
     )
     rows = [
         {

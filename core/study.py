@@ -7,10 +7,12 @@ The sequence follows DESIGN.md:
    each limited to one thread. A worker fits the whole pipeline (timed), predicts the held-out
    rows and serializes the pipeline with skops (its size). A model that fails, or that exceeds the
    per-model time limit, is recorded with its reason; the others go on.
-3. **Measure serving serially**: after all training, one model at a time with nothing else
-   running, single-row latency and batch throughput.
-4. **Statistics**: bootstrap CIs of the primary metric on held-out rows, paired differences against
-   the dummy baseline, the simple baseline and the best model (same resampled rows for both).
+3. **Measure serving in interleaved rounds**: after all training, with nothing else running,
+   each round gives every model (in a shuffled, seeded order) a block of single-row calls and
+   one batch, so background load hits them alike; a model stops once its interval is tight.
+4. **Statistics**: the interval of each model's primary metric on held-out rows, and paired
+   differences against the dummy baseline, the simple baseline and the best model, simultaneous
+   over all models (:mod:`core.claims`).
 5. **Recommendation**: the academic and industry picks (see :mod:`core.pareto`).
 """
 
@@ -39,13 +41,21 @@ from core import candidates as cand
 from core.claims import selection, versus_best, versus_reference
 from core.dataset import Dataset
 from core.errors import ConfigError
-from core.measure import LATENCY_BUDGET_S, MIN_CALLS, measure_serving, serialize, timed_fit
+from core.measure import (
+    BLOCK_CALLS,
+    LATENCY_BUDGET_S,
+    ServingCost,
+    measure_serving_rounds,
+    serialize,
+    timed_fit,
+)
 from core.pareto import (
     DEFAULT_USD_PER_VCPU_HOUR,
     Budgets,
     Recommendation,
     recommend,
     train_usd,
+    usd_per_million_online_predictions,
     usd_per_million_predictions,
 )
 from core.stats import (
@@ -86,8 +96,9 @@ class StudyConfig:
     n_resamples: int = DEFAULT_RESAMPLES
     budgets: Budgets = field(default_factory=Budgets)
     usd_per_vcpu_hour: float = DEFAULT_USD_PER_VCPU_HOUR
-    #: Single-row latency: stop after this many calls or this many seconds (DESIGN.md: 200, 1 s).
-    latency_calls: int = MIN_CALLS
+    #: Latency phase (DESIGN.md): single-row calls per model and round, and the seconds a model
+    #: may use once its minimum rounds are done, if its interval is not yet tight.
+    latency_calls: int = BLOCK_CALLS
     latency_budget_s: float = LATENCY_BUDGET_S
 
 
@@ -97,9 +108,12 @@ class ProgressEvent:
 
     Events come on every stage change, and about once a second for a model that is training or
     measuring (same stage, growing ``elapsed_s``). A model goes back to ``waiting`` when its
-    training ends, until the serial latency phase measures it alone. With ``done``, ``failed``
-    and ``skipped`` comes ``result``: the model's figures so far (its comparisons with the other
-    models are filled in when the study ends).
+    training ends, until the latency phase measures every trained model in interleaved rounds,
+    with nothing else running; ``trained`` counts the models whose training has ended. A model
+    is ``done`` when its own measurement ends (a steady model after fewer rounds), and its
+    ``elapsed_s`` then counts its training and its own share of the rounds. With ``done``,
+    ``failed`` and ``skipped`` comes ``result``: the model's figures so far (its comparisons
+    with the other models are filled in when the study ends).
     """
 
     model: str
@@ -110,6 +124,7 @@ class ProgressEvent:
     total: int
     message: str = ""
     result: ModelResult | None = field(default=None, repr=False, compare=False)
+    trained: int = 0
 
 
 ProgressCallback = Callable[[ProgressEvent], None]
@@ -167,9 +182,22 @@ class ModelResult:
     refit_s: float | None = None
     latency_ms_p50: float | None = None
     latency_ms_p95: float | None = None
+    latency_ms_p50_ci: list[float] | None = None
+    latency_ms_p95_ci: list[float] | None = None
+    latency_ms_mean: float | None = None
     throughput_rows_per_s: float | None = None
+    throughput_rows_per_s_ci: list[float] | None = None
+    #: The latency phase's rounds: how many, and per round the p50 and p95 of the block of
+    #: single-row calls (ms) and the batch throughput (rows/s); ratios pair them by round.
+    latency_rounds: int | None = None
+    round_p50_ms: list[float] | None = None
+    round_p95_ms: list[float] | None = None
+    round_throughput: list[float] | None = None
     size_bytes: int | None = None
+    #: Batch scoring (from throughput) and one request at a time (from single-row latency), on
+    #: one vCPU at the study's price.
     usd_per_million_predictions: float | None = None
+    usd_per_million_online_predictions: float | None = None
     train_usd: float | None = None
     model_file: str | None = None
     # Kept in memory only (not in results.json):
@@ -439,31 +467,21 @@ def run_study(
 
     eval_index = np.concatenate([test for _, test in folds])
     eval_fold = np.concatenate([np.full(len(test), i) for i, (_, test) in enumerate(folds)])
-    serving_rows = dataset.X.iloc[np.sort(eval_index)]
     for name in names:
-        result, outcome = results[name], outcomes[name]
-        _absorb(result, outcome, dataset, eval_index, eval_fold, folds, config)
-        if result.ok:
-            notify(name, "measuring")
-            with threadpool_limits(limits=1):
-                cost = measure_serving(
-                    result.pipeline,
-                    serving_rows,
-                    classification=dataset.is_classification,
-                    budget_s=config.latency_budget_s,
-                    min_calls=config.latency_calls,
-                )
-            result.latency_ms_p50 = cost.latency_ms_p50
-            result.latency_ms_p95 = cost.latency_ms_p95
-            result.throughput_rows_per_s = cost.throughput_rows_per_s
-            result.usd_per_million_predictions = usd_per_million_predictions(
-                cost.throughput_rows_per_s, config.usd_per_vcpu_hour
+        _absorb(results[name], outcomes[name], dataset, eval_index, eval_fold, folds, config)
+        if not results[name].ok:
+            notify(
+                name,
+                "failed" if results[name].status == "failed" else "skipped",
+                results[name].reason,
             )
-            result.train_usd = train_usd(result.train_cpu_s, config.usd_per_vcpu_hour)
-            notify(name, "done")
-        else:
-            notify(name, "failed" if result.status == "failed" else "skipped", result.reason)
-
+    _measure(
+        [results[n] for n in names if results[n].ok],
+        dataset.X.iloc[np.sort(eval_index)],
+        dataset.is_classification,
+        config,
+        notify,
+    )
     models = [results[n] for n in names]
     _compare(models, dataset, primary, eval_index, config)
     return StudyResult(
@@ -477,6 +495,52 @@ def run_study(
         duration_s=time.perf_counter() - started,
         created_at=created_at,
     )
+
+
+def _measure(
+    models: list[ModelResult],
+    rows: pd.DataFrame,
+    classification: bool,
+    config: StudyConfig,
+    notify: _Notifier,
+) -> None:
+    """The latency phase: every trained model, with nothing else running, one call at a time,
+    in interleaved rounds (:func:`core.measure.measure_serving_rounds`). Each model's figures
+    are set, and it is reported done, as soon as its own measurement ends."""
+    by_name = {m.name: m for m in models}
+    for m in models:
+        notify(m.name, "measuring", "Serving cost: measured in turn with the other models.")
+
+    def finished(name: str, cost: ServingCost) -> None:
+        m = by_name[name]
+        m.latency_ms_p50, m.latency_ms_p95 = cost.latency_ms_p50, cost.latency_ms_p95
+        m.latency_ms_p50_ci = list(cost.latency_ms_p50_ci)
+        m.latency_ms_p95_ci = list(cost.latency_ms_p95_ci)
+        m.latency_ms_mean = cost.latency_ms_mean
+        m.throughput_rows_per_s = cost.throughput_rows_per_s
+        m.throughput_rows_per_s_ci = list(cost.throughput_rows_per_s_ci)
+        m.latency_rounds = cost.rounds
+        m.round_p50_ms, m.round_p95_ms = list(cost.round_p50_ms), list(cost.round_p95_ms)
+        m.round_throughput = list(cost.round_throughput)
+        m.usd_per_million_predictions = usd_per_million_predictions(
+            cost.throughput_rows_per_s, config.usd_per_vcpu_hour
+        )
+        m.usd_per_million_online_predictions = usd_per_million_online_predictions(
+            cost.latency_ms_mean, config.usd_per_vcpu_hour
+        )
+        m.train_usd = train_usd(m.train_cpu_s, config.usd_per_vcpu_hour)
+        notify.measured(name, cost.measured_s)
+
+    with threadpool_limits(limits=1):
+        measure_serving_rounds(
+            {m.name: m.pipeline for m in models},
+            rows,
+            classification=classification,
+            seed=config.seed,
+            block_calls=config.latency_calls,
+            budget_s=config.latency_budget_s,
+            on_done=finished,
+        )
 
 
 class _Notifier:
@@ -493,6 +557,7 @@ class _Notifier:
         self._since: dict[str, float] = {}
         self._stage: dict[str, tuple[Stage, str]] = {}
         self._finished: set[str] = set()
+        self._trained: set[str] = set()
         self._last_tick = time.perf_counter()
 
     def __call__(self, name: str, stage: Stage, message: str = "", *, final: bool = True) -> None:
@@ -500,10 +565,11 @@ class _Notifier:
         now = time.perf_counter()
         if name in self._since:  # the previous stage of this model ends now
             self._busy[name] = self._busy.get(name, 0.0) + now - self._since.pop(name)
-        if stage in ("training", "measuring"):
+        if stage == "training":
             self._since[name] = now
         if stage in ("done", "failed", "skipped"):
             self._finished.add(name)
+            self._trained.add(name)
         self._stage[name] = (stage, message)
         finished = final and stage in ("done", "failed", "skipped")
         self._emit(name, stage, self._busy.get(name, 0.0), message, finished)
@@ -521,15 +587,22 @@ class _Notifier:
                 len(self._results),
                 message,
                 self._results[name] if finished else None,
+                len(self._trained),
             )
         )
 
     def trained(self, outcome: _Outcome) -> None:
-        """Training ended: the model waits for the serial measuring phase, or has failed."""
+        """Training ended: the model waits for the latency phase, or has failed."""
+        self._trained.add(outcome.name)
         if outcome.status == "ok":
-            self(outcome.name, "waiting", "Trained; waits to have its latency measured alone.")
+            self(outcome.name, "waiting", "Trained; waits for the latency phase.")
         else:
             self(outcome.name, outcome.status, outcome.reason, final=False)
+
+    def measured(self, name: str, seconds: float) -> None:
+        """The model's latency measurement ended after ``seconds`` of its own calls."""
+        self._busy[name] = self._busy.get(name, 0.0) + seconds
+        self(name, "done")
 
     def tick(self) -> None:
         """A heartbeat for models still busy, at most once per :attr:`TICK_S`."""

@@ -110,8 +110,10 @@ def leaderboard_view(study: StudyResult, budgets: Budgets | None = None) -> pd.D
                 "p95 latency (ms)": m.latency_ms_p95,
                 "throughput (rows/s)": m.throughput_rows_per_s,
                 "size (MB)": None if m.size_bytes is None else m.size_bytes / 1e6,
-                "train time (s)": m.train_s,
-                "serving ($ per million predictions)": m.usd_per_million_predictions,
+                "train CPU (s)": m.train_cpu_s,
+                "train wall (s)": m.train_s,
+                "batch serving ($ per million)": m.usd_per_million_predictions,
+                "online serving ($ per million)": m.usd_per_million_online_predictions,
                 "within budgets?": ("yes" if budgets.fits(m) else "; ".join(budgets.violations(m)))
                 if ok
                 else "",

@@ -33,7 +33,9 @@ with controls:
         options=list(COST_AXES),
         format_func=lambda k: COST_AXES[k].title,
         help="p50: the typical time to score one row; p95: 95 of 100 rows are scored faster. "
-        "Throughput is for scoring large batches; serving cost converts it to money.",
+        "Throughput is for scoring large batches; batch serving cost converts it to money, "
+        "online serving cost prices one request at a time. Training CPU time is the CPU "
+        "seconds of the fit, which compare fairly although models trained side by side.",
     )
     kept(
         st.segmented_control,
@@ -48,7 +50,7 @@ with budgets_box, st.container(border=True):
     for budget_label, key in (
         ("Max p95 latency per row (ms)", Keys.MAX_LATENCY_MS),
         ("Max model size (MB)", Keys.MAX_SIZE_MB),
-        ("Max training time (s)", Keys.MAX_TRAIN_S),
+        ("Max training CPU time (CPU-s)", Keys.MAX_TRAIN_S),
     ):
         kept(st.number_input, budget_label, key, min_value=0.0, value=None, step=1.0)
 
@@ -80,14 +82,18 @@ st.caption(
     "best you can get for their cost; faded ones are beaten on both. Dotted lines join sizes "
     "of one family; horizontal lines mark the baselines; red shading is over budget."
 )
-if axis == "usd_per_million_predictions":
+if axis in ("usd_per_million_predictions", "usd_per_million_online_predictions"):
     price = study.config.usd_per_vcpu_hour
     source = (
         USD_PER_VCPU_HOUR_SOURCE if price == DEFAULT_USD_PER_VCPU_HOUR else "set for this study"
     )
+    how = (
+        "scored in batches on one vCPU at the measured throughput"
+        if axis == "usd_per_million_predictions"
+        else "served one request at a time on one vCPU, each for its mean single-row latency"
+    )
     st.caption(
-        f"Serving cost: one million rows scored in batches on one vCPU at the measured "
-        f"throughput, at ${price:g} per vCPU-hour ({source})."
+        f"Serving cost: one million predictions {how}, at ${price:g} per vCPU-hour ({source})."
     )
 
 st.subheader("Leaderboard")

@@ -25,7 +25,8 @@ dataset = require_dataset()
 st.caption(
     f"Predict **{md(dataset.target)}** ({dataset.task}) from {len(dataset.used_columns)} "
     f"columns of {dataset.n_rows:,} rows. Each model is trained on the same rows, one CPU "
-    "thread each, and measured alone afterwards, so the costs compare fairly."
+    "thread each; then, with nothing else running, the models take turns serving rows in "
+    "shuffled rounds, so the costs compare fairly."
 )
 run_box = st.container()  # the button, live progress and results, above the settings
 
@@ -108,9 +109,13 @@ with run_box:
 
         def on_progress(event: ProgressEvent) -> None:
             events.append(event)
-            bar.progress(
-                event.done / event.total, text=f"{event.done} of {event.total} models done"
-            )
+            if event.trained < event.total:  # training, in parallel
+                share = 0.8 * event.trained / event.total
+                text = f"{event.trained} of {event.total} models trained"
+            else:  # the latency phase, every model in turn with the others
+                share = 0.8 + 0.2 * event.done / event.total
+                text = f"All trained; serving cost measured for {event.done} of {event.total}"
+            bar.progress(share, text=text)
             table.dataframe(
                 progress_table(events, config.primary_metric or "accuracy"),
                 hide_index=True,

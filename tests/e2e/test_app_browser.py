@@ -46,7 +46,7 @@ def test_train_explore_reload_and_reopen(page, browser, app_url):
     assert "Is the extra accuracy worth its cost?" in _body(page)
     page.get_by_role("button", name="Train the default models on this data").click()
     # Live progress: the bar counts finished models and the table fills in as they finish.
-    page.get_by_text(re.compile(r"[3-9] of \d+ models done")).wait_for(timeout=TRAIN_TIMEOUT_MS)
+    page.get_by_text(re.compile(r"[3-9] of \d+ models trained")).wait_for(timeout=TRAIN_TIMEOUT_MS)
     page.get_by_test_id("stDataFrame").first.wait_for(timeout=30_000)
     screenshot(page, "2-training")
     page.get_by_text("Latest results").wait_for(timeout=TRAIN_TIMEOUT_MS)

@@ -20,7 +20,13 @@ from core.figures import (
     family_colour,
     pareto_figure,
 )
-from core.pareto import COST_AXES, Budgets, cost_value, usd_per_million_predictions
+from core.pareto import (
+    COST_AXES,
+    Budgets,
+    cost_value,
+    usd_per_million_online_predictions,
+    usd_per_million_predictions,
+)
 from core.study import ModelResult
 
 
@@ -65,6 +71,7 @@ def make(
         throughput_rows_per_s=throughput,
         size_bytes=None if size_mb is None else int(size_mb * 1e6),
         usd_per_million_predictions=usd_per_million_predictions(throughput),
+        usd_per_million_online_predictions=usd_per_million_online_predictions(latency),
         train_usd=0.5,
     )
 
@@ -206,7 +213,7 @@ def test_log_scale_when_costs_span_orders_of_magnitude(
 @pytest.mark.parametrize("axis", list(COST_AXES))
 def test_budget_region_is_shaded_only_on_the_budgeted_axis(axis: str) -> None:
     budgets = Budgets(max_latency_ms=3.0, max_size_mb=10.0, max_train_s=20.0)
-    limit = {"latency_ms_p95": 3.0, "size_bytes": 10.0, "train_s": 20.0}.get(axis)
+    limit = {"latency_ms_p95": 3.0, "size_bytes": 10.0, "train_cpu_s": 20.0}.get(axis)
     fig = pareto_figure(ladder(), "accuracy", axis, budgets=budgets)
     over_budget = [a for a in fig.layout.annotations if a.text.startswith("over budget")]
     if limit is None:
@@ -225,7 +232,7 @@ def test_budget_region_is_shaded_only_on_the_budgeted_axis(axis: str) -> None:
 
 def test_budget_limit_beyond_every_model_is_still_in_view() -> None:
     fig = pareto_figure(
-        ladder(), "accuracy", "train_s", budgets=Budgets(max_train_s=5000.0), log_x=True
+        ladder(), "accuracy", "train_cpu_s", budgets=Budgets(max_train_s=5000.0), log_x=True
     )
     (rect,) = rects(fig)
     assert rect.x0 == 5000.0
@@ -323,7 +330,7 @@ def test_y_axis_is_reversed_when_lower_is_better(metric: str, reversed_y: bool) 
 
 
 def test_accuracy_axis_is_not_reversed() -> None:
-    yaxis = pareto_figure(ladder(), "accuracy", "train_s").layout.yaxis
+    yaxis = pareto_figure(ladder(), "accuracy", "train_cpu_s").layout.yaxis
     assert yaxis.autorange is True
     assert yaxis.title.text == "Accuracy (%) — higher is better"
 
@@ -351,7 +358,9 @@ def test_hover_shows_every_figure_with_units() -> None:
         "p50 0.5 ms, p95 1 ms",
         "Batch throughput: 100,000 rows/s",
         "Model size: 0.2 MB",
-        "Training time: 1 s",
+        "Training: 1 CPU-s (1 s wall, while other models trained)",
+        " in batches, $",
+        " one at a time",
         "Serving cost per million predictions: $",
         "Training cost: $0.5",
         "On the Pareto frontier",
@@ -446,3 +455,18 @@ def test_same_input_gives_the_same_figure() -> None:
 def test_an_unknown_axis_is_refused_with_the_choices() -> None:
     with pytest.raises(ConfigError, match=r"Unknown cost axis 'speed'\. Choose from: latency_ms"):
         pareto_figure(ladder(), "accuracy", "speed")
+
+
+def test_measured_costs_carry_their_interval_as_horizontal_bars() -> None:
+    models = ladder()
+    tree = next(m for m in models if m.name == "decision_tree")
+    tree.latency_ms_p50_ci = [tree.latency_ms_p50 * 0.9, tree.latency_ms_p50 * 1.2]
+    fig = pareto_figure(models, "accuracy", "latency_ms_p50")
+    t, i = point(fig, "decision_tree")
+    assert t.error_x.array[i] == pytest.approx(tree.latency_ms_p50 * 0.2)
+    assert t.error_x.arrayminus[i] == pytest.approx(tree.latency_ms_p50 * 0.1)
+    assert "(95% CI" in t.text[i].split("Latency per row:")[1].split("<br>")[0]
+    other, j = point(fig, "simple")
+    assert other.error_x.array[j] == 0.0  # no interval measured: no bar
+    size, _ = point(pareto_figure(models, "accuracy", "size_bytes"), "decision_tree")
+    assert size.error_x.visible is False  # size is exact

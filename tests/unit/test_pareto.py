@@ -36,7 +36,7 @@ class Fake:
     beats_baseline: bool | None = True
     delta_vs_best_ci_low: float | None = None
     delta_vs_best_ci_high: float | None = None
-    train_s: float | None = 1.0
+    train_cpu_s: float | None = 1.0
     latency_ms_p50: float | None = 1.0
     latency_ms_p95: float | None = 2.0
     throughput_rows_per_s: float | None = 1000.0
@@ -47,6 +47,13 @@ class Fake:
 
     def __post_init__(self) -> None:
         self.label = self.label or self.name.replace("_", " ").capitalize()
+
+    @property
+    def round_p50_ms(self) -> list[float] | None:
+        """Five latency rounds around the p50, moved alike in every model (paired by round)."""
+        if self.latency_ms_p50 is None:
+            return None
+        return [self.latency_ms_p50 * f for f in (0.98, 1.0, 1.03, 0.99, 1.01)]
 
 
 def _acc(name: str, accuracy: float, **costs) -> Fake:
@@ -61,7 +68,7 @@ DUMMY = Fake(
     beats_baseline=False,
     delta_vs_best_ci_low=-0.30,
     delta_vs_best_ci_high=-0.20,
-    train_s=0.01,
+    train_cpu_s=0.01,
     latency_ms_p50=0.1,
     latency_ms_p95=0.2,
     size_bytes=1_000,
@@ -72,7 +79,7 @@ SIMPLE = Fake(
     label="Simple baseline (linear)",
     delta_vs_best_ci_low=-0.08,
     delta_vs_best_ci_high=-0.02,
-    train_s=0.1,
+    train_cpu_s=0.1,
     latency_ms_p50=0.5,
     latency_ms_p95=0.8,
     size_bytes=2_000,
@@ -83,7 +90,7 @@ XGB = Fake(
     label="XGBoost (small)",
     delta_vs_best_ci_low=-0.01,
     delta_vs_best_ci_high=0.004,
-    train_s=1.0,
+    train_cpu_s=1.0,
     latency_ms_p50=0.5,
     latency_ms_p95=0.9,
     size_bytes=500_000,
@@ -94,7 +101,7 @@ FOREST = Fake(
     label="Random forest (large)",
     delta_vs_best_ci_low=0.0,
     delta_vs_best_ci_high=0.0,
-    train_s=20.0,
+    train_cpu_s=20.0,
     latency_ms_p50=20.0,
     latency_ms_p95=30.0,
     size_bytes=6_000_000,
@@ -210,16 +217,16 @@ def test_frontier_on_size_reads_megabytes():
 
 def test_frontier_ignores_failed_and_unmeasured_models():
     models = [
-        _acc("a", 0.70, train_s=1.0),
-        Fake("failed", {"accuracy": 0.99}, status="failed", train_s=0.1),  # would dominate
-        Fake("skipped", {}, status="skipped", train_s=0.1),
-        _acc("no_cost", 0.95, train_s=None),
-        Fake("nan_metric", {"accuracy": math.nan}, train_s=0.5),
-        Fake("other_metric", {"mae": 1.0}, train_s=0.5),
-        _acc("b", 0.80, train_s=4.0),
+        _acc("a", 0.70, train_cpu_s=1.0),
+        Fake("failed", {"accuracy": 0.99}, status="failed", train_cpu_s=0.1),  # would dominate
+        Fake("skipped", {}, status="skipped", train_cpu_s=0.1),
+        _acc("no_cost", 0.95, train_cpu_s=None),
+        Fake("nan_metric", {"accuracy": math.nan}, train_cpu_s=0.5),
+        Fake("other_metric", {"mae": 1.0}, train_cpu_s=0.5),
+        _acc("b", 0.80, train_cpu_s=4.0),
     ]
-    assert frontier(models, "accuracy", "train_s") == ["a", "b"]
-    assert frontier([], "accuracy", "train_s") == []
+    assert frontier(models, "accuracy", "train_cpu_s") == ["a", "b"]
+    assert frontier([], "accuracy", "train_cpu_s") == []
 
 
 def test_frontier_lower_is_better_metric():
@@ -259,21 +266,21 @@ def test_frontier_of_the_hand_worked_ladder():
 
 
 def test_budget_violations_name_each_limit_with_numbers():
-    model = Fake("m", latency_ms_p95=7.5, size_bytes=2_500_000, train_s=12.34)
+    model = Fake("m", latency_ms_p95=7.5, size_bytes=2_500_000, train_cpu_s=12.34)
     budgets = Budgets(max_latency_ms=5, max_size_mb=1, max_train_s=10)
     assert budgets.violations(model) == [
         "p95 latency 7.5 ms is over 5 ms",
         "size 2.5 MB is over 1 MB",
-        "training 12.3 s is over 10 s",
+        "training 12.3 CPU-s is over 10 CPU-s",
     ]
     assert not budgets.fits(model)
 
 
 def test_budgets_at_the_limit_fit_and_no_limits_always_fit():
-    model = Fake("m", latency_ms_p95=5.0, size_bytes=1_000_000, train_s=10.0)
+    model = Fake("m", latency_ms_p95=5.0, size_bytes=1_000_000, train_cpu_s=10.0)
     assert Budgets(max_latency_ms=5, max_size_mb=1, max_train_s=10).violations(model) == []
     assert Budgets(max_latency_ms=5, max_size_mb=1, max_train_s=10).fits(model)
-    huge = Fake("h", latency_ms_p95=1e6, size_bytes=10**12, train_s=1e6)
+    huge = Fake("h", latency_ms_p95=1e6, size_bytes=10**12, train_cpu_s=1e6)
     assert Budgets().fits(huge)
 
 
@@ -294,17 +301,17 @@ def test_budgets_to_dict():
 
 
 def test_cost_score_geometric_mean_of_ratios_to_cheapest():
-    a = Fake("a", latency_ms_p50=1.0, size_bytes=100, train_s=2.0)
-    b = Fake("b", latency_ms_p50=4.0, size_bytes=800, train_s=2.0)
+    a = Fake("a", latency_ms_p50=1.0, size_bytes=100, train_cpu_s=2.0)
+    b = Fake("b", latency_ms_p50=4.0, size_bytes=800, train_cpu_s=2.0)
     assert cost_score(a, [a, b]) == pytest.approx(1.0)
     assert cost_score(b, [a, b]) == pytest.approx((4 * 8 * 1) ** (1 / 3))
 
 
 def test_cost_score_skips_unmeasured_fields():
-    a = Fake("a", latency_ms_p50=1.0, size_bytes=100, train_s=None)
-    b = Fake("b", latency_ms_p50=9.0, size_bytes=None, train_s=None)
+    a = Fake("a", latency_ms_p50=1.0, size_bytes=100, train_cpu_s=None)
+    b = Fake("b", latency_ms_p50=9.0, size_bytes=None, train_cpu_s=None)
     assert cost_score(b, [a, b]) == pytest.approx(9.0)  # latency is the only shared figure
-    nothing = Fake("n", latency_ms_p50=None, size_bytes=None, train_s=None)
+    nothing = Fake("n", latency_ms_p50=None, size_bytes=None, train_cpu_s=None)
     assert cost_score(nothing, [a, b]) == 1.0
 
 
@@ -341,21 +348,21 @@ def test_recommend_academic_is_best_industry_is_cheapest_tied_model():
     assert rec.sentence == (
         "XGBoost (small) (accuracy 84.7%) is within 0.3 points of the best model, "
         "Random forest (large) (85.0%), a difference within the uncertainty, "
-        "40× faster per prediction, 12× smaller and 20× quicker to train."
+        "40× faster per prediction, 12× smaller and 20× cheaper to train."
     )
     assert rec.budgets == Budgets()
     assert rec.to_dict()["industry"] == "xgboost_small"
 
 
 def test_recommend_sentence_lists_only_real_savings():
-    # Tied and cheaper overall, but no faster per prediction and only 1.2x smaller.
-    pick = replace(XGB, latency_ms_p50=20.0, size_bytes=5_000_000, train_s=2.5)
+    # Tied and cheaper overall, as fast per prediction (said so) and only 1.2x smaller (not said).
+    pick = replace(XGB, latency_ms_p50=20.0, size_bytes=5_000_000, train_cpu_s=2.5)
     rec = recommend([DUMMY, SIMPLE, pick, FOREST], "accuracy")
     assert rec.industry == "xgboost_small"
     assert rec.sentence == (
         "XGBoost (small) (accuracy 84.7%) is within 0.3 points of the best model, "
         "Random forest (large) (85.0%), a difference within the uncertainty, "
-        "8.0× quicker to train."
+        "about as fast per prediction and 8.0× cheaper to train."
     )
 
 
@@ -373,7 +380,7 @@ def test_recommend_best_outside_budgets_and_no_tied_model_within_them():
     assert rec.sentence == (
         "Within the budgets, Simple baseline (linear) is the most accurate (accuracy 80.0%): "
         "5.0 points below the best model, Random forest (large), which does not fit the "
-        "budgets, 40× faster per prediction, 3000× smaller and 200× quicker to train."
+        "budgets, 40× faster per prediction, 3000× smaller and 200× cheaper to train."
     )
 
 
@@ -406,7 +413,7 @@ def test_recommend_when_no_model_fits_the_budgets():
     assert rec.sentence == (
         "No model that beats the baseline fits the budgets. The closest, Simple baseline "
         "(linear), fails because its p95 latency 0.8 ms is over 0.5 ms; "
-        "training 0.1 s is over 0.05 s."
+        "training 0.1 CPU-s is over 0.05 CPU-s."
     )
     assert rec.academic_sentence == "Random forest (large) has the best accuracy: 85.0%."
 
@@ -455,7 +462,7 @@ def test_recommend_lower_is_better_metric():
             delta_vs_best_ci_high=0.5,
             latency_ms_p50=0.2,
             size_bytes=10_000,
-            train_s=0.5,
+            train_cpu_s=0.5,
         ),
         Fake(
             "big",
@@ -465,7 +472,7 @@ def test_recommend_lower_is_better_metric():
             delta_vs_best_ci_high=0.0,
             latency_ms_p50=3.0,
             size_bytes=1_000_000,
-            train_s=5.0,
+            train_cpu_s=5.0,
         ),
     ]
     rec = recommend(models, "mae")
@@ -474,7 +481,7 @@ def test_recommend_lower_is_better_metric():
     assert rec.sentence == (
         "Small (mean absolute error 4.1) is within 0.1 target units of the best model, Big (4), "
         "a difference within the uncertainty, 15× faster per prediction, 100× smaller and "
-        "10× quicker to train."
+        "10× cheaper to train."
     )
 
 

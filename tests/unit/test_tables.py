@@ -54,7 +54,7 @@ def test_leaderboard_view_units_order_and_verdicts(small_binary_study):
     study = small_binary_study
     frame = leaderboard_view(study)
     assert frame.columns[3] == "Accuracy (%)"
-    for column in ("p50 latency (ms)", "size (MB)", "train time (s)", "throughput (rows/s)"):
+    for column in ("p50 latency (ms)", "size (MB)", "train CPU (s)", "throughput (rows/s)"):
         assert column in frame.columns
     values = frame["Accuracy (%)"].tolist()
     assert values == sorted(values, reverse=True)
