@@ -3,8 +3,10 @@
 *Floor*: the bare ``fit`` + ``predict`` of the same pipelines (the same preprocessing, the same
 estimators, the same training samples), written by hand and run serially under the same one-thread
 limit: what any tool must spend at least once. *Study*: ``run_study`` with its defaults: parallel
-training on every core, then the serial latency/throughput phase, skops serialization, bootstrap
-intervals and the recommendation. Target (issue 2): study wall time <= 1.0x the floor on 2 cores.
+training on every core, then the latency phase (interleaved rounds, nothing else running), skops
+serialization, the intervals and claims, and the recommendation. The latency phase is timed from
+the first model measured to the last one done, and the statistics from there to the end. Target
+(issue 12): study wall time <= 0.7x the floor on 2 cores (the physical limit is about 0.5x).
 
 Prints a table and writes ``benchmarks/results/study.json``.
 """
@@ -76,18 +78,36 @@ def main() -> None:
     floor_s, floor_models = floor_seconds(dataset, names)
     print(f"floor (serial fit+predict, 1 thread): {floor_s:7.1f} s")
 
+    marks: dict[str, float] = {}
+
+    def on_progress(event) -> None:  # type: ignore[no-untyped-def]
+        now = time.perf_counter()
+        if event.stage == "measuring":
+            marks.setdefault("measuring", now)
+        if event.stage == "done":
+            marks["done"] = now
+
     t0 = time.perf_counter()
-    study = run_study(dataset, StudyConfig(seed=SEED))
-    study_s = time.perf_counter() - t0
+    study = run_study(dataset, StudyConfig(seed=SEED), on_progress)
+    end = time.perf_counter()
+    study_s = end - t0
     ratio = study_s / floor_s
+    latency_s = marks["done"] - marks["measuring"]
+    stats_s = end - marks["done"]
     print(f"study (parallel train + measuring):   {study_s:7.1f} s  = {ratio:.2f}x the floor")
+    print(f"  of which the latency phase:         {latency_s:7.1f} s")
+    print(f"  and the statistics after it:        {stats_s:7.1f} s")
     print(f"  + reading checks (prepare_dataset): {prepare_s:7.1f} s")
     print()
-    print(f"{'model':<28}{'floor s':>9}{'train s':>9}{'p50 ms':>9}{'MB':>8}")
+    print(
+        f"{'model':<28}{'floor s':>9}{'CPU s':>8}{'p50 ms':>9}{'95% CI':>16}{'rounds':>7}{'MB':>8}"
+    )
     for m in study.models:
+        low, high = m.latency_ms_p50_ci or (0.0, 0.0)
         print(
-            f"{m.label:<28}{floor_models[m.name]:>9.2f}{(m.train_s or 0):>9.2f}"
-            f"{(m.latency_ms_p50 or 0):>9.2f}{(m.size_bytes or 0) / 1e6:>8.2f}  {m.status}"
+            f"{m.label:<28}{floor_models[m.name]:>9.2f}{(m.train_cpu_s or 0):>8.2f}"
+            f"{(m.latency_ms_p50 or 0):>9.2f}{f'{low:.2f}–{high:.2f}':>16}"
+            f"{(m.latency_rounds or 0):>7}{(m.size_bytes or 0) / 1e6:>8.2f}  {m.status}"
         )
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "study.json").write_text(
@@ -101,6 +121,8 @@ def main() -> None:
                 "floor_s": floor_s,
                 "study_s": study_s,
                 "ratio": ratio,
+                "latency_phase_s": latency_s,
+                "statistics_s": stats_s,
                 "prepare_s": prepare_s,
                 "floor_per_model_s": floor_models,
             },

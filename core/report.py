@@ -194,6 +194,11 @@ def _methods(study: StudyResult) -> str:
     how = {
         "accuracy": "Wilson's score interval, which keeps its coverage near 100% and on few rows",
         "balanced_accuracy": "Wilson's score interval for each class, combined",
+        **dict.fromkeys(
+            ("r2", "mae", "rmse"),
+            "a studentized bootstrap of small resamples, which holds when a few errors are "
+            "very large",
+        ),
     }.get(
         study.primary_metric,
         f"the BCa bootstrap of {cfg.n_resamples:,} seeded resamples of the held-out rows",

@@ -355,8 +355,88 @@ def clip_interval(metric: str, low: float, high: float) -> tuple[float, float]:
     return (float(min(max(low, lo), hi)), float(min(max(high, lo), hi)))
 
 
-#: Metrics whose interval is a score interval (no bootstrap, no jackknife).
-SCORE_INTERVALS = ("accuracy", "balanced_accuracy")
+#: Metrics whose interval is a score interval or a studentized bootstrap of its own (no BCa, so
+#: no jackknife).
+SCORE_INTERVALS = ("accuracy", "balanced_accuracy", "r2", "mae", "rmse")
+#: The m-out-of-n bootstrap of the regression metrics draws n ** M_POWER rows per resample.
+#: RMSE, a plain mean of squared errors (R² divides it by a spread that grows with it), needs
+#: the smaller resamples to hold 93% with t(3) errors; calibrated by simulation at 100–1,000 rows.
+M_POWER = {"r2": 0.55, "mae": 0.55, "rmse": 0.5}
+
+
+def _studentized_regression(
+    metric: str,
+    y_true: NDArray[np.generic],
+    pred: Predictions,
+    seed: int,
+    resamples: int,
+    level: float,
+) -> tuple[float, float]:
+    """A studentized m-out-of-n bootstrap interval of R², MAE or RMSE.
+
+    Each metric is a smooth function of means of the errors: its logarithm (of SSres/SStot for
+    R², of the mean |error| or mean squared error otherwise) has a delta-method standard error
+    computed from the same sums, on the rows and on each resample. The resamples' t-statistics
+    ``(φ* − φ) / se*`` give the interval ``φ − q·se``. They are drawn with only m = n ** 0.55
+    rows each (n ** 0.5 for RMSE, :data:`M_POWER`): with heavy-tailed errors (Student t with 3
+    degrees of freedom) squared errors have no finite variance, every full-size bootstrap then
+    under-covers (84–87%) and gets worse with more rows, while this one keeps 93–97%; with
+    normal errors it is a little wider than it needs to be (97–99% at 100–200 rows), the
+    honest price of not knowing the tails."""
+    err = pred.y_pred.astype(float) - y_true.astype(float)
+    yc = y_true.astype(float) - float(np.mean(y_true.astype(float)))
+    scale = float(np.sqrt(np.mean(yc**2))) or 1.0  # unit-free sums: no overflow in 4th powers
+    e, yc = err / scale, yc / scale
+    n = len(e)
+    e2 = e**2
+    columns = (
+        [np.abs(e), e2] if metric == "mae" else [e2, e2**2]
+    )  # MAE: |e| and e²; RMSE: e² and e⁴
+    if metric == "r2":
+        columns = [e2, e2**2, e2 * yc, e2 * yc**2, yc, yc**2, yc**3, yc**4]
+    basis = np.column_stack(columns)
+
+    def log_and_se(mom: FloatArray, total: float) -> tuple[FloatArray, FloatArray]:
+        """log of the metric's ratio and its standard error, from the means of ``basis``."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if metric == "r2":
+                a, a2, ay, ay2, m1, m2, m3, m4 = mom.T
+                b = m2 - m1**2
+                ee = a2 / a**2
+                cross = (ay2 - 2 * m1 * ay + m1**2 * a) / (a * b)
+                fourth = (m4 - 4 * m1 * m3 + 6 * m1**2 * m2 - 3 * m1**4) / b**2
+                var = ee - 2 * cross + fourth
+                phi = np.log(a / b)
+            else:  # log of a mean x, with se² = var(x) / (N · mean²)
+                mean, square = mom.T
+                var = square / mean**2 - 1
+                phi = np.log(mean)
+            se = np.sqrt(np.maximum(var, 0.0) / total)
+        return phi, se
+
+    if not np.any(err):  # every prediction exact: nothing is uncertain about the errors
+        exact = 1.0 if metric == "r2" else 0.0
+        return (exact, exact)
+    phi, se = (float(v[0]) for v in log_and_se(basis.mean(axis=0, keepdims=True), n))
+    draws = max(10, round(n ** M_POWER[metric]))
+    rng = np.random.default_rng(seed)
+    phis, ses = np.empty(resamples), np.empty(resamples)
+    step = max(1, _CHUNK_CELLS // (draws * basis.shape[1]))
+    for start in range(0, resamples, step):
+        rows = rng.integers(0, n, size=(min(step, resamples - start), draws))
+        part = log_and_se(basis[rows].mean(axis=1), draws)
+        phis[start : start + len(rows)], ses[start : start + len(rows)] = part
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = (phis - phi) / ses
+    t = t[np.isfinite(t)]
+    if not (math.isfinite(phi) and math.isfinite(se)) or t.size == 0:
+        return (math.nan, math.nan)
+    q_low, q_high = np.quantile(t, [0.5 - level / 2, 0.5 + level / 2])
+    lo_phi, hi_phi = phi - q_high * se, phi - q_low * se
+    if metric == "r2":  # R² = 1 − exp(φ): decreasing in φ
+        return clip_interval(metric, 1 - math.exp(hi_phi), 1 - math.exp(lo_phi))
+    power = 0.5 if metric == "rmse" else 1.0  # RMSE = exp(φ / 2), MAE = exp(φ), in y's units
+    return clip_interval(metric, scale * math.exp(power * lo_phi), scale * math.exp(power * hi_phi))
 
 
 def metric_interval(
@@ -367,18 +447,23 @@ def metric_interval(
     samples: FloatArray,
     jackknife: FloatArray,
     level: float = CONFIDENCE,
+    seed: int = 0,
 ) -> tuple[float, float]:
     """The 95% interval of one model's ``metric`` on its held-out rows (one prediction a row).
 
     Accuracy, a proportion, gets Wilson's score interval; balanced accuracy, a mean of per-class
-    proportions, Wilson per class combined by :func:`mover_mean_interval`; every other metric the
-    BCa bootstrap of ``samples`` (``jackknife`` gives its acceleration). When every resample
+    proportions, Wilson per class combined by :func:`mover_mean_interval`; R², MAE and RMSE a
+    studentized m-out-of-n bootstrap of their own (seeded with ``seed``), which holds with
+    heavy-tailed errors; every other metric the BCa bootstrap of ``samples`` (``jackknife``
+    gives its acceleration). When every resample
     gives the same value (all rows right), F1 and ROC AUC fall back to Wilson on the smallest
     class: a perfect score on few rows is not a certainty.
     """
     if metric == "accuracy":
         correct = np.asarray(pred.y_pred == y_true)
         return wilson_interval(float(correct.sum()), correct.size, level)
+    if metric in ("r2", "mae", "rmse"):
+        return _studentized_regression(metric, y_true, pred, seed, len(samples) or 1000, level)
     if metric == "balanced_accuracy":
         per_class = []
         for c in np.unique(y_true):

@@ -19,6 +19,7 @@ The sequence follows DESIGN.md:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import multiprocessing as mp
 import multiprocessing.connection as mp_connection
 import os
@@ -261,8 +262,11 @@ class StudyResult:
 
 @dataclass
 class _Task:
+    """One model to train. ``dataset`` is ``None`` when the worker already holds it from its
+    previous task: a large table is sent to each worker once, not once per model."""
+
     name: str
-    dataset: Dataset
+    dataset: Dataset | None
     folds: list[tuple[np.ndarray, np.ndarray]]
     refit_index: np.ndarray | None
     seed: int
@@ -299,6 +303,7 @@ def _train(task: _Task) -> _Outcome:
     """
     spec = cand.get_candidate(task.name)
     ds = task.dataset
+    assert ds is not None, "the worker fills in the dataset it holds"
     n_eval = sum(len(test) for _, test in task.folds)
     y_pred = np.empty(len(ds.X), dtype=float if ds.task == "regression" else np.int64)
     proba = np.zeros((len(ds.X), len(ds.classes))) if ds.is_classification else None
@@ -376,10 +381,14 @@ def _worker(conn: mp_connection.Connection) -> None:
 
     Workers are reused across models so process start-up and first-call costs are paid once.
     """
+    held: Dataset | None = None
     while True:
         task = conn.recv()
         if task is None:
             break
+        if task.dataset is None:
+            task.dataset = held
+        held = task.dataset
         conn.send(_train_safely(task))
     conn.close()
 
@@ -662,10 +671,15 @@ class _WorkerSlot:
         child.close()
         self.task: _Task | None = None
         self.started = 0.0
+        self.holds: Dataset | None = None
 
     def give(self, task: _Task) -> None:
         self.task, self.started = task, time.perf_counter()
-        self.conn.send(task)
+        if task.dataset is self.holds:  # the worker keeps the table of its previous task
+            self.conn.send(dataclasses.replace(task, dataset=None))
+        else:
+            self.conn.send(task)
+            self.holds = task.dataset
 
     def stop(self, *, kill: bool = False) -> None:
         if kill:
@@ -796,7 +810,7 @@ def _compare(
         assert m.predictions is not None
         jk = weighted_metric(metric, ds.task, y_eval, m.predictions)(jackknife)
         m.metric_ci_low, m.metric_ci_high = metric_interval(
-            metric, ds.task, y_eval, m.predictions, samples[m.name], jk
+            metric, ds.task, y_eval, m.predictions, samples[m.name], jk, seed=config.seed
         )
     point = {m.name: m.metrics[metric] for m in ok}
     by_name = {m.name: m for m in ok}
