@@ -194,6 +194,7 @@ def _methods(study: StudyResult) -> str:
     how = {
         "accuracy": "Wilson's score interval, which keeps its coverage near 100% and on few rows",
         "balanced_accuracy": "Wilson's score interval for each class, combined",
+        "roc_auc": "DeLong's interval, and DeLong's covariance between models for the comparisons",
         **dict.fromkeys(
             ("r2", "mae", "rmse"),
             "a studentized bootstrap of small resamples, which holds when a few errors are "

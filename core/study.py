@@ -64,7 +64,9 @@ from core.stats import (
     SCORE_INTERVALS,
     Bootstrap,
     Predictions,
+    auc_influence,
     compute_metrics,
+    delong_samples,
     jackknife_weights,
     metric_interval,
     metric_samples_by_model,
@@ -800,7 +802,12 @@ def _compare(
     y_eval = ds.y[eval_index]
     plan = Bootstrap(len(eval_index), config.n_resamples, config.seed)
     preds = {m.name: m.predictions for m in ok if m.predictions is not None}
-    samples = metric_samples_by_model(metric, ds.task, y_eval, preds, plan)
+    if metric == "roc_auc":  # DeLong: one small covariance matrix instead of 1,000 resamples
+        influence = {n: auc_influence(ds.task, y_eval, p)[1] for n, p in preds.items()}
+        point_auc = {m.name: m.metrics[metric] for m in ok}
+        samples = delong_samples(influence, point_auc, config.n_resamples, config.seed)
+    else:
+        samples = metric_samples_by_model(metric, ds.task, y_eval, preds, plan)
     jackknife = (
         np.zeros((0, len(eval_index)))
         if metric in SCORE_INTERVALS
