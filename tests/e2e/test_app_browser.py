@@ -72,6 +72,13 @@ def test_train_explore_reload_and_reopen(page, browser, app_url):
     _wait_idle(page)
     assert "model size (MB)" in _x_title(page)
     screenshot(page, "5-tradeoffs-size")
+    # Online serving: one request at a time, priced from single-row latency, said in words.
+    page.get_by_role("combobox", name="Cost to compare against").click()
+    page.get_by_role("option", name="online serving cost ($ per million predictions)").click()
+    _wait_idle(page)
+    assert "online serving cost" in _x_title(page)
+    assert "served one request at a time on one vCPU" in _body(page)
+    screenshot(page, "5-tradeoffs-online")
 
     # Explain: SHAP of the recommended model on the original columns, in plain words.
     _nav(page, "Explain")
