@@ -27,7 +27,7 @@ from scipy import stats as scipy_stats
 #: once the 95% interval of its p50 latency is within TIGHT of its value, or at MAX_ROUNDS, or
 #: when it has used LATENCY_BUDGET_S.
 WARMUP_CALLS = 5
-BLOCK_CALLS = 20
+BLOCK_CALLS = 10
 BLOCK_S = 0.05
 FLOOR_CALLS = 3
 MIN_ROUNDS = 5
