@@ -11,7 +11,13 @@ import logging
 
 import streamlit as st
 
-from ui.common import refresh_dataset, show_error, sidebar, warm_up_explanations
+from ui.common import (
+    refresh_dataset,
+    show_error,
+    sidebar,
+    warm_up_explanations,
+    warm_up_workers,
+)
 from ui.state import (
     BUSINESS_PAGE,
     DATA_PAGE,
@@ -30,6 +36,7 @@ from ui.state import (
 st.set_page_config(page_title="Tradeoff Explorer", page_icon="⚖️", layout="wide")
 init_state()
 warm_up_explanations()
+warm_up_workers()
 
 page = st.navigation(
     [

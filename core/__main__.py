@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
@@ -25,7 +26,7 @@ from core.results import format_leaderboard, write_outputs
 from core.samples import SAMPLES, get_sample
 from core.stats import METRICS
 from core.store import STORE_ENV, StudyStore
-from core.study import ProgressEvent, StudyConfig, run_study
+from core.study import ProgressEvent, StudyConfig, prepare_workers, run_study
 
 EXIT_USAGE = 2
 MB = 1024 * 1024  # as core.data counts the file size limit
@@ -203,6 +204,8 @@ class _Progress:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.workers != 0:  # the workers' server starts while the table is read and checked
+        threading.Thread(target=prepare_workers, name="workers-warm-up", daemon=True).start()
     if args.data.startswith("sample:"):
         sample = get_sample(args.data.removeprefix("sample:"))
         path, target = sample.path, args.target or sample.target

@@ -38,6 +38,24 @@ from xgboost import XGBClassifier, XGBRegressor
 from core.dataset import Dataset, Task
 from core.errors import ConfigError
 
+#: Classifiers whose ``predict`` is, by its definition in the library, the class of the largest
+#: ``predict_proba`` (ties to the first class, as ``argmax``): for them one pass over the
+#: held-out rows gives both. An exact list of types; any other classifier is asked both.
+PREDICT_IS_ARGMAX_PROBA: frozenset[type] = frozenset(
+    {
+        DummyClassifier,
+        LogisticRegression,
+        DecisionTreeClassifier,
+        GaussianNB,
+        KNeighborsClassifier,
+        RandomForestClassifier,
+        ExtraTreesClassifier,
+        HistGradientBoostingClassifier,
+        XGBClassifier,
+        MLPClassifier,
+    }
+)
+
 Preprocessing = Literal["scaled", "trees"]
 ALL_TASKS: frozenset[Task] = frozenset({"binary", "multiclass", "regression"})
 CLASSIFICATION: frozenset[Task] = frozenset({"binary", "multiclass"})

@@ -21,6 +21,7 @@ from core.candidates import (
     CANDIDATES,
     MAX_ONEHOT_CATEGORIES,
     MLP_LBFGS_MAX_ROWS,
+    PREDICT_IS_ARGMAX_PROBA,
     all_names,
     default_names,
     get_candidate,
@@ -119,6 +120,30 @@ def test_every_spec_fits_and_predicts_with_categorical_and_missing_values(spec, 
             np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
     if task == "regression":
         assert not hasattr(pipeline, "predict_proba")
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize(
+    ("spec", "task"), [c for c in _spec_task_cases() if c.values[1] != "regression"]
+)
+def test_predict_is_the_argmax_of_predict_proba_where_the_study_relies_on_it(spec, task, datasets):
+    """A study derives held-out labels from the probabilities for the estimators on the exact
+    list; their own ``predict`` must agree on every row, ties included (coarse inputs, few
+    trees and neighbours make ties common here)."""
+    ds = datasets[task]
+    pipeline = _cheap(spec.build(ds, seed=0))
+    model = pipeline.named_steps["model"]
+    if "n_neighbors" in model.get_params():
+        pipeline.set_params(model__n_neighbors=4)  # an even count: tied votes
+    pipeline.fit(ds.X, ds.y)
+    coarse = ds.X.copy()
+    for column in ds.numeric_features:
+        coarse[column] = coarse[column].round()
+    if type(model) not in PREDICT_IS_ARGMAX_PROBA:
+        pytest.skip(f"{type(model).__name__} is asked for both: it is not on the list")
+    for rows in (ds.X, coarse):
+        derived = np.asarray(pipeline.classes_)[np.argmax(pipeline.predict_proba(rows), axis=1)]
+        np.testing.assert_array_equal(derived, pipeline.predict(rows))
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
