@@ -310,10 +310,16 @@ def recommend(models: Sequence[Any], metric: str, budgets: Budgets | None = None
     ok = _ok(models)
     beating = [m for m in ok if m.beats_baseline]
     if not beating:
+        guess = (
+            "always guessing the most common class"
+            if metric_info(metric).classification
+            else "always predicting the average"
+        )
         msg = (
-            f"No model is clearly better than the dummy baseline on {label} (every "
-            "difference is within the uncertainty): the data may not hold a usable signal for "
-            "this target, or it needs more rows."
+            f"No model predicts better than {guess} (the dummy baseline) on {label}: every "
+            "difference is within the uncertainty, judged for all the models at once. Don't "
+            "ship a model yet: the data may not hold a usable signal for this target, or it "
+            "needs more rows."
         )
         return Recommendation(best.name, None, msg, academic_sentence, budgets)
     feasible = [m for m in beating if budgets.fits(m)]

@@ -432,12 +432,16 @@ def _verdict_study(neural_wrong: int, other_wrong: int, **neural_fields: Any) ->
     def fitted(name: str, wrong: int, **fields: Any) -> ModelResult:
         pred = y.copy()
         pred[:wrong] = 1 - pred[:wrong]
+        if "round_p50_ms" not in fields:  # five latency rounds, moved alike for every model
+            fields["round_p50_ms"] = [
+                fields["latency_ms_p50"] * f for f in (0.98, 1.0, 1.03, 0.99, 1.01)
+            ]
         m = _model(name, pred, pred * 0.8 + 0.1, **fields)
         assert m.predictions is not None
         m.metrics = compute_metrics("binary", y, m.predictions)
         return m
 
-    cheap = {"latency_ms_p50": 1.0, "size_bytes": 1000, "train_s": 1.0}
+    cheap = {"latency_ms_p50": 1.0, "size_bytes": 1000, "train_cpu_s": 1.0}
     other = fitted("tree", other_wrong, **cheap)
     neural = fitted("mlp", neural_wrong, **{**cheap, **neural_fields})
     neural.neural = True
@@ -455,6 +459,21 @@ def test_neural_not_justified_when_less_accurate_and_slower() -> None:
     assert not v.justified
     assert "is not justified: it is 10.0 points less accurate (CI −" in v.sentence
     assert "6.0× slower" in v.sentence
+
+
+def test_neural_latency_is_compared_by_round_not_by_noise() -> None:
+    # 1.3× slower on the point values, but round by round sometimes faster: no claim.
+    noisy = [1.0, 1.9, 0.8, 1.7, 1.1]
+    v = neural_verdict(_verdict_study(40, 20, latency_ms_p50=1.3, round_p50_ms=noisy))
+    assert v is not None
+    assert v.latency_ratio == 1.0
+    assert "slower" not in v.sentence
+    assert "faster" not in v.sentence
+    saved_before_rounds = neural_verdict(
+        _verdict_study(40, 20, latency_ms_p50=6.0, round_p50_ms=None)
+    )
+    assert saved_before_rounds is not None
+    assert saved_before_rounds.latency_ratio is None  # no rounds, no latency claim
 
 
 def test_neural_justified_only_if_worth_its_cost() -> None:

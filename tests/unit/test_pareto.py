@@ -399,11 +399,16 @@ def test_recommend_when_nothing_beats_the_baseline():
     rec = recommend(models, "accuracy")
     assert (rec.academic, rec.industry) == ("random_forest_large", None)
     assert rec.sentence == (
-        "No model is clearly better than the dummy baseline on accuracy (every difference is "
-        "within the uncertainty): the data may not hold a usable signal for this target, or it "
-        "needs more rows."
+        "No model predicts better than always guessing the most common class (the dummy "
+        "baseline) on accuracy: every difference is within the uncertainty, judged for all the "
+        "models at once. Don't ship a model yet: the data may not hold a usable signal for this "
+        "target, or it needs more rows."
     )
     assert rec.academic_sentence == "Random forest (large) has the best accuracy: 85.0%."
+    mae = [replace(m, beats_baseline=False, metrics={"mae": 3.0}) for m in LADDER[:2]]
+    assert "better than always predicting the average (the dummy baseline) on mean absolute" in (
+        recommend(mae, "mae").sentence
+    )
 
 
 def test_recommend_when_no_model_fits_the_budgets():
