@@ -19,7 +19,8 @@ shared bootstrap resamples (max-T, Romano & Wolf 2005), never with one 95% inter
 - **How good the best is.** The best of several tied scores is the one that was luckiest on
   these rows. Its *selection optimism* is the expected largest lucky deviation among the tied
   models (bootstrap of the maximum); the interval of the best model's true value accounts for
-  the same choice.
+  the same choice by Bonferroni over the tied models (each one's own interval at level
+  1 − 0.05/k), which holds whichever of them was chosen.
 
 Everything here is a pure function of the resampled metric values; nothing trains or measures.
 """
@@ -48,18 +49,13 @@ class Difference:
 
 @dataclass(frozen=True)
 class Selection:
-    """The best model as chosen among the tied ones.
-
-    ``optimism`` (metric units, ≥ 0) is how much better than its true value the best tied score
-    is expected to look, having been chosen; ``low``/``high`` the 95% interval of the best
-    model's true value, accounting for the choice among ``tied`` models.
-    """
+    """The best model as chosen among the ``tied`` ones: ``optimism`` (metric units, ≥ 0) is how
+    much better than its true value the best tied score is expected to look, having been
+    chosen."""
 
     best: str
     tied: int
     optimism: float
-    low: float
-    high: float
 
 
 def _critical(deviations: FloatArray, level: float) -> float:
@@ -73,12 +69,14 @@ def _critical(deviations: FloatArray, level: float) -> float:
 def _standardised(diffs: FloatArray, point: FloatArray) -> tuple[FloatArray, FloatArray]:
     """``|d* − d| / se`` for every resample and column, and ``se`` per column. A column whose
     resamples all agree (two models with the same predictions) has ``se`` 0 and deviation 0.
-    Resamples where the metric is undefined (NaN) count as no deviation."""
+    A resample where the metric is undefined (NaN) counts as an unbounded deviation: it can
+    only widen the intervals, never make a claim easier."""
     se = np.nanstd(diffs, axis=0, ddof=1) if diffs.shape[0] > 1 else np.zeros(diffs.shape[1:])
     se = np.where(np.isfinite(se), se, 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         t = np.abs(diffs - point) / se
-    return np.where(np.isfinite(t), t, 0.0), se
+    t = np.where(np.isfinite(t), t, 0.0)
+    return np.where(np.isnan(diffs), np.inf, t), se
 
 
 def _difference_range(metric: str) -> float:
@@ -169,33 +167,26 @@ def selection(
     samples: Mapping[str, FloatArray],
     tied: Sequence[str],
     best: str,
-    level: float = CONFIDENCE,
 ) -> Selection:
-    """The best model's selection optimism and an interval of its true value that accounts for
-    its having been chosen among the ``tied`` models.
+    """The best model's selection optimism, having been chosen among the ``tied`` models.
 
     The best score overstates its model by at most the largest lucky deviation among the tied
     models (those outside the set are clearly worse, so chance does not make them the best). In
-    the bootstrap world that deviation is ``max over tied of (θ* − θ)``: its mean is the
-    optimism, and its 97.5% quantile, with the 2.5% quantile of the smallest deviation, bound
-    the best model's true value. With one tied model there is no choice and no optimism.
+    the bootstrap world that deviation is ``max over tied of (θ* − θ)``; its mean is the
+    optimism. With one tied model there is no choice and no optimism. The interval of the best
+    model's true value that accounts for the choice is :func:`selection_level`'s: each tied
+    model's own interval at a Bonferroni level, so it holds whichever of them was chosen.
     """
     sign = 1.0 if metric_info(metric).higher_is_better else -1.0
     names = list(dict.fromkeys([best, *tied]))
     dev = np.column_stack([sign * (samples[n] - point[n]) for n in names])
     dev = dev[np.all(np.isfinite(dev), axis=1)]
-    value = point[best]
-    lo_range, hi_range = METRIC_RANGE[metric]
-    if len(dev) == 0:
-        return Selection(best, len(names), 0.0, math.nan, math.nan)
-    top = np.max(dev, axis=1)
-    bottom = np.min(dev, axis=1)
-    optimism = max(0.0, float(np.mean(top))) if len(names) > 1 else 0.0
-    tail = (1 - level) / 2
-    lucky, unlucky = float(np.quantile(top, 1 - tail)), float(np.quantile(bottom, tail))
-    # True value (in the good direction) lies in [score − lucky, score − unlucky].
-    good = sign * value
-    a, b = sign * (good - lucky), sign * (good - unlucky)
-    low, high = min(a, b), max(a, b)
-    low, high = min(max(low, lo_range), hi_range), min(max(high, lo_range), hi_range)
-    return Selection(best, len(names), optimism, low, high)
+    if len(names) < 2 or len(dev) == 0:
+        return Selection(best, len(names), 0.0)
+    return Selection(best, len(names), max(0.0, float(np.mean(np.max(dev, axis=1)))))
+
+
+def selection_level(tied: int, level: float = CONFIDENCE) -> float:
+    """The confidence of each tied model's own interval such that all of them hold together
+    with probability ``level`` (Bonferroni): the chosen one's then holds, whichever it is."""
+    return 1 - (1 - level) / max(tied, 1)

@@ -40,7 +40,7 @@ from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 from threadpoolctl import threadpool_limits
 
 from core import candidates as cand
-from core.claims import selection, versus_best, versus_reference
+from core.claims import selection, selection_level, versus_best, versus_reference
 from core.dataset import Dataset
 from core.errors import ConfigError
 from core.measure import (
@@ -863,7 +863,18 @@ def _compare(
     top = by_name[best]
     top.selection_tied = chosen.tied
     top.selection_optimism = chosen.optimism
-    if chosen.tied > 1:
-        top.selection_ci_low, top.selection_ci_high = chosen.low, chosen.high
+    if chosen.tied > 1:  # its own interval at the Bonferroni level over the tied models
+        assert top.predictions is not None
+        jk = weighted_metric(metric, ds.task, y_eval, top.predictions)(jackknife)
+        top.selection_ci_low, top.selection_ci_high = metric_interval(
+            metric,
+            ds.task,
+            y_eval,
+            top.predictions,
+            samples[best],
+            jk,
+            level=selection_level(chosen.tied),
+            seed=config.seed,
+        )
     else:  # no choice was made: the model's own interval holds
         top.selection_ci_low, top.selection_ci_high = top.metric_ci_low, top.metric_ci_high

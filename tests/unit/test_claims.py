@@ -6,8 +6,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.claims import best_of, selection, versus_best, versus_reference
-from core.stats import Bootstrap, Predictions, metric_samples_by_model, weighted_metric
+from core.claims import best_of, selection, selection_level, versus_best, versus_reference
+from core.stats import (
+    Bootstrap,
+    Predictions,
+    metric_interval,
+    metric_samples_by_model,
+    weighted_metric,
+)
 
 # --- worked examples -----------------------------------------------------------------------------
 
@@ -51,6 +57,11 @@ def test_best_of_prefers_the_earlier_model_on_a_tie_and_skips_nan() -> None:
     assert best_of("accuracy", {"x": float("nan")}) is None
 
 
+def test_the_chosen_models_level_is_bonferroni_over_the_tied() -> None:
+    assert selection_level(1) == pytest.approx(0.95)
+    assert selection_level(5) == pytest.approx(0.99)
+
+
 def test_selection_of_one_model_has_no_optimism() -> None:
     samples = _samples(a=[0.7, 0.8, 0.9])
     chosen = selection("accuracy", {"a": 0.8}, samples, ["a"], "a")
@@ -64,7 +75,8 @@ def test_selection_of_one_model_has_no_optimism() -> None:
 def _study(rng, n, accuracies, *, shared=0.5, dummy=False, seed=0, resamples=1000):
     """One simulated study on ``n`` balanced yes/no rows: each model is right with its accuracy
     (``None``: a random guess, no signal); models share part of their luck, as real models fed
-    the same rows do. Returns each model's accuracy on the rows and on each resample."""
+    the same rows do. Returns the rows' classes, each model's predictions, and its accuracy on
+    the rows and on each resample."""
     y = rng.integers(0, 2, n)
     predictions = {}
     if dummy:  # always the same class: on balanced rows its accuracy is 50%, as a guess
@@ -85,7 +97,7 @@ def _study(rng, n, accuracies, *, shared=0.5, dummy=False, seed=0, resamples=100
     samples = metric_samples_by_model(
         "accuracy", "binary", y, predictions, Bootstrap(n, resamples, seed)
     )
-    return point, samples
+    return y, predictions, point, samples
 
 
 def test_with_no_signal_at_most_5_percent_of_studies_claim_a_model_beats_the_dummy() -> None:
@@ -94,7 +106,7 @@ def test_with_no_signal_at_most_5_percent_of_studies_claim_a_model_beats_the_dum
     studies = 400
     claims = 0
     for s in range(studies):
-        point, samples = _study(rng, 200, [None] * 10, dummy=True, seed=s, resamples=500)
+        _, _, point, samples = _study(rng, 200, [None] * 10, dummy=True, seed=s, resamples=500)
         claims += any(
             d.clear for d in versus_reference("accuracy", point, samples, "dummy").values()
         )
@@ -105,9 +117,19 @@ def test_real_gains_are_still_found() -> None:
     rng = np.random.default_rng(8)
     found = 0
     for s in range(100):
-        point, samples = _study(rng, 300, [None] * 9 + [0.7], dummy=True, seed=s, resamples=500)
+        _, _, point, samples = _study(
+            rng, 300, [None] * 9 + [0.7], dummy=True, seed=s, resamples=500
+        )
         found += versus_reference("accuracy", point, samples, "dummy")["m9"].clear
     assert found >= 95  # a 20-point gain on 300 rows is found nearly always
+
+
+def _selection_interval(y, predictions, best, tied):
+    """The chosen model's interval as a study computes it: its own, at the Bonferroni level."""
+    return metric_interval(
+        "accuracy", "binary", y, predictions[best], np.zeros(0), np.zeros(0),
+        level=selection_level(len(tied)),
+    )  # fmt: skip
 
 
 def test_equal_models_the_truly_best_stays_in_the_tie_set_and_optimism_is_estimated() -> None:
@@ -118,18 +140,34 @@ def test_equal_models_the_truly_best_stays_in_the_tie_set_and_optimism_is_estima
     excluded = covered = 0
     optimism, bias = [], []
     for s in range(studies):
-        point, samples = _study(rng, 300, [0.8] * 11, seed=s, resamples=500)
+        y, predictions, point, samples = _study(rng, 300, [0.8] * 11, seed=s, resamples=500)
         best, vs_best = versus_best("accuracy", point, samples)
         assert best is not None
         excluded += vs_best["m0"].clear
         tied = [n for n, d in vs_best.items() if not d.clear]
-        chosen = selection("accuracy", point, samples, tied, best)
-        optimism.append(chosen.optimism)
+        optimism.append(selection("accuracy", point, samples, tied, best).optimism)
         bias.append(point[best] - 0.8)
-        covered += chosen.low <= 0.8 <= chosen.high
+        low, high = _selection_interval(y, predictions, best, tied)
+        covered += low <= 0.8 <= high
     assert excluded / studies <= 0.065
     assert np.mean(bias) > 0.02  # the winner's curse is real here (about 3 points)
     assert np.mean(optimism) == pytest.approx(np.mean(bias), rel=0.25)
+    assert covered / studies >= 0.93
+
+
+@pytest.mark.parametrize(("n", "models", "shared"), [(100, 2, 0.5), (60, 3, 0.8)])
+def test_the_chosen_models_interval_holds_near_100_percent_on_few_rows(n, models, shared) -> None:
+    # Equal models right 98% of the time: percentiles of the bootstrap covered 60–90% here.
+    rng = np.random.default_rng(n)
+    covered, studies = 0, 600
+    for s in range(studies):
+        y, predictions, point, samples = _study(
+            rng, n, [0.98] * models, shared=shared, seed=s, resamples=200
+        )
+        best, vs_best = versus_best("accuracy", point, samples)
+        tied = [m for m, d in vs_best.items() if not d.clear]
+        low, high = _selection_interval(y, predictions, best, tied)
+        covered += low <= 0.98 <= high
     assert covered / studies >= 0.93
 
 
@@ -139,7 +177,7 @@ def test_a_clearly_best_model_stays_in_the_set_and_the_clearly_worse_leave_it() 
     best_out = worse_out = 0
     optimism = []
     for s in range(studies):
-        point, samples = _study(rng, 400, [0.7, 0.72, 0.74, 0.85], seed=s, resamples=500)
+        _, _, point, samples = _study(rng, 400, [0.7, 0.72, 0.74, 0.85], seed=s, resamples=500)
         best, vs_best = versus_best("accuracy", point, samples)
         best_out += best != "m3" and vs_best["m3"].clear
         worse_out += vs_best["m0"].clear

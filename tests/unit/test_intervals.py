@@ -208,3 +208,19 @@ def test_regression_intervals_are_not_much_wider_than_needed_with_normal_errors(
     # The price of not knowing the tails: with normal errors, coverage stays near 95%, not 100%.
     coverage = _coverage("r2", "regression", _regression(0), 1 - 0.25 / 1.25, 1000, 200)
     assert 0.93 <= coverage <= 0.99
+
+
+def _mostly_exact(rng, n):
+    """97% of predictions exact, the rest off by a normal error (a near-deterministic target)."""
+    y = rng.normal(size=n)
+    err = np.where(rng.uniform(size=n) < 0.03, rng.normal(size=n), 0.0)
+    return y, Predictions(y + err)
+
+
+@pytest.mark.parametrize(
+    ("metric", "truth"),
+    [("mae", 0.03 * math.sqrt(2 / math.pi)), ("rmse", math.sqrt(0.03)), ("r2", 0.97)],
+)
+def test_regression_intervals_cover_when_most_predictions_are_exact(metric, truth) -> None:
+    # Small resamples with no error at all once cut off the low tail: 45–64% coverage.
+    assert _coverage(metric, "regression", _mostly_exact, truth, 400, 300) >= 0.93
