@@ -20,6 +20,19 @@ from ui.common import (
 )
 from ui.state import TRAIN_PAGE, Icons, Keys, kept
 
+#: The task choices and their labels, fixed (a label must not change between reruns).
+TASK_LABELS = {
+    "auto": "Automatic (from the target's values)",
+    "binary": "Binary classification (two classes)",
+    "multiclass": "Multiclass classification (three or more classes)",
+    "regression": "Regression (predict a number)",
+}
+TASK_WORDS = {
+    "binary": "binary classification (two classes)",
+    "multiclass": "multiclass classification",
+    "regression": "regression (predict a number)",
+}
+
 st.title("Data")
 st.caption("Choose a table, the column to predict, and which columns the models may use.")
 
@@ -87,26 +100,24 @@ with left:
         help="What the models learn to predict, e.g. whether a loan defaults.",
     )
 dataset = refresh_dataset()
-inferred = dataset.task if dataset is not None and st.session_state[Keys.TASK] == "auto" else None
+if st.session_state[Keys.TASK] not in TASK_LABELS:  # never an unknown task, whatever happened
+    st.session_state[Keys.TASK] = "auto"
 with right:
+    # Labels that never change between reruns: a selectbox remembers its choice by its label,
+    # so a label that changed ("Automatic (binary)" -> "Automatic (regression)") came back as
+    # an unknown task and blocked training. The inferred task is said below instead.
     kept(
         st.selectbox,
         "Task",
         Keys.TASK,
-        options=["auto", "binary", "multiclass", "regression"],
-        format_func=lambda t: (
-            f"Automatic ({inferred})"
-            if t == "auto" and inferred
-            else {
-                "auto": "Automatic",
-                "binary": "Binary classification (two classes)",
-                "multiclass": "Multiclass classification (three or more classes)",
-                "regression": "Regression (predict a number)",
-            }[t]
-        ),
+        options=list(TASK_LABELS),
+        format_func=TASK_LABELS.__getitem__,
         help="Inferred from the target's values; override it if the guess is wrong.",
     )
 dataset = refresh_dataset()
+if dataset is not None and st.session_state[Keys.TASK] == "auto":
+    with right:
+        st.caption(f"Inferred from the target's values: **{TASK_WORDS[dataset.task]}**.")
 
 if st.session_state[Keys.DATA_ERROR]:
     st.error(md(st.session_state[Keys.DATA_ERROR]), icon=Icons.WARNING)

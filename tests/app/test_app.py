@@ -50,7 +50,12 @@ def test_data_page_shows_the_sample_profile_and_checks():
     assert [m.label for m in at.metric] == ["Rows used", "Feature columns", "Task", "Classes"]
     assert at.metric[0].value == "1,000"
     assert at.selectbox(key=widget_key_of(Keys.TARGET)).value == "credit_risk"
-    assert at.selectbox(key=widget_key_of(Keys.TASK)).format_func("auto") == "Automatic (binary)"
+    task = at.selectbox(key=widget_key_of(Keys.TASK))
+    assert task.value == "auto"
+    assert task.format_func("auto") == "Automatic (from the target's values)"
+    assert "Inferred from the target's values: **binary classification (two classes)**." in [
+        c.value for c in at.caption
+    ]
     profile = at.dataframe[0].value
     assert list(profile.columns) == [
         "column",

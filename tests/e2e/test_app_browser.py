@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tests.e2e.conftest import screenshot
@@ -231,3 +232,62 @@ def test_multiclass_costs_are_edited_in_the_grid(page):
     )
     screenshot(page, "business-multiclass")
     assert "Cost of each kind of mistake" in _body(page)
+
+
+def _pick(page, box: str, option: str) -> None:  # type: ignore[no-untyped-def]
+    page.get_by_role("combobox", name=box).click()
+    page.get_by_role("option", name=option, exact=True).click()
+    _wait_idle(page)
+
+
+def test_upload_change_the_target_twice_and_the_task_once_then_train(page):
+    """The path that once blocked every upload whose target was changed ("Unknown task
+    'Automatic'"): a real table (scikit-learn's iris, with its species as words and a yes/no
+    column), uploaded, the target changed, the task overridden and set back, the target changed
+    again, then trained."""
+    from sklearn.datasets import load_iris
+
+    iris = load_iris(as_frame=True)
+    frame = iris.frame.assign(species=iris.target_names[iris.target]).drop(columns="target")
+    frame["petal_wide"] = np.where(frame["petal width (cm)"] > 1.0, "yes", "no")
+    page.get_by_text("german_credit.csv").first.wait_for(timeout=60_000)
+    _wait_idle(page)
+    _nav(page, "Data")
+    page.get_by_text("Upload a file").click()
+    _wait_idle(page)
+    page.locator("input[type=file]").set_input_files(
+        files=[
+            {
+                "name": "iris.csv",
+                "mimeType": "text/csv",
+                "buffer": frame.to_csv(index=False).encode(),
+            }
+        ]
+    )
+    page.get_by_text("iris.csv").first.wait_for(timeout=30_000)
+    _wait_idle(page)
+    _pick(page, "Column to predict (target)", "sepal length (cm)")  # a number: regression
+    assert "Inferred from the target's values: regression" in _body(page)
+    _pick(page, "Column to predict (target)", "species")  # three classes
+    assert "multiclass classification" in _body(page)
+    _pick(page, "Task", "Regression (predict a number)")  # a wrong override, then back
+    _pick(page, "Task", "Automatic (from the target's values)")
+    # Then the target again, through a yes/no and a number: the old label-dependent choice came
+    # back here as "Unknown task 'Automatic'" and the Train button went away.
+    _pick(page, "Column to predict (target)", "petal_wide")
+    assert "Inferred from the target's values: binary classification" in _body(page)
+    _pick(page, "Column to predict (target)", "sepal width (cm)")
+    _pick(page, "Column to predict (target)", "species")
+    body = _body(page)
+    assert "Unknown task" not in body
+    assert "Inferred from the target's values: multiclass classification" in body
+    screenshot(page, "upload-target-changed")
+    _nav(page, "Train")
+    assert "Unknown task" not in _body(page)
+    page.get_by_role("button", name=re.compile(r"Train \d+ models")).click()
+    page.get_by_text("Latest results").wait_for(timeout=TRAIN_TIMEOUT_MS)
+    _wait_idle(page)
+    body = _body(page)
+    assert "predict **species**" not in body  # Markdown is rendered, not shown
+    assert "Predict species (multiclass)" in body
+    screenshot(page, "upload-trained")
