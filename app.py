@@ -12,6 +12,7 @@ import logging
 import streamlit as st
 
 from ui.common import (
+    keep_study_in_link,
     refresh_dataset,
     show_error,
     sidebar,
@@ -37,6 +38,7 @@ st.set_page_config(page_title="Tradeoff Explorer", page_icon="⚖️", layout="w
 init_state()
 warm_up_explanations()
 warm_up_workers()
+keep_study_in_link()
 
 page = st.navigation(
     [
@@ -59,4 +61,5 @@ except StopPage:  # a page ended early (e.g. its guard); the sidebar below is st
 except Exception as exc:  # a bug: say sorry, keep the details in the server log
     logging.getLogger("tradeoff_explorer").exception("Page %s failed", page.title)
     show_error(exc)
+keep_study_in_link()  # a study the page just saved or opened goes into the link at once
 sidebar()

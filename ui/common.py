@@ -140,6 +140,34 @@ def get_store() -> StudyStore:
     return _store(str(default_store_dir()))
 
 
+#: The page link's query parameter holding the current saved study's id.
+STUDY_LINK = "study"
+
+
+def keep_study_in_link() -> None:
+    """The current saved study survives a reload: its id rides in the page's link.
+
+    A new session (a reload, or a link someone shared) whose link names a saved study opens it
+    once; an id that is not a saved study's (a typo, a deleted study, a hostile string: the store
+    accepts only exact 32-hex ids it holds) is told in a toast and dropped. Every run then puts
+    the current saved study's id back in the link, since Streamlit clears the link's parameters
+    on each change of page."""
+    link = st.query_params.get(STUDY_LINK)
+    if link and not st.session_state[Keys.LINK_TRIED] and st.session_state[Keys.STUDY] is None:
+        st.session_state[Keys.LINK_TRIED] = True
+        try:
+            st.session_state[Keys.STUDY] = get_store().load(link)
+            st.session_state[Keys.STUDY_ID] = link
+        except TradeoffError as exc:
+            st.toast(md(f"The study in this link could not be opened: {exc}"), icon=Icons.WARNING)
+    st.session_state[Keys.LINK_TRIED] = True
+    study_id = st.session_state[Keys.STUDY_ID]
+    if study_id and st.query_params.get(STUDY_LINK) != study_id:
+        st.query_params[STUDY_LINK] = study_id
+    elif not study_id and STUDY_LINK in st.query_params:
+        del st.query_params[STUDY_LINK]
+
+
 #: Things the store did on its own are told to each session once, if they are this recent.
 NOTICE_MAX_AGE_S = 3600.0
 

@@ -86,6 +86,8 @@ class Keys:
     # The study on screen and its id in the store.
     STUDY = "study"
     STUDY_ID = "study_id"
+    #: The saved study in the page's link has been tried once this session (opened or not).
+    LINK_TRIED = "link_tried"
     STORE_NOTICES_SEEN = "store_notices_seen"  # numbers of the store's notices shown here
     # Trade-offs choices.
     AXIS = "axis"
@@ -141,6 +143,7 @@ def defaults() -> dict[str, Any]:
         Keys.SEED: 0,
         Keys.STUDY: None,
         Keys.STUDY_ID: None,
+        Keys.LINK_TRIED: False,
         Keys.AXIS: "latency_ms_p50",
         Keys.LENS: "Industry",
         Keys.MAX_LATENCY_MS: None,

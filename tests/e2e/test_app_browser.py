@@ -161,11 +161,24 @@ def test_train_explore_reload_and_reopen(page, browser, app_url):
     assert "There are no results yet" in _body(stranger)
     other.close()
 
-    # A reload starts a new session; the finished study is saved and reopens.
+    # A reload starts a new session, and the study is still there: its id rides in the link.
+    assert re.search(r"[?&]study=[0-9a-f]{32}", page.url), page.url
     page.reload()
-    page.get_by_text("No study yet").wait_for(timeout=60_000)
+    page.get_by_role("heading", name="A model ready to serve").wait_for(timeout=120_000)
     _wait_idle(page)
-    assert "There are no results yet" in _body(page)  # the page reloaded was Trade-offs
+    body = _body(page)  # the page reloaded was Report, and it shows the same study
+    assert "11 of 11 models trained" in body
+    assert "No study yet" not in body
+    screenshot(page, "7-reloaded")
+    # A link to no saved study (mistyped, deleted or hostile) says so and opens nothing.
+    for bad in ("0" * 32, "../../etc/passwd", "%3Cscript%3E"):
+        page.goto(f"{app_url}/?study={bad}")
+        page.get_by_text("The study in this link could not be opened").wait_for(timeout=60_000)
+        _wait_idle(page)
+        assert "No study yet" in _body(page)
+    page.goto(app_url)
+    page.get_by_text("german_credit.csv").first.wait_for(timeout=60_000)
+    _wait_idle(page)
     _nav(page, "Studies")
     page.get_by_text("Study to open or delete").wait_for(timeout=30_000)
     screenshot(page, "7-studies")
