@@ -15,6 +15,7 @@ from ui.common import (
     keep_study_in_link,
     refresh_dataset,
     show_error,
+    show_notice,
     sidebar,
     warm_up_explanations,
     warm_up_workers,
@@ -39,6 +40,7 @@ init_state()
 warm_up_explanations()
 warm_up_workers()
 keep_study_in_link()
+show_notice()  # what the previous run left for this page (it switched here)
 
 page = st.navigation(
     [

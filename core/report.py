@@ -244,8 +244,8 @@ def _leaderboard(study: StudyResult, budgets: Budgets) -> str:
     shown = [
         "model", value, "95% CI", f"vs dummy baseline{points}", "vs dummy 95% CI",
         "beats dummy?", f"vs simple baseline{points}", "beats simple?", "tied with best?",
-        "p50 latency (ms)", "size (MB)", "train time (s)", "serving ($ per million predictions)",
-        "within budgets?",
+        "p50 latency (ms)", "size (MB)", "train CPU (s)", "batch serving ($ per million)",
+        "online serving ($ per million)", "within budgets?",
     ]  # fmt: skip
     signed = "{:+.1f}" if info.percent else "{:+.3g}"
     formats = {
@@ -254,7 +254,9 @@ def _leaderboard(study: StudyResult, budgets: Budgets) -> str:
         f"vs simple baseline{points}": signed,
         "p50 latency (ms)": "{:.2f}",
         "size (MB)": "{:.3f}",
-        "train time (s)": "{:.2f}",
+        "train CPU (s)": "{:.2f}",
+        "batch serving ($ per million)": "{:.4g}",
+        "online serving ($ per million)": "{:.4g}",
     }
     caption = _p(
         "Best first. A difference with a baseline is real only when its 95% interval excludes "

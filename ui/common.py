@@ -23,7 +23,7 @@ from core.explain import Explanation, explain, warm_up
 from core.fairness import ColumnChoice, FairnessReport, fairness_report
 from core.pareto import Budgets, format_metric
 from core.report import build_report
-from core.samples import DEFAULT_SAMPLE, Sample, get_sample, read_sample_bytes
+from core.samples import DEFAULT_SAMPLE, SAMPLES, Sample, get_sample, read_sample_bytes
 from core.stats import metric_info
 from core.store import StudyStore, default_store_dir
 from core.study import StudyResult, prepare_workers
@@ -140,6 +140,42 @@ def get_store() -> StudyStore:
     return _store(str(default_store_dir()))
 
 
+def use_study_data(study: StudyResult) -> bool:
+    """Make an opened study's table the current data, so that training again trains on it.
+
+    A bundled sample is recognised by its file name and the SHA-256 of its bytes, and comes
+    back with the study's target, task and left-out columns. An upload is not kept with the
+    study: the current data stays, and ``False`` says so (the caller tells the user)."""
+    ds = study.dataset
+    for sample in SAMPLES:
+        if sample.filename == ds.name and _sample_table(sample.key)[1] == ds.sha256:
+            use_sample(sample)
+            st.session_state[Keys.TARGET] = ds.target
+            st.session_state[Keys.TASK] = ds.task
+            st.session_state[Keys.LEFT_OUT] = list(ds.excluded)
+            return True
+    source: TableSource | None = st.session_state.get(Keys.SOURCE)
+    return source is not None and source.sha256 == ds.sha256
+
+
+def show_notice() -> None:
+    """Show, once, the message an earlier run left for the page the user landed on."""
+    notice = st.session_state.pop(Keys.NOTICE, None)
+    if notice:
+        st.toast(notice, icon=Icons.WARNING)
+
+
+def tell_study_data(study: StudyResult) -> None:
+    """Put the opened study's data on screen, or say why the current data stays (on the next
+    run, which is the page the user lands on)."""
+    if not use_study_data(study):
+        st.session_state[Keys.NOTICE] = md(
+            f"This study was trained on the uploaded file {study.dataset.name}, which is not "
+            "kept with it: the current data stays as it was. Upload that file again to train "
+            "on it."
+        )
+
+
 #: The page link's query parameter holding the current saved study's id.
 STUDY_LINK = "study"
 
@@ -158,6 +194,7 @@ def keep_study_in_link() -> None:
         try:
             st.session_state[Keys.STUDY] = get_store().load(link)
             st.session_state[Keys.STUDY_ID] = link
+            tell_study_data(st.session_state[Keys.STUDY])
         except TradeoffError as exc:
             st.toast(md(f"The study in this link could not be opened: {exc}"), icon=Icons.WARNING)
     st.session_state[Keys.LINK_TRIED] = True
@@ -291,8 +328,10 @@ def column_formats(metric: str) -> dict[str, Any]:
         "p95 latency (ms)": number(format="%.2f"),
         "throughput (rows/s)": number(format="localized"),
         "size (MB)": number(format="%.3f"),
-        "train time (s)": number(format="%.2f"),
-        "serving ($ per million predictions)": number(format="%.4f"),
+        "train CPU (s)": number(format="%.2f"),
+        "train wall (s)": number(format="%.2f"),
+        "batch serving ($ per million)": number(format="%.4f"),
+        "online serving ($ per million)": number(format="%.4f"),
         "elapsed (s)": number(format="%.1f"),
         "status": st.column_config.TextColumn(width=130),
     }

@@ -88,6 +88,8 @@ class Keys:
     STUDY_ID = "study_id"
     #: The saved study in the page's link has been tried once this session (opened or not).
     LINK_TRIED = "link_tried"
+    #: A message for the next run to show (the page a user lands on after a switch of page).
+    NOTICE = "notice"
     STORE_NOTICES_SEEN = "store_notices_seen"  # numbers of the store's notices shown here
     # Trade-offs choices.
     AXIS = "axis"

@@ -6,7 +6,7 @@ import streamlit as st
 
 from core.errors import TradeoffError
 from core.tables import format_time, studies_frame
-from ui.common import get_store, md, show_error
+from ui.common import get_store, md, show_error, tell_study_data
 from ui.state import TRADEOFFS_PAGE, Icons, Keys, stop_page
 
 st.title("Studies")
@@ -53,6 +53,7 @@ if open_col.button("Open this study", type="primary", key="open_study"):
         with st.spinner("Opening the study and its models…"):
             st.session_state[Keys.STUDY] = store.load(chosen.study_id)
         st.session_state[Keys.STUDY_ID] = chosen.study_id
+        tell_study_data(st.session_state[Keys.STUDY])
     except TradeoffError as exc:
         show_error(exc)
         stop_page()

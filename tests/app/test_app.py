@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from core.data import BINARY_MESSAGE, TARGET_CONSTANT_MESSAGE, load_dataset
-from core.samples import SAMPLES, get_sample, read_sample_bytes
+from core.samples import DEFAULT_SAMPLE, SAMPLES, get_sample, read_sample_bytes
 from core.store import StudyStore
 from core.study import StudyConfig, run_study
 from tests.app.conftest import APOLOGY, APP, assert_ok, open_app, texts
@@ -279,6 +280,54 @@ def test_studies_page_reopens_and_deletes(credit_study, store_dir):
     assert StudyStore(store_dir).list() == []
     assert "No saved studies yet" in at.info[0].value
     assert at.session_state[Keys.STUDY] is opened  # what is on screen stays until replaced
+
+
+def test_opening_a_sample_study_makes_its_data_current(credit_study, store_dir):
+    # The study is on German credit, but the data on screen is another sample: training again
+    # after opening must train on the study's table, target and columns.
+    study_id = StudyStore(store_dir).save(credit_study)
+    at = open_app(DATA_PAGE)
+    at.selectbox(key="sample_pick").set_value("penguins").run()
+    assert at.session_state[Keys.SOURCE].sample == "penguins"
+    at.switch_page(STUDIES_PAGE).run()
+    at.button(key="open_study").click().run()
+    assert_ok(at)
+    assert at.session_state[Keys.STUDY_ID] == study_id
+    assert at.session_state[Keys.SOURCE].sample == DEFAULT_SAMPLE.key
+    assert at.session_state[Keys.TARGET] == credit_study.dataset.target
+    assert at.session_state[Keys.TASK] == "binary"
+    assert not at.toast
+
+
+def test_opening_an_uploaded_study_says_the_data_stays(credit_study, store_dir):
+    from dataclasses import replace
+
+    renamed = replace(credit_study.dataset, name="churn.csv", sha256="f" * 64)
+    StudyStore(store_dir).save(replace(credit_study, dataset=renamed))
+    at = open_app(STUDIES_PAGE)
+    at.button(key="open_study").click().run()
+    assert_ok(at)
+    assert at.title[0].value == "Trade-offs"  # the message waits for the page landed on
+    assert "uploaded file churn.csv, which is not kept with it" in at.toast[0].value
+    assert Keys.NOTICE not in at.session_state  # shown once
+    assert at.session_state[Keys.SOURCE].sample == DEFAULT_SAMPLE.key  # the data on screen
+
+
+def test_a_link_to_a_saved_study_opens_it_in_a_new_session(credit_study, store_dir):
+    study_id = StudyStore(store_dir).save(credit_study)
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["study"] = study_id
+    at.run()
+    assert_ok(at)
+    assert at.session_state[Keys.STUDY_ID] == study_id
+    assert at.query_params["study"] in (study_id, [study_id])
+    bad = AppTest.from_file(APP, default_timeout=120)
+    bad.query_params["study"] = "../" + study_id
+    bad.run()
+    assert_ok(bad)
+    assert bad.session_state[Keys.STUDY] is None
+    assert "could not be opened" in bad.toast[0].value
+    assert "study" not in bad.query_params
 
 
 def test_an_unexpected_error_is_an_apology_not_a_traceback(credit_study, monkeypatch):
