@@ -527,7 +527,7 @@ def _measure(
     are set, and it is reported done, as soon as its own measurement ends."""
     by_name = {m.name: m for m in models}
     for m in models:
-        notify(m.name, "measuring", "Serving cost: measured in turn with the other models.")
+        notify(m.name, "measuring", "In turn with the other models.")
 
     def finished(name: str, cost: ServingCost) -> None:
         m = by_name[name]

@@ -184,6 +184,33 @@ def progress_table(events: Sequence[ProgressEvent], metric: str) -> pd.DataFrame
     return frame.drop(columns=["_rank", "_value"]).reset_index(drop=True)
 
 
+#: What a cell of the live progress table shows while its figure is not known yet.
+NOT_YET = "—"
+
+
+def progress_text(frame: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """:func:`progress_table` as people read it while models train: every number written with
+    its precision, and a dash (never "None") where a figure is not known yet. Text, because
+    nobody sorts a table that changes every second."""
+    info = metric_info(metric)
+    value_column = f"{info.label} (%)" if info.percent else info.label
+    patterns = {
+        "elapsed (s)": "{:.1f}",
+        value_column: "{:.1f}" if info.percent else "{:.3g}",
+        "p50 latency (ms)": "{:.2f}",
+        "size (MB)": "{:.3f}",
+    }
+    out = frame.copy()
+    for column, pattern in patterns.items():
+        if column in out.columns:
+            out[column] = [
+                NOT_YET if v is None or pd.isna(v) else pattern.format(v) for v in out[column]
+            ]
+    if "note" in out.columns:
+        out["note"] = [v or "" for v in out["note"]]
+    return out
+
+
 def format_time(iso: str) -> str:
     """An ISO timestamp as people read it, in UTC to the minute: ``2026-11-22 07:36 UTC``."""
     stamp = pd.Timestamp(iso)

@@ -8,7 +8,7 @@ from core import candidates as cand
 from core.errors import TradeoffError
 from core.stats import metric_info, primary_choices
 from core.study import ProgressEvent, StudyConfig, default_primary_metric, run_study
-from core.tables import leaderboard_view, progress_table
+from core.tables import leaderboard_view, progress_table, progress_text
 from ui.common import (
     column_formats,
     current_budgets,
@@ -116,12 +116,16 @@ with run_box:
                 share = 0.8 + 0.2 * event.done / event.total
                 text = f"All trained; serving cost measured for {event.done} of {event.total}"
             bar.progress(share, text=text)
+            metric = config.primary_metric or "accuracy"
             table.dataframe(
-                progress_table(events, config.primary_metric or "accuracy"),
+                progress_text(progress_table(events, metric), metric),
                 hide_index=True,
                 width="stretch",
                 height=table_height(event.total),
-                column_config=column_formats(config.primary_metric or "accuracy"),
+                column_config={
+                    "status": st.column_config.TextColumn(width=170),
+                    "note": st.column_config.TextColumn(width="large"),
+                },
             )
 
         try:

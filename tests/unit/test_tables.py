@@ -14,6 +14,7 @@ from core.tables import (
     leaderboard_view,
     profile_frame,
     progress_table,
+    progress_text,
     studies_frame,
 )
 
@@ -160,3 +161,18 @@ def test_studies_frame_shows_picks_with_their_metric():
     assert frame["recommended"].tolist() == ["Decision tree (shallow) (80.4%)", "none"]
     assert frame["trained"].tolist() == ["2026-11-22 07:36 UTC", "2026-11-21 07:00 UTC"]
     assert frame["metric"].tolist() == ["Accuracy", "Mean absolute error"]
+
+
+def test_progress_text_writes_numbers_and_a_dash_never_none(small_binary_study):
+    tree = small_binary_study.model("decision_tree")
+    events = [
+        ProgressEvent("xgboost_small", "XGBoost (small)", "training", 1.54, 0, 2),
+        ProgressEvent("decision_tree", tree.label, "done", 0.2, 1, 2, result=tree),
+    ]
+    text = progress_text(progress_table(events, "accuracy"), "accuracy")
+    assert text.loc[0, "Accuracy (%)"] == f"{100 * tree.metrics['accuracy']:.1f}"
+    assert text.loc[1, "Accuracy (%)"] == "—"
+    assert text.loc[1, "p50 latency (ms)"] == "—"
+    assert text.loc[1, "elapsed (s)"] == "1.5"
+    assert "None" not in text.to_string()
+    assert text.loc[1, "note"] == ""
