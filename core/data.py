@@ -1693,6 +1693,20 @@ def prepare_dataset(
             )
         )
 
+    headerless = _numbers_as_names(columns)
+    if headerless:
+        warnings_out.append(
+            DataWarning(
+                "no_header",
+                None,
+                f"{headerless} of the {len(columns)} column names are numbers "
+                f"({_quote_list([c for c in columns if _NUMBER_NAME.fullmatch(c.strip())][:3])}"
+                f"{', …' if headerless > 3 else ''}): the file may have no header row, so its "
+                "first row of data became the column names and is not used as data. Add a row "
+                "of column names to the file if so.",
+            )
+        )
+
     replaced = _read_info(df).get("replaced_bytes", "")
     if replaced.isascii() and replaced.isdigit():
         warnings_out.append(_replaced_bytes_warning(int(replaced), _read_info(df)))
@@ -1809,6 +1823,17 @@ def prepare_dataset(
             "vary too little on the rows that have a target value. Add columns."
         )
     for column_name, column in used:
+        huge = _count_unusable_numbers(column.values[keep])
+        if huge:
+            warnings_out.append(
+                DataWarning(
+                    "infinite_values",
+                    column_name,
+                    f"Column {column_name!r} has {huge:,} infinite or too large value"
+                    f"{'s' if huge > 1 else ''} (beyond ±3.4e38, what models can hold). "
+                    f"{'They are' if huge > 1 else 'It is'} treated as empty cells.",
+                )
+            )
         share = float(column.values[keep].isna().mean())
         if share > MISSING_WARN_FRACTION:
             warnings_out.append(
@@ -1845,6 +1870,20 @@ def prepare_dataset(
         excluded=excluded,
         n_columns=df.shape[1],
     )
+
+
+#: A column name that is a plain number ("5.1", "-3", "1e5"): what a data row looks like.
+_NUMBER_NAME = re.compile(
+    r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII
+)
+
+
+def _numbers_as_names(columns: Sequence[str]) -> int:
+    """How many column names are plain numbers, when at least two and half of them are (a
+    file without a header row); otherwise 0. A few numbered columns ("2023", "2024") next to
+    named ones are left alone."""
+    count = sum(1 for c in columns if _NUMBER_NAME.fullmatch(c.strip()))
+    return count if count >= 2 and count * 2 >= len(columns) else 0
 
 
 def _renamed_columns(df: pd.DataFrame) -> dict[str, str]:
@@ -2357,6 +2396,16 @@ def _build_features(
             add(base, original, _as_object_strings(values), False)
     X = pd.DataFrame(data, index=pd.RangeIndex(int(keep.sum())))
     return X, tuple(numeric), tuple(categorical), origin
+
+
+def _count_unusable_numbers(values: pd.Series) -> int:
+    """How many numbers of a column :func:`_as_float` turns into missing values (infinite, or
+    beyond what float32 models can hold). Not a number column: none."""
+    if not pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
+        return 0
+    numbers = values.astype(np.float64).to_numpy()
+    with np.errstate(invalid="ignore"):
+        return int(np.sum(~np.isnan(numbers) & ~(np.abs(numbers) < _FLOAT32_MAX)))
 
 
 def _constant_as_float(values: pd.Series) -> pd.Series | None:

@@ -1071,6 +1071,40 @@ def test_missingness_warning_and_constant_column_dropped():
     assert "sparse" in ds.numeric_features
 
 
+def test_infinite_and_too_large_numbers_are_said_and_become_empty():
+    values = np.arange(100) / 7
+    values[[3, 50]] = [np.inf, -np.inf]
+    values[70] = 1e300  # beyond float32: tree models would refuse it
+    values[80] = np.nan  # an empty cell is not counted
+    df = _table(100).assign(reading=values, ok=np.arange(100) / 3)
+    ds = prepare_dataset(df, "churn")
+    assert _codes(ds, "infinite_values") == ["reading"]
+    message = next(w.message for w in ds.warnings if w.code == "infinite_values")
+    assert "has 3 infinite or too large values" in message
+    assert "treated as empty cells" in message
+    assert ds.X["reading"].isna().sum() == 4
+    one = _table(100).assign(reading=np.where(np.arange(100) == 9, np.inf, np.arange(100) % 10.0))
+    assert "has 1 infinite or too large value (" in next(
+        w.message for w in prepare_dataset(one, "churn").warnings if w.code == "infinite_values"
+    )
+
+
+def test_a_file_without_a_header_row_is_said():
+    from sklearn.datasets import load_iris
+
+    iris = load_iris(as_frame=True).frame
+    headerless = iris.to_csv(index=False, header=False).encode()
+    table = read_table(headerless, "iris.csv")
+    ds = prepare_dataset(table, str(table.columns[-1]))
+    message = next(w.message for w in ds.warnings if w.code == "no_header")
+    assert message.startswith("5 of the 5 column names are numbers ('5.1', '3.5', '1.4', …)")
+    assert "may have no header row" in message
+    with_header = read_table(iris.to_csv(index=False).encode(), "iris.csv")
+    assert "no_header" not in [w.code for w in prepare_dataset(with_header, "target").warnings]
+    years = _table(60).assign(**{"2023": np.arange(60) % 5, "2024": np.arange(60) % 7})
+    assert "no_header" not in [w.code for w in prepare_dataset(years, "churn").warnings]
+
+
 def test_datetime_expanded_into_parts():
     df = _table(60)
     df["signup"] = pd.date_range("2023-11-25 08:00", periods=60, freq="37h").strftime(
