@@ -1830,7 +1830,7 @@ def prepare_dataset(
                     "infinite_values",
                     column_name,
                     f"Column {column_name!r} has {huge:,} infinite or too large value"
-                    f"{'s' if huge > 1 else ''} (beyond ±3.4e38, what models can hold). "
+                    f"{'s' if huge > 1 else ''} (larger than a model can hold). "
                     f"{'They are' if huge > 1 else 'It is'} treated as empty cells.",
                 )
             )
