@@ -2045,6 +2045,24 @@ def _encode_classes(
     return final[raw_codes], tuple(ordered), positive
 
 
+#: Ways of writing yes and no, compared after trimming and in lower case (an exact list).
+_YES_WORDS = frozenset({"yes", "y", "true", "t", "oui", "ja", "si", "sí"})
+_NO_WORDS = frozenset({"no", "n", "false", "f", "non", "nein"})
+
+
+def _yes_no_spellings(classes: Sequence[str]) -> str:
+    """ "'Yes' and 'yes' are yes; 'N', 'no' are no" when more than two classes are all ways of
+    writing yes or no (both present), else an empty string."""
+    if len(classes) <= 2:
+        return ""
+    folded = {c: str(c).strip().casefold() for c in classes}
+    yes = [c for c, f in folded.items() if f in _YES_WORDS]
+    no = [c for c, f in folded.items() if f in _NO_WORDS]
+    if not yes or not no or len(yes) + len(no) != len(classes):
+        return ""
+    return f"{_quote_list(yes)} are yes; {_quote_list(no)} are no"
+
+
 def _class_checks(target: str, y: np.ndarray, classes: tuple[str, ...]) -> list[DataWarning]:
     counts = np.bincount(y, minlength=len(classes))
     too_rare = [(classes[k], int(counts[k])) for k in range(len(classes)) if counts[k] < 2]
@@ -2056,6 +2074,18 @@ def _class_checks(target: str, y: np.ndarray, classes: tuple[str, ...]) -> list[
             RARE_CLASS_ERROR_MESSAGE.format(target=target, listing=listing, example=too_rare[0][0])
         )
     out: list[DataWarning] = []
+    spellings = _yes_no_spellings(classes)
+    if spellings:
+        out.append(
+            DataWarning(
+                "yes_no_spellings",
+                target,
+                f"The values of {target!r} look like yes and no written {len(classes)} ways "
+                f"({_quote_list(list(classes))}): they are {len(classes)} different classes as "
+                "written, not a yes/no target. Write each answer one way in the file "
+                f"({spellings}) to predict yes or no.",
+            )
+        )
     for k, label in enumerate(classes):
         if counts[k] < RARE_CLASS_ROWS:
             out.append(

@@ -1105,6 +1105,22 @@ def test_a_file_without_a_header_row_is_said():
     assert "no_header" not in [w.code for w in prepare_dataset(years, "churn").warnings]
 
 
+def test_yes_and_no_written_several_ways_are_said():
+    answers = np.array(["N", "No", "YES", "Yes", "no", "y", "yes"])
+    df = _table(140).assign(churn=answers[np.arange(140) % 7])
+    ds = prepare_dataset(df, "churn")
+    assert ds.task == "multiclass"  # as written: the warning says so and how to fix it
+    message = next(w.message for w in ds.warnings if w.code == "yes_no_spellings")
+    assert "look like yes and no written 7 ways" in message
+    assert "'YES', 'Yes', 'y', 'yes' are yes; 'N', 'No', 'no' are no" in message
+    three_sizes = _table(90).assign(churn=np.array(["S", "M", "L"])[np.arange(90) % 3])
+    assert "yes_no_spellings" not in [
+        w.code for w in prepare_dataset(three_sizes, "churn").warnings
+    ]
+    plain = _table(90).assign(churn=np.array(["yes", "no"])[np.arange(90) % 2])
+    assert "yes_no_spellings" not in [w.code for w in prepare_dataset(plain, "churn").warnings]
+
+
 def test_datetime_expanded_into_parts():
     df = _table(60)
     df["signup"] = pd.date_range("2023-11-25 08:00", periods=60, freq="37h").strftime(
