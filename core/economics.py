@@ -16,14 +16,13 @@ import math
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
 
 from core import candidates as cand
 from core.errors import ConfigError
-from core.measure import paired_ratio
 from core.pareto import (
     COST_AXES,
     DEFAULT_USD_PER_VCPU_HOUR,
@@ -31,6 +30,7 @@ from core.pareto import (
     best_model,
     cost_value,
     frontier,
+    paired_latency_ratio,
 )
 from core.stats import (
     Bootstrap,
@@ -817,16 +817,6 @@ def _cost_phrases(v: Verdict) -> tuple[list[str], list[str]]:
     return dearer, cheaper
 
 
-def _paired_latency_ratio(a: Any, b: Any) -> float | None:
-    """``a``'s p50 latency over ``b``'s, paired by latency round: 1 ("about as fast", no claim)
-    when its 95% interval holds 1; ``None`` for a study saved before rounds were kept."""
-    mine, theirs = getattr(a, "round_p50_ms", None), getattr(b, "round_p50_ms", None)
-    if not mine or not theirs or min(len(mine), len(theirs)) < 2:
-        return None
-    ratio, low, high = paired_ratio(mine, theirs)
-    return 1.0 if low <= 1 <= high else ratio
-
-
 def _join(parts: list[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
@@ -854,7 +844,7 @@ def neural_verdict(study: StudyResult, resamples: Resamples | None = None) -> Ve
         difference=diff,
         ci_low=low,
         ci_high=high,
-        latency_ratio=_paired_latency_ratio(neural, other),
+        latency_ratio=paired_latency_ratio(neural, other),
         size_ratio=_ratio(neural.size_bytes, other.size_bytes),
         train_ratio=_ratio(neural.train_cpu_s, other.train_cpu_s),
         justified=better,

@@ -270,20 +270,28 @@ def selection_phrase(best: Any, metric: str) -> str:
     )
 
 
-def latency_phrase(pick: Any, best: Any) -> str | None:
-    """How ``pick`` compares with ``best`` per prediction, from their latency rounds paired by
-    round: "3.5× faster per prediction" only when the ratio's 95% interval excludes 1 and it is
-    at least 1.5×; "about as fast per prediction" when the interval holds 1; nothing when the
-    pick is clearly slower, or the rounds are unknown (a study saved before rounds existed)."""
-    mine, theirs = getattr(pick, "round_p50_ms", None), getattr(best, "round_p50_ms", None)
+def paired_latency_ratio(a: Any, b: Any) -> float | None:
+    """``a``'s p50 latency over ``b``'s, paired by latency round: exactly 1 ("about as fast",
+    no claim) when its 95% interval holds 1; ``None`` when the rounds are unknown (a study
+    saved before rounds were kept). The one place a latency ratio is judged."""
+    mine, theirs = getattr(a, "round_p50_ms", None), getattr(b, "round_p50_ms", None)
     if not mine or not theirs or min(len(mine), len(theirs)) < 2:
         return None
-    ratio, low, high = paired_ratio(theirs, mine)
-    if low <= 1 <= high:
+    ratio, low, high = paired_ratio(mine, theirs)
+    return 1.0 if low <= 1 <= high else ratio
+
+
+def latency_phrase(pick: Any, best: Any) -> str | None:
+    """How ``pick`` compares with ``best`` per prediction (:func:`paired_latency_ratio`):
+    "3.5× faster per prediction" only when the ratio is clear of 1 and at least 1.5×; "about
+    as fast per prediction" when it is not clear of 1; nothing when the pick is clearly slower,
+    or the rounds are unknown."""
+    slower = paired_latency_ratio(best, pick)  # how many times the best's latency is the pick's
+    if slower is None or slower < 1:
+        return None
+    if slower == 1.0:
         return "about as fast per prediction"
-    if low > 1:
-        return _ratio_phrase(1.0, ratio, "faster per prediction")
-    return None
+    return _ratio_phrase(1.0, slower, "faster per prediction")
 
 
 def _ratio_phrase(cheap: float | None, dear: float | None, word: str) -> str | None:
