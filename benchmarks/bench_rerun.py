@@ -7,7 +7,7 @@ interaction is timed: switching the cost axis, switching the lens, setting a bud
 its own overhead (building and reading the page's element tree), so the figures are an upper
 bound of what the server spends. Nothing is retrained: the study object is the same throughout.
 
-Also times the pure core calls the page makes (figure, recommendation, leaderboard) and the
+Also times the pure core calls the page makes (figure, decision, leaderboard) and the
 browser payload (the Plotly figure JSON). Prints a table; writes ``benchmarks/results/rerun.json``.
 """
 
@@ -23,6 +23,7 @@ from streamlit.testing.v1 import AppTest
 
 from core import candidates as cand
 from core.data import load_dataset
+from core.decision import Choices, decide
 from core.figures import pareto_figure
 from core.pareto import COST_AXES, Budgets
 from core.samples import DEFAULT_SAMPLE, read_sample_bytes
@@ -89,7 +90,7 @@ def main() -> None:
         "pareto_figure": statistics.median(
             _timed(lambda a=a: pareto_figure(study.models, study.primary_metric, a)) for a in axes
         ),
-        "rerecommend": _timed(lambda: study.rerecommend(Budgets(max_latency_ms=5.0))),
+        "decide": _timed(lambda: decide(study, Choices(budgets=Budgets(max_latency_ms=5.0)))),
         "leaderboard_view": _timed(lambda: leaderboard_view(study)),
     }
     payload = len(pareto_figure(study.models, study.primary_metric, "latency_ms_p50").to_json())

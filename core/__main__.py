@@ -19,8 +19,9 @@ from typing import Any, NoReturn, TextIO
 from core import candidates as cand
 from core.data import DEFAULT_MAX_BYTES, load_path, read_table
 from core.dataset import TASKS
+from core.decision import DEFAULT_COST, DEFAULT_MATERIALITY, DEFAULT_TOLERANCE, Choices, decide
 from core.errors import TradeoffError
-from core.pareto import DEFAULT_USD_PER_VCPU_HOUR, Budgets
+from core.pareto import COST_AXES, DEFAULT_USD_PER_VCPU_HOUR, Budgets
 from core.report import full_report
 from core.results import format_leaderboard, write_outputs
 from core.samples import SAMPLES, get_sample
@@ -123,6 +124,25 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--max-latency-ms", type=budget, help="budget: p95 latency per row (ms)")
     run.add_argument("--max-size-mb", type=budget, help="budget: model size (MB)")
     run.add_argument("--max-train-s", type=budget, help="budget: training CPU time (CPU-s)")
+    run.add_argument(
+        "--cost",
+        choices=list(COST_AXES),
+        default=DEFAULT_COST,
+        help=f"the cost the industry pick saves on (default {DEFAULT_COST})",
+    )
+    run.add_argument(
+        "--tolerance",
+        type=_number("an accuracy tolerance", low=0, low_ok=True),
+        default=DEFAULT_TOLERANCE,
+        help="points of the metric (percent of the error for MAE, RMSE and log loss) the "
+        f"industry pick may give up for a cheaper model (default {DEFAULT_TOLERANCE:g})",
+    )
+    run.add_argument(
+        "--min-saving",
+        type=_number("a saving in percent", low=0, high=99, low_ok=True),
+        default=DEFAULT_MATERIALITY * 100,
+        help=f"the least saving worth it, percent (default {DEFAULT_MATERIALITY:.0%})",
+    )
     run.add_argument(
         "--workers",
         type=_number("a number of processes", low=0, high=1024, low_ok=True, whole=True),
@@ -240,18 +260,28 @@ def _run(args: argparse.Namespace) -> int:
     for warning in dataset.warnings:
         print(f"warning: {warning.message}", file=sys.stderr)
     study = run_study(dataset, config, None if args.quiet else _Progress(sys.stderr))
+    decision = decide(
+        study,
+        Choices(
+            cost=args.cost,
+            tolerance=args.tolerance,
+            materiality=args.min_saving / 100,
+            budgets=config.budgets,
+        ),
+    )
     out = args.out or Path("results") / Path(dataset.name).stem
-    write_outputs(study, out)
+    write_outputs(study, out, decision)
     if args.report:
         table = read_table(path.read_bytes(), path.name, max_bytes=int(args.max_mb * MB))
-        (out / "report.html").write_text(full_report(study, table), encoding="utf-8")
+        report = full_report(study, table, decision=decision)
+        (out / "report.html").write_text(report, encoding="utf-8")
     print(format_leaderboard(study))
     for m in study.models:
         for note in m.notes:
             print(f"note: {m.label}: {note}")
     print()
-    print(study.recommendation.academic_sentence)
-    print(study.recommendation.sentence)
+    print(decision.academic_sentence)
+    print(decision.sentence)
     files = "results.json, leaderboard.csv, predictions.csv, models/"
     print(f"\nResults written to {out}/ ({files}{', report.html' if args.report else ''})")
     return 0

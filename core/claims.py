@@ -117,7 +117,11 @@ def versus_reference(
 
 def best_of(metric: str, point: Mapping[str, float]) -> str | None:
     """The model with the best point value; a tie goes to the one listed first (the simpler)."""
-    sign = 1.0 if metric_info(metric).higher_is_better else -1.0
+    return _best(point, metric_info(metric).higher_is_better)
+
+
+def _best(point: Mapping[str, float], higher_is_better: bool) -> str | None:
+    sign = 1.0 if higher_is_better else -1.0
     best: str | None = None
     for name, value in point.items():
         if math.isfinite(value) and (best is None or sign * value > sign * point[best]):
@@ -134,8 +138,27 @@ def versus_best(
     """The best model and every model's difference with it. A model is *tied with the best*
     when its interval reaches zero (``clear`` is then false); the tied models form a set that
     holds the truly best one with probability ``level``."""
+    return versus_best_of(
+        point,
+        samples,
+        higher_is_better=metric_info(metric).higher_is_better,
+        span=_difference_range(metric),
+        level=level,
+    )
+
+
+def versus_best_of(
+    point: Mapping[str, float],
+    samples: Mapping[str, FloatArray],
+    *,
+    higher_is_better: bool = True,
+    span: float = math.inf,
+    level: float = CONFIDENCE,
+) -> tuple[str | None, dict[str, Difference]]:
+    """:func:`versus_best` for any quantity resampled alike for every model (a metric, or net
+    value in USD): differences are clipped to ``±span``."""
     names = [n for n in point if math.isfinite(point[n])]
-    best = best_of(metric, {n: point[n] for n in names})
+    best = _best({n: point[n] for n in names}, higher_is_better)
     if best is None:
         return None, {}
     k = len(names)
@@ -148,7 +171,6 @@ def versus_best(
     t = t.reshape(len(stacked), k, k)
     se = se.reshape(k, k)
     b = names.index(best)
-    span = _difference_range(metric)
     out: dict[str, Difference] = {}
     for i, name in enumerate(names):
         if i == b:

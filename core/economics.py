@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from core import candidates as cand
+from core.decision import cost_ratio
 from core.errors import ConfigError
 from core.pareto import (
     COST_AXES,
@@ -30,7 +31,6 @@ from core.pareto import (
     best_model,
     cost_value,
     frontier,
-    paired_latency_ratio,
 )
 from core.stats import (
     Bootstrap,
@@ -40,6 +40,7 @@ from core.stats import (
     weighted_cell_means,
     weighted_metric,
 )
+from core.units import format_count, format_mb, format_ms, format_usd
 
 if TYPE_CHECKING:
     from core.study import ModelResult, StudyResult
@@ -78,7 +79,7 @@ USD_PER_UNIT_ERROR_SOURCE = (
 Serving = Literal["batch", "online"]
 SERVING_MODES: dict[str, str] = {
     "batch": "in batches, at the measured throughput (rows scored 1,000 at a time)",
-    "online": "one request at a time, at the measured p50 latency of a single row",
+    "online": "one request at a time, at the measured mean latency of a single row",
 }
 DEFAULT_SERVING: Serving = "batch"
 SERVING_SOURCE = (
@@ -209,9 +210,11 @@ class ModelEconomics:
 def serving_usd_per_prediction(
     model: ModelResult, usd_per_vcpu_hour: float, serving: Serving = DEFAULT_SERVING
 ) -> float | None:
-    """USD of one prediction on one vCPU. Batch: from the measured throughput, else the p50
-    single-row latency; online: from the p50 latency, else the throughput."""
-    rows_per_s, latency_ms = model.throughput_rows_per_s, model.latency_ms_p50
+    """USD of one prediction on one vCPU. Batch: from the measured throughput, else the mean
+    single-row latency; online: from the mean single-row latency (the CPU time each request
+    holds, as in ``usd_per_million_online_predictions``), else the throughput."""
+    rows_per_s = model.throughput_rows_per_s
+    latency_ms = model.latency_ms_mean or model.latency_ms_p50
     batch_s = 1.0 / rows_per_s if rows_per_s and rows_per_s > 0 else None
     online_s = latency_ms / 1000.0 if latency_ms and latency_ms > 0 else None
     first, second = (online_s, batch_s) if serving == "online" else (batch_s, online_s)
@@ -394,6 +397,43 @@ def economics(
     return _with_intervals(study, inputs, rows, (resamples or Resamples(study)).get(used))
 
 
+def _net_samples(
+    study: StudyResult,
+    inputs: BusinessInputs,
+    rows: Sequence[ModelEconomics],
+    resampled: ResampledCells,
+) -> dict[str, np.ndarray]:
+    """Net value per month of each model of ``rows`` whose net value is known, per resample:
+    volume x (shares of the resampled rows in each cell x each cell's value minus cost) - the
+    fixed serving and training costs. The same resamples for every model, so paired."""
+    known = [r for r in rows if r.net_usd_per_month is not None and r.name in resampled.cells]
+    if not known:
+        return {}
+    error, value = _prices(study, inputs)
+    volume = inputs.predictions_per_month
+    return {
+        r.name: volume * (resampled.cells[r.name] @ (value - error))
+        - (r.serving_usd_per_month or 0.0)
+        - (r.training_usd_per_month or 0.0)
+        for r in known
+    }
+
+
+def net_value_samples(
+    study: StudyResult,
+    inputs: BusinessInputs,
+    *,
+    thresholds: Mapping[str, float] | None = None,
+    resamples: Resamples | None = None,
+) -> tuple[list[ModelEconomics], dict[str, np.ndarray]]:
+    """Every finished model's money per month (:func:`economics`) and, for those whose net value
+    is known, its net value on each of the study's resamples (paired across models)."""
+    rows = economics(study, inputs, thresholds=thresholds, resamples=resamples)
+    used = {m.name: (thresholds or {}).get(m.name) for m in study.ok_models}
+    cells = (resamples or Resamples(study)).get(used)
+    return rows, _net_samples(study, inputs, rows, cells)
+
+
 def _with_intervals(
     study: StudyResult,
     inputs: BusinessInputs,
@@ -401,38 +441,28 @@ def _with_intervals(
     resampled: ResampledCells,
 ) -> list[ModelEconomics]:
     """``rows`` with the bootstrap intervals of net value and of the difference with the simple
-    baseline. Per resample, net = volume x (shares of the resampled rows in each cell x each
-    cell's value minus cost) - the fixed serving and training costs."""
-    known = [r for r in rows if r.net_usd_per_month is not None and r.name in resampled.cells]
-    if not known:
+    baseline (:func:`_net_samples`)."""
+    samples = _net_samples(study, inputs, rows, resampled)
+    if not samples:
         return rows
-    error, value = _prices(study, inputs)
-    volume = inputs.predictions_per_month
-    samples = np.column_stack(
-        [
-            volume * (resampled.cells[r.name] @ (value - error))
-            - (r.serving_usd_per_month or 0.0)
-            - (r.training_usd_per_month or 0.0)
-            for r in known
-        ]
-    )
-    names = [r.name for r in known]
-    base = names.index(cand.SIMPLE_BASELINE) if cand.SIMPLE_BASELINE in names else None
+    base = samples.get(cand.SIMPLE_BASELINE)
+    by_name = {r.name: r for r in rows}
     out = {}
-    for i, r in enumerate(known):
-        low, high = percentile_ci(samples[:, i])
+    for name, sample in samples.items():
+        r = by_name[name]
+        low, high = percentile_ci(sample)
         changes: dict[str, float | None] = {
             "net_ci_low_usd_per_month": low,
             "net_ci_high_usd_per_month": high,
         }
         if base is not None:
-            d_low, d_high = percentile_ci(samples[:, i] - samples[:, base])
+            d_low, d_high = percentile_ci(sample - base)
             changes |= {
-                "vs_simple_usd_per_month": _net(r) - _net(known[base]),
+                "vs_simple_usd_per_month": _net(r) - _net(by_name[cand.SIMPLE_BASELINE]),
                 "vs_simple_ci_low_usd_per_month": d_low,
                 "vs_simple_ci_high_usd_per_month": d_high,
             }
-        out[r.name] = replace(r, **changes)  # type: ignore[arg-type]
+        out[name] = replace(r, **changes)  # type: ignore[arg-type]
     return [out.get(r.name, r) for r in rows]
 
 
@@ -726,8 +756,8 @@ def price_of_points_sentence(
         )
         costs: list[tuple[float, str]] = []
         for value, say in (
-            (_number(row["extra_latency_ms_per_point"]), lambda v: f"{_ms_text(v)} of latency"),
-            (_number(row["extra_size_mb_per_point"]), _mb_text),
+            (_number(row["extra_latency_ms_per_point"]), lambda v: f"{format_ms(v)} of latency"),
+            (_number(row["extra_size_mb_per_point"]), format_mb),
             (money, lambda v: f"{format_usd(v)} {money_unit}"),
         ):
             if value is not None:
@@ -790,6 +820,15 @@ class Verdict:
     sentence: str
 
 
+def _judged(a: ModelResult, b: ModelResult, axis: str) -> float | None:
+    """``a``'s cost over ``b``'s (:func:`core.decision.cost_ratio`): exactly 1 when its 95%
+    interval holds 1 (no claim), ``None`` when it cannot be judged."""
+    ratio = cost_ratio(a, b, axis)
+    if not ratio.known:
+        return None
+    return ratio.value if ratio.clear else 1.0
+
+
 def _ratio(a: float | None, b: float | None) -> float | None:
     if not a or not b or a <= 0 or b <= 0:
         return None
@@ -844,9 +883,9 @@ def neural_verdict(study: StudyResult, resamples: Resamples | None = None) -> Ve
         difference=diff,
         ci_low=low,
         ci_high=high,
-        latency_ratio=paired_latency_ratio(neural, other),
+        latency_ratio=_judged(neural, other, "latency_ms_p50"),
         size_ratio=_ratio(neural.size_bytes, other.size_bytes),
-        train_ratio=_ratio(neural.train_cpu_s, other.train_cpu_s),
+        train_ratio=_judged(neural, other, "train_cpu_s"),
         justified=better,
         sentence="",
     )
@@ -918,12 +957,12 @@ def break_even(
     threshold: float | None = None,
     thresholds: Mapping[str, float] | None = None,
 ) -> BreakEven:
-    """Volume above which ``model`` (default: the industry recommendation) earns back its extra
+    """Volume above which ``model`` (the decision's pick, usually) earns back its extra
     serving and training cost over the simple baseline through fewer costly errors (or more
     value). Per-prediction value uses the held-out rows as in :func:`economics` (binary models
     at ``threshold``, or their own in ``thresholds``)."""
     inputs = inputs or BusinessInputs()
-    name = model or study.recommendation.industry
+    name = model or study.decision.industry
     if name is None:
         raise ConfigError(
             "There is no recommended model to weigh against the baseline. Pick a model."
@@ -963,39 +1002,6 @@ def break_even(
     return BreakEven(m.name, base.name, kind, volume, dv, ds, dt, sentence)
 
 
-def format_usd(value: float | None, *, signed: bool = False) -> str:
-    """An amount of USD as people read it: "$1,234", "$12.35", "$0.0042", "−$80"; "+" in front of
-    gains when ``signed``; "unknown" for ``None`` or NaN."""
-    if value is None or not math.isfinite(value):
-        return "unknown"
-    sign = "−" if value < 0 else ("+" if signed and value > 0 else "")
-    size = abs(value)
-    if size >= 1000:  # three significant digits: the inputs are estimates, not accounts
-        digits = 3 - len(str(int(size)))
-        body = f"{round(size, digits):,.0f}"
-    elif size >= 100:
-        body = f"{size:,.0f}"
-    elif size >= 0.01:
-        body = f"{size:,.2f}"
-    elif size == 0:
-        body = "0"
-    elif size < 1e-6:
-        return f"{'−' if value < 0 else ''}under $0.000001"
-    else:  # two significant digits, written out: $0.0042, $0.0000036
-        body = np.format_float_positional(size, precision=2, fractional=False, trim="-")
-    return f"{sign}${body}"
-
-
-def _ms_text(ms: float) -> str:
-    return f"{ms:.3g} ms" if ms >= 0.01 else f"{ms * 1000:.3g} µs"
-
-
-def _mb_text(mb: float) -> str:
-    if mb >= 1:
-        return f"{mb:.3g} MB"
-    return f"{mb * 1000:.3g} kB" if mb >= 0.001 else f"{mb * 1e6:.3g} bytes"
-
-
 def _break_even_sentence(
     kind: BreakEvenKind,
     volume: float | None,
@@ -1030,22 +1036,18 @@ def _break_even_sentence(
     if kind == "above":
         far = " (far beyond any real traffic)" if volume > UNREALISTIC_VOLUME else ""
         return (
-            f"{label} pays for itself above {volume:,.0f} predictions a month{far}: it saves "
-            f"{per_m} over {base}, and that covers its extra {format_usd(dt)} of training per "
-            "month from that volume on."
+            f"{label} pays for itself above {format_count(volume)} predictions a month{far}: it "
+            f"saves {per_m} over {base}, and that covers its extra {format_usd(dt)} of training "
+            "per month from that volume on."
         )
     return (
-        f"{label} pays only below {volume:,.0f} predictions a month: it is cheaper to train "
-        f"than {base} by {format_usd(-dt)} per month, but each prediction costs more net of errors."
+        f"{label} pays only below {format_count(volume)} predictions a month: it is cheaper to "
+        f"train than {base} by {format_usd(-dt)} per month, but each prediction costs more net "
+        "of errors."
     )
 
 
 # --- the whole business case ---------------------------------------------------------------------
-
-
-#: A monthly difference below $1, or below 0.1% of the net value, is "practically the same".
-NEGLIGIBLE_USD_PER_MONTH = 1.0
-NEGLIGIBLE_SHARE = 0.001
 
 
 @dataclass(frozen=True)
@@ -1077,48 +1079,6 @@ class BusinessCase:
                 return r
         raise ConfigError(f"No model '{name}' in this business case.")
 
-    @property
-    def most_valuable(self) -> str | None:
-        """The model with the highest net value per month (ties: the earlier in the ladder)."""
-        known = [r for r in self.rows if r.net_usd_per_month is not None]
-        if not known:
-            return None
-        return max(known, key=lambda r: r.net_usd_per_month or 0.0).name
-
-    @property
-    def headline(self) -> str:
-        """The most valuable model and how it compares with the simple baseline, in words."""
-        name = self.most_valuable
-        if name is None:
-            return (
-                "No model's net value is known: the study lacks measured costs or held-out "
-                "predictions. Re-run it."
-            )
-        best = self.row(name)
-        volume = f"{self.inputs.predictions_per_month:,.0f}"
-        text = (
-            f"At {volume} predictions a month, {best.label} is worth the most: a net value of "
-            f"{format_usd(best.net_usd_per_month)} a month"
-            + usd_interval(best.net_ci_low_usd_per_month, best.net_ci_high_usd_per_month)
-        )
-        if best.name == cand.SIMPLE_BASELINE:
-            return text + ". No richer model earns back what it costs over the simple baseline."
-        diff = best.vs_simple_usd_per_month
-        if diff is None:
-            return text + "."
-        low, high = best.vs_simple_ci_low_usd_per_month, best.vs_simple_ci_high_usd_per_month
-        if abs(diff) < max(NEGLIGIBLE_USD_PER_MONTH, NEGLIGIBLE_SHARE * abs(_net(best))):
-            verdict = "practically the same"
-        elif best.beats_simple:
-            verdict = "a clear gain"
-        else:
-            verdict = "a difference within the uncertainty: it may not pay"
-        return (
-            f"{text}, {format_usd(diff)} a month more than the simple baseline"
-            + usd_interval(low, high, signed=True)
-            + f", {verdict}."
-        )
-
 
 def usd_interval(low: float | None, high: float | None, *, signed: bool = False) -> str:
     """The interval in words, " (95% CI $a to $b)"; empty when a bound is unknown."""
@@ -1139,9 +1099,10 @@ def business_case(
     """The business case of ``study`` at ``inputs``: one call for a page.
 
     ``model`` is the model weighed against the simple baseline for the break-even (default: the
-    industry pick, else the academic pick). ``price_axis`` is the cost axis whose accuracy
-    frontier the price of the last point walks up. ``resamples``: the study's
-    :class:`Resamples`, kept by the caller so that a change of price or volume never resamples.
+    decision's pick for the study's own choices, else the academic pick). ``price_axis`` is the
+    cost axis whose accuracy frontier the price of the last point walks up. ``resamples``: the
+    study's :class:`Resamples`, kept by the caller so that a change of price or volume never
+    resamples.
     """
     inputs = inputs or BusinessInputs()
     resamples = resamples or Resamples(study)
@@ -1152,9 +1113,9 @@ def business_case(
                 thresholds[m.name] = best_threshold(study, m, inputs)
     chosen = {n: t.threshold for n, t in thresholds.items()} if tune_thresholds else None
     rows = economics(study, inputs, thresholds=chosen, resamples=resamples)
-    rec = study.recommendation
+    rec = study.decision if model is None else None
     names = {r.name for r in rows}
-    pick = model if model is not None else (rec.industry or rec.academic)
+    pick = model if rec is None else (rec.industry or rec.academic)
     if pick is not None and pick not in names:
         pick = None
     result: BreakEven | None = None

@@ -19,23 +19,24 @@ from core.economics import (
     BusinessCase,
     ModelEconomics,
     ThresholdResult,
-    format_usd,
     usd_interval,
 )
 from core.figures import (
+    DECISION_NAME,
     HEIGHT,
     PICK_STAR,
     ModelPoint,
     legend_below,
     message_figure,
+    money_axis,
     plain,
     tradeoff_figure,
 )
 from core.pareto import pareto_front
 from core.study import StudyResult
+from core.units import count_ticks, format_count, format_usd
 
 FRONTIER_NAME = "Best net value for its serving cost"
-MOST_VALUABLE_NAME = "Most valuable: highest net value per month"
 CURVE_COLOUR, DEFAULT_COLOUR = "#1f77b4", "#555555"
 #: The break-even chart spans this factor below and above the volumes it marks (log scale).
 VOLUME_MARGIN = 30.0
@@ -73,11 +74,11 @@ def _hover(r: ModelEconomics, case: BusinessCase) -> str:
     return "<br>".join(lines)
 
 
-def net_value_figure(study: StudyResult, case: BusinessCase) -> go.Figure:
+def net_value_figure(study: StudyResult, case: BusinessCase, pick: str | None = None) -> go.Figure:
     """Net value per month (with its 95% interval) against serving cost per month, per model.
 
     The solid line joins the models no other model beats on both (more net value for less
-    serving cost); the gold star is the most valuable model; the dashed line is the simple
+    serving cost); the gold star is ``pick``, the decision's model; the dashed line is the simple
     baseline's net value. Models whose net value or serving cost is unknown are left out.
     """
     points = []
@@ -108,11 +109,11 @@ def net_value_figure(study: StudyResult, case: BusinessCase) -> go.Figure:
         y_title="net value ($ per month) — higher is better",
         frontier_names=front,
         frontier_name=FRONTIER_NAME,
-        pick=case.most_valuable,
-        pick_name=MOST_VALUABLE_NAME,
+        pick=pick,
+        pick_name=DECISION_NAME,
         hlines=hlines,
-        x_format="$~g",
-        y_format="$~s",
+        money_x=True,
+        money_y=True,
         empty="No model has both a known net value and a measured serving cost.",
     )
 
@@ -131,7 +132,8 @@ def threshold_figure(result: ThresholdResult, label: str, positive: str) -> go.F
             # A row is positive at threshold t when its probability is >= t: between two
             # candidate thresholds the net value is the one at the upper candidate.
             line={"color": CURVE_COLOUR, "width": 2, "shape": "vh"},
-            hovertemplate="threshold %{x:.3f}<br>net value %{y:,.0f} USD a month<extra></extra>",
+            customdata=[plain(format_usd(v)) for v in curve["net_usd_per_month"]],
+            hovertemplate="threshold %{x:.3f}<br>net value %{customdata} a month<extra></extra>",
         )
     )
     at_default = result.net_usd_per_month_at_default
@@ -171,7 +173,8 @@ def threshold_figure(result: ThresholdResult, label: str, positive: str) -> go.F
         range=[0, 1],
     )
     fig.update_yaxes(
-        title_text=plain("net value ($ per month) — higher is better"), tickformat="$~s"
+        title_text=plain("net value ($ per month) — higher is better"),
+        **money_axis(list(curve["net_usd_per_month"])),
     )
     fig.update_layout(
         template="plotly_white",
@@ -209,7 +212,12 @@ def break_even_figure(
             mode="lines",
             name=plain(f"{label} minus {base_label}"),
             line={"color": CURVE_COLOUR, "width": 2.5},
-            hovertemplate="%{x:,.0f} predictions a month<br>%{y:,.2f} USD a month<extra></extra>",
+            customdata=[
+                [format_count(v), plain(format_usd(g, signed=True))]
+                for v, g in zip(volumes, gain, strict=True)
+            ],
+            hovertemplate="%{customdata[0]} predictions a month<br>%{customdata[1]} a month"
+            "<extra></extra>",
         )
     )
     fig.add_hline(y=0, line={"color": "#222222", "width": 1})
@@ -220,7 +228,7 @@ def break_even_figure(
             y=[now],
             mode="markers",
             name=plain(
-                f"Your volume, {predictions_per_month:,.0f} a month: "
+                f"Your volume, {format_count(predictions_per_month)} a month: "
                 f"{format_usd(now, signed=True)} a month"
             ),
             marker={"symbol": "diamond", "size": 13, "color": "#d62728"},
@@ -233,16 +241,23 @@ def break_even_figure(
                 x=[result.predictions_per_month],
                 y=[0],
                 mode="markers",
-                name=plain(f"Break-even: {result.predictions_per_month:,.0f} a month"),
+                name=plain(f"Break-even: {format_count(result.predictions_per_month)} a month"),
                 marker=PICK_STAR,
                 hoverinfo="skip",
             )
         )
-    fig.update_xaxes(title_text="predictions per month, log scale", type="log")
+    ticks, labels = count_ticks(float(volumes[0]), float(volumes[-1]))
+    fig.update_xaxes(
+        title_text="predictions per month, log scale",
+        type="log",
+        tickmode="array",
+        tickvals=ticks,
+        ticktext=labels,
+    )
     fig.update_yaxes(
         title_text=plain("gain over the simple baseline ($ per month)"),
-        tickformat="$~s",
         zeroline=False,
+        **money_axis([*gain, now]),
     )
     fig.update_layout(
         template="plotly_white",

@@ -19,6 +19,7 @@ from importlib import metadata
 from typing import Literal
 
 from core.dataset import Dataset
+from core.decision import Decision
 from core.errors import ConfigError
 from core.results import (
     leaderboard,
@@ -51,9 +52,9 @@ def predictions_csv(study: StudyResult) -> bytes:
     return safe_csv(predictions_frame(study))
 
 
-def results_json(study: StudyResult) -> bytes:
-    """``results.json`` as written by the command line."""
-    return json.dumps(to_dict(study), indent=2, ensure_ascii=False).encode("utf-8")
+def results_json(study: StudyResult, decision: Decision | None = None) -> bytes:
+    """``results.json`` as written by the command line, with ``decision`` (the one on screen)."""
+    return json.dumps(to_dict(study, decision), indent=2, ensure_ascii=False).encode("utf-8")
 
 
 # --- a model ready to serve ----------------------------------------------------------------------

@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 
 from core.fairness import MIN_GROUP_ROWS, FairnessReport, GroupMetrics
 from core.figures import (
+    DECISION_NAME,
     ModelPoint,
     family_colour,
     message_figure,
@@ -24,7 +25,6 @@ from core.stats import metric_info
 from core.study import StudyResult
 
 FRONTIER_NAME = "Fairest for its accuracy: no model is both more accurate and fairer"
-PICK_NAME = "Recommended model (industry pick)"
 SMALL_COLOUR = "#b0b0b0"
 RATE_COLOURS = ("#1f77b4", "#2ca02c", "#d62728")
 
@@ -33,10 +33,13 @@ def _scale(metric: str) -> float:
     return 100.0 if metric_info(metric).percent else 1.0
 
 
-def accuracy_gap_figure(study: StudyResult, report: FairnessReport) -> go.Figure:
+def accuracy_gap_figure(
+    study: StudyResult, report: FairnessReport, pick: str | None = None
+) -> go.Figure:
     """Each model's primary metric on all held-out rows (up is better, with its 95% interval)
-    against its largest gap between the groups (left is fairer). Models whose gap cannot be
-    measured (fewer than two groups large enough) are left out."""
+    against its largest gap between the groups (left is fairer); ``pick`` (the decision's model)
+    is starred. Models whose gap cannot be measured (fewer than two groups large enough) are
+    left out."""
     metric = study.primary_metric
     info = metric_info(metric)
     scale = _scale(metric)
@@ -80,8 +83,8 @@ def accuracy_gap_figure(study: StudyResult, report: FairnessReport) -> go.Figure
         + ("higher is better" if info.higher_is_better else "lower is better, axis reversed"),
         frontier_names=front,
         frontier_name=FRONTIER_NAME,
-        pick=study.recommendation.industry,
-        pick_name=PICK_NAME,
+        pick=pick,
+        pick_name=DECISION_NAME,
         y_reversed=not info.higher_is_better,
         log_x=False,
         y_suffix="%" if info.percent else "",

@@ -18,12 +18,14 @@ import plotly.graph_objects as go
 
 from core.candidates import DUMMY_BASELINE, SIMPLE_BASELINE
 from core.errors import ConfigError
-from core.pareto import COST_AXES, Budgets, cost_value, format_metric, frontier
+from core.pareto import AXES, NET_VALUE, Budgets, cost_value, format_metric, frontier
 from core.stats import metric_info
+from core.units import format_usd, money_ticks
 
 FRONTIER_NAME = "Pareto frontier — best metric for its cost"
 ACADEMIC_NAME = "Academic pick: best metric"
-INDUSTRY_NAME = "Industry pick: cheapest model tied with the best, within budgets"
+#: The legend of the decision's star on every chart (the industry pick).
+DECISION_NAME = INDUSTRY_NAME = "The decision: the model to serve"
 OVER_BUDGET_NAME = "Over a budget (hover for which)"
 NOT_MEASURED = "not measured"
 SYMBOL_OK, SYMBOL_OVER_BUDGET = "circle", "x"
@@ -128,7 +130,7 @@ def _range(interval: Sequence[float] | None, unit: str) -> str:
 def _usd(value: float | None) -> str:
     if value is None or not math.isfinite(value):
         return NOT_MEASURED
-    return "less than $0.0001" if value < 1e-4 else f"${value:,.4g}"
+    return format_usd(value)
 
 
 def _signed(metric: str, value: float) -> str:
@@ -181,6 +183,11 @@ def hover_text(m: Any, metric: str, budgets: Budgets | None = None, *, on_fronti
         + " one at a time",
         f"Training cost: {_usd(getattr(m, 'train_usd', None))}",
     ]
+    net = getattr(m, "net_value_usd_per_month", None)
+    if net is not None:
+        net_ci = getattr(m, "net_value_usd_per_month_ci", None)
+        interval = f" (95% CI {format_usd(net_ci[0])} to {format_usd(net_ci[1])})" if net_ci else ""
+        lines.append(plain(f"Net value: {format_usd(net)} a month{interval}"))
     lines += [f"<b>Over budget:</b> {v}" for v in (budgets.violations(m) if budgets else [])]
     lines.append(
         "On the Pareto frontier: no other model is as good for less"
@@ -277,6 +284,7 @@ _COST_INTERVALS = {
     "latency_ms_p50": "latency_ms_p50_ci",
     "latency_ms_p95": "latency_ms_p95_ci",
     "throughput_rows_per_s": "throughput_rows_per_s_ci",
+    NET_VALUE: "net_value_usd_per_month_ci",
 }
 
 
@@ -333,9 +341,9 @@ def pareto_figure(
     log scale is only possible when every cost is positive). Y values of percentage metrics are
     in percent (x100). Failed models, and models without the metric or this cost, are left out.
     """
-    if axis not in COST_AXES:
-        raise ConfigError(f"Unknown cost axis '{axis}'. Choose from: {', '.join(COST_AXES)}.")
-    info, cost_axis = metric_info(metric), COST_AXES[axis]
+    if axis not in AXES:
+        raise ConfigError(f"Unknown cost axis '{axis}'. Choose from: {', '.join(AXES)}.")
+    info, cost_axis = metric_info(metric), AXES[axis]
     points = _plottable(models, metric, axis)
     if not points:
         if not any(m.status == "ok" for m in models):
@@ -432,7 +440,9 @@ def pareto_figure(
         )
 
     x_title = cost_axis.title
-    if not cost_axis.lower_is_better:
+    if axis == NET_VALUE:
+        x_title = plain(f"{x_title}, from your business numbers — more is better, on the left")
+    elif not cost_axis.lower_is_better:
         x_title += " — higher is better, axis reversed so left is cheaper"
     y_title = f"{info.label} (%)" if info.percent else info.label
     y_title += (
@@ -442,6 +452,7 @@ def pareto_figure(
         title_text=x_title + (", log scale" if use_log else ""),
         type="log" if use_log else "linear",
         range=x_range if cost_axis.lower_is_better else x_range[::-1],
+        **(money_axis(xs, log=use_log) if cost_axis.unit.startswith("$") else {}),
     )
     fig.update_yaxes(
         title_text=y_title,
@@ -497,14 +508,15 @@ def tradeoff_figure(
     log_x: bool | None = None,
     hlines: Sequence[tuple[float, str]] = (),
     y_suffix: str = "",
-    x_format: str = "",
-    y_format: str = "",
+    money_x: bool = False,
+    money_y: bool = False,
     empty: str = "There is nothing to draw.",
 ) -> go.Figure:
     """Each model as a dot with its interval, in its family's colour, rungs of a family joined by a
     dotted line; the frontier (``frontier_names``, cheapest first) as a solid line naming its
     models; ``pick`` as a gold star; ``hlines`` as dashed reference lines with their words;
-    ``x_format`` / ``y_format`` are d3 tick formats ("$~s": "$1.2M").
+    ``money_x`` / ``money_y`` label that axis's ticks as amounts people write ("$640k", never
+    plotly's "$640k"-or-"$70G" SI prefixes).
     ``log_x=None`` picks a log x axis when every x is positive and they span :data:`LOG_SPAN`.
     Every text is made :func:`plain` here, except ``hover`` (finished by the caller)."""
     if not points:
@@ -579,15 +591,32 @@ def tradeoff_figure(
         title_text=plain(x_title + (", log scale" if use_log else "")),
         type="log" if use_log else "linear",
         range=_x_range(xs, use_log),
-        tickformat=x_format,
         zeroline=False,
+        **(money_axis(xs, log=use_log) if money_x else {}),
     )
+    ys = [v for p in points for v in (p.y, p.y_low, p.y_high) if v is not None]
     fig.update_yaxes(
         title_text=plain(y_title),
         autorange="reversed" if y_reversed else True,
         ticksuffix=y_suffix,
-        tickformat=y_format,
         zeroline=False,
+        **(money_axis(ys) if money_y else {}),
     )
     scatter_layout(fig)
     return fig
+
+
+def money_axis(values: Sequence[float], *, log: bool = False) -> dict[str, Any]:
+    """Tick positions and labels for an axis of USD: round steps labelled by
+    :func:`core.units.format_usd` ("$640k", "−$1.2M", "$0.0031"); powers of ten on a log axis."""
+    finite = [float(v) for v in values if v is not None and math.isfinite(v)]
+    if not finite:
+        return {}
+    low, high = min(finite), max(finite)
+    if log and low > 0:
+        exponents = range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1)
+        ticks = [10.0**e for e in exponents]
+        labels = [format_usd(t) for t in ticks]
+    else:
+        ticks, labels = money_ticks(low, high)
+    return {"tickmode": "array", "tickvals": ticks, "ticktext": [plain(t) for t in labels]}

@@ -77,6 +77,9 @@ class ServingCost:
     round_p50_ms: tuple[float, ...]
     round_p95_ms: tuple[float, ...]
     round_throughput: tuple[float, ...]
+    #: Per round, the mean milliseconds of the block's single-row calls: what online serving
+    #: pays, paired by round for ratios of online cost.
+    round_mean_ms: tuple[float, ...] = ()
 
     @property
     def rounds(self) -> int:
@@ -242,6 +245,7 @@ class _Served:
             round_p50_ms=tuple(self.p50),
             round_p95_ms=tuple(self.p95),
             round_throughput=tuple(self.throughput),
+            round_mean_ms=tuple(self.mean),
         )
 
 

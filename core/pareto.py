@@ -1,4 +1,4 @@
-"""Pareto frontiers, budgets and the two recommendations (academic and industry lens).
+"""Pareto frontiers, budgets and what the decision (:mod:`core.decision`) reads from a model.
 
 Works on any sequence of objects with the fields of :class:`core.study.ModelResult`: the status,
 the point metrics, the paired comparison with the best model (``delta_vs_best_ci_low`` / ``_high``)
@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from core.measure import paired_ratio
 from core.stats import metric_info
 
 #: Default price of one vCPU-hour (USD): about the on-demand price of one vCPU of a general-purpose
@@ -71,6 +70,30 @@ COST_AXES: dict[str, CostAxis] = {
         ),
     )
 }
+
+
+#: Net value per month, from the user's business numbers (higher is better): an axis of the
+#: Trade-offs chart and a cost of the decision, but not a measured field of a model (see
+#: :class:`NetValued`).
+NET_VALUE = "net_value_usd_per_month"
+NET_VALUE_AXIS = CostAxis(NET_VALUE, "net value", "$ per month", lower_is_better=False)
+#: Every axis a model can be drawn and decided on.
+AXES: dict[str, CostAxis] = {**COST_AXES, NET_VALUE: NET_VALUE_AXIS}
+
+
+class NetValued:
+    """A model with its net value per month (and 95% interval) from the user's numbers: it
+    reads as the model for every other field, so frontiers and charts take it as it is."""
+
+    def __init__(self, model: Any, net: float, low: float | None, high: float | None) -> None:
+        self._model = model
+        self.net_value_usd_per_month = net
+        self.net_value_usd_per_month_ci = (
+            None if low is None or high is None else [float(low), float(high)]
+        )
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._model, name)
 
 
 def usd_per_million_predictions(
@@ -155,7 +178,7 @@ def frontier(models: Sequence[Any], metric: str, axis: str) -> list[str]:
     the cost and strictly better on one. Returned from cheapest to most expensive.
     """
     info = metric_info(metric)
-    cost_axis = COST_AXES[axis]
+    cost_axis = AXES[axis]
     points = []
     for m in _ok(models):
         c = cost_value(m, axis)
@@ -182,38 +205,6 @@ def pareto_front(points: Sequence[tuple[str, float, float]]) -> list[str]:
         if not dominated:
             on.append((cost, name))
     return [name for _, name in sorted(on)]
-
-
-def cost_score(model: Any, reference: Sequence[Any]) -> float:
-    """One number for "how expensive": the geometric mean of p50 latency, size and training time,
-    each relative to the cheapest model in ``reference`` (1.0 = cheapest on all three)."""
-    parts = []
-    for field in ("latency_ms_p50", "size_bytes", "train_cpu_s"):
-        values = [float(getattr(m, field)) for m in reference if getattr(m, field)]
-        own = getattr(model, field)
-        if values and own:
-            parts.append(math.log(max(float(own), 1e-12) / max(min(values), 1e-12)))
-    return math.exp(sum(parts) / len(parts)) if parts else 1.0
-
-
-@dataclass(frozen=True)
-class Recommendation:
-    """The academic pick (best metric), the industry pick and a plain sentence with numbers."""
-
-    academic: str | None
-    industry: str | None
-    sentence: str
-    academic_sentence: str
-    budgets: Budgets
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "academic": self.academic,
-            "industry": self.industry,
-            "sentence": self.sentence,
-            "academic_sentence": self.academic_sentence,
-            "budgets": self.budgets.to_dict(),
-        }
 
 
 def best_model(models: Sequence[Any], metric: str) -> Any | None:
@@ -267,120 +258,4 @@ def selection_phrase(best: Any, metric: str) -> str:
     return (
         f", the best of {tied} models statistically tied on these rows; expect about "
         f"{format_gap(metric, optimism)} {worse} on new data"
-    )
-
-
-def paired_latency_ratio(a: Any, b: Any) -> float | None:
-    """``a``'s p50 latency over ``b``'s, paired by latency round: exactly 1 ("about as fast",
-    no claim) when its 95% interval holds 1; ``None`` when the rounds are unknown (a study
-    saved before rounds were kept). The one place a latency ratio is judged."""
-    mine, theirs = getattr(a, "round_p50_ms", None), getattr(b, "round_p50_ms", None)
-    if not mine or not theirs or min(len(mine), len(theirs)) < 2:
-        return None
-    ratio, low, high = paired_ratio(mine, theirs)
-    return 1.0 if low <= 1 <= high else ratio
-
-
-def latency_phrase(pick: Any, best: Any) -> str | None:
-    """How ``pick`` compares with ``best`` per prediction (:func:`paired_latency_ratio`):
-    "3.5× faster per prediction" only when the ratio is clear of 1 and at least 1.5×; "about
-    as fast per prediction" when it is not clear of 1; nothing when the pick is clearly slower,
-    or the rounds are unknown."""
-    slower = paired_latency_ratio(best, pick)  # how many times the best's latency is the pick's
-    if slower is None or slower < 1:
-        return None
-    if slower == 1.0:
-        return "about as fast per prediction"
-    return _ratio_phrase(1.0, slower, "faster per prediction")
-
-
-def _ratio_phrase(cheap: float | None, dear: float | None, word: str) -> str | None:
-    if not cheap or not dear or cheap <= 0:
-        return None
-    ratio = dear / cheap
-    if ratio >= 1.5:
-        return f"{ratio:.0f}× {word}" if ratio >= 10 else f"{ratio:.1f}× {word}"
-    return None
-
-
-def recommend(models: Sequence[Any], metric: str, budgets: Budgets | None = None) -> Recommendation:
-    """The academic and industry picks with a sentence explaining the industry pick."""
-    budgets = budgets or Budgets()
-    label = metric_info(metric).words
-    best = best_model(models, metric)
-    if best is None:
-        msg = "No model finished, so there is nothing to recommend. See each model's reason."
-        return Recommendation(None, None, msg, msg, budgets)
-    academic_sentence = (
-        f"{best.label} has the best {label}: {format_metric(metric, best.metrics[metric])}"
-        f"{selection_phrase(best, metric)}."
-    )
-    ok = _ok(models)
-    beating = [m for m in ok if m.beats_baseline]
-    if not beating:
-        guess = (
-            "always guessing the most common class"
-            if metric_info(metric).classification
-            else "always predicting the average"
-        )
-        msg = (
-            f"No model predicts better than {guess} (the dummy baseline) on {label}: every "
-            "difference is within the uncertainty, judged for all the models at once. Don't "
-            "ship a model yet: the data may not hold a usable signal for this target, or it "
-            "needs more rows."
-        )
-        return Recommendation(best.name, None, msg, academic_sentence, budgets)
-    feasible = [m for m in beating if budgets.fits(m)]
-    if not feasible:
-        closest = min(beating, key=lambda m: len(budgets.violations(m)))
-        msg = (
-            "No model that beats the baseline fits the budgets. The closest, "
-            f"{closest.label}, fails because its {'; '.join(budgets.violations(closest))}."
-        )
-        return Recommendation(best.name, None, msg, academic_sentence, budgets)
-    tied = [m for m in feasible if m is best or tied_with_best(m)]
-    if tied:
-        pick = min(tied, key=lambda m: (cost_score(m, ok), m.name))
-    else:
-        pick = best_model(feasible, metric)
-    assert pick is not None
-    sentence = _explain(pick, best, metric, tied=bool(tied), budgets=budgets)
-    return Recommendation(best.name, pick.name, sentence, academic_sentence, budgets)
-
-
-def _explain(pick: Any, best: Any, metric: str, *, tied: bool, budgets: Budgets) -> str:
-    label = metric_info(metric).words
-    value = format_metric(metric, pick.metrics[metric])
-    if pick is best:
-        return (
-            f"{pick.label} is the most accurate model ({label} {value}) and no cheaper model "
-            "is statistically as good, so it is also the industry pick."
-        )
-    gap = format_gap(metric, best.metrics[metric] - pick.metrics[metric])
-    ratios = [
-        latency_phrase(pick, best),
-        _ratio_phrase(pick.size_bytes, best.size_bytes, "smaller"),
-        _ratio_phrase(pick.train_cpu_s, best.train_cpu_s, "cheaper to train"),
-    ]
-    savings = [r for r in ratios if r]
-    saving_text = (
-        ", " + ", ".join(savings[:-1]) + (" and " if len(savings) > 1 else "") + savings[-1]
-        if savings
-        else ""
-    )
-    if tied:
-        return (
-            f"{pick.label} ({label} {value}) is within {gap} of the best model, {best.label} "
-            f"({format_metric(metric, best.metrics[metric])}), a difference within the "
-            f"uncertainty{saving_text}."
-        )
-    direction = "below" if metric_info(metric).higher_is_better else "worse than"
-    why = (
-        "which does not fit the budgets"
-        if budgets.violations(best)
-        else "whose lead over the dummy baseline is within the uncertainty"
-    )
-    return (
-        f"Within the budgets, {pick.label} is the most accurate ({label} {value}): {gap} "
-        f"{direction} the best model, {best.label}, {why}{saving_text}."
     )

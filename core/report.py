@@ -20,7 +20,8 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from core.data import REASON_WORDS
-from core.economics import SOURCES, BusinessCase, BusinessInputs, business_case, format_usd
+from core.decision import Decision, axis_pick_words, decide_for_axis, rule_words
+from core.economics import SOURCES, BusinessCase, BusinessInputs, business_case, usd_interval
 from core.economics_figures import net_value_figure
 from core.errors import TradeoffError
 from core.explain import Explanation, explain
@@ -33,6 +34,7 @@ from core.results import environment
 from core.stats import metric_info
 from core.study import StudyResult
 from core.tables import business_frame, leaderboard_view, privacy_frame
+from core.units import format_count, format_usd
 
 #: The app's version, written into every report.
 APP_VERSION = "0.1.0"
@@ -127,33 +129,16 @@ def _p(text: str, cls: str = "") -> str:
 # --- sections ------------------------------------------------------------------------------------
 
 
-def _summary(study: StudyResult, budgets: Budgets) -> str:
-    rec = study.rerecommend(budgets)
+def _summary(study: StudyResult, decision: Decision) -> str:
     label = {m.name: m.label for m in study.models}
-    industry = label.get(rec.industry or "", "none")
-    academic = label.get(rec.academic or "", "none")
+    industry = label.get(decision.industry or "", "none: don't ship a model yet")
+    academic = label.get(decision.academic or "", "none")
     return (
-        f'<div class="box pick"><b>Industry pick: {esc(industry)}.</b> {esc(rec.sentence)}</div>'
+        f'<div class="box pick"><b>Industry pick: {esc(industry)}.</b> '
+        f"{esc(decision.sentence)}</div>"
         f'<div class="box"><b>Academic pick: {esc(academic)}.</b> '
-        f"{esc(rec.academic_sentence)}</div>" + _p(_budget_words(budgets), "caption")
-    )
-
-
-def _budget_words(budgets: Budgets) -> str:
-    parts = [
-        f"p95 latency at most {budgets.max_latency_ms:g} ms" if budgets.max_latency_ms else "",
-        f"size at most {budgets.max_size_mb:g} MB" if budgets.max_size_mb else "",
-        f"training at most {budgets.max_train_s:g} CPU-s" if budgets.max_train_s else "",
-    ]
-    given = [p for p in parts if p]
-    if not given:
-        return (
-            "Budgets: none. The industry pick is the cheapest model statistically tied with "
-            "the best; the academic pick the best metric, whatever it costs."
-        )
-    return (
-        "Budgets: " + "; ".join(given) + ". The industry pick is the cheapest model "
-        "statistically tied with the best within them; the academic pick the best metric."
+        f"{esc(decision.academic_sentence)}</div>"
+        + _p(rule_words(study.primary_metric, decision), "caption")
     )
 
 
@@ -267,20 +252,28 @@ def _leaderboard(study: StudyResult, budgets: Budgets) -> str:
     return table_html(board[[c for c in shown if c in board.columns]], formats) + caption
 
 
-def _pareto(study: StudyResult, budgets: Budgets) -> str:
-    rec = study.rerecommend(budgets)
+def _pareto(study: StudyResult, decision: Decision) -> str:
+    """Accuracy against the decision's own cost first (with its star), then every other cost,
+    each with the pick the same rule makes for that cost."""
     words = metric_info(study.primary_metric).words
     parts = []
-    for axis in COST_AXES.values():
+    axes = [a for a in COST_AXES if a == decision.cost] + [
+        a for a in COST_AXES if a != decision.cost
+    ]
+    for key in axes:
+        axis = COST_AXES[key]
+        on_axis = decision if key == decision.cost else decide_for_axis(study, decision, key)
         fig = pareto_figure(
             study.models,
             study.primary_metric,
-            axis.key,
-            budgets=budgets,
-            academic=rec.academic,
-            industry=rec.industry,
+            key,
+            budgets=decision.budgets,
+            academic=on_axis.academic,
+            industry=on_axis.industry,
         )
         parts.append(f"<h3>{esc(axis.label.capitalize())} ({esc(axis.unit)})</h3>")
+        if key != decision.cost:
+            parts.append(_p(axis_pick_words(study, decision, on_axis), "caption"))
         parts.append(figure_html(fig))
     parts.append(
         _p(
@@ -308,29 +301,29 @@ def _explanation(study: StudyResult, expl: Explanation) -> str:
     )
 
 
-def _business(study: StudyResult, case: BusinessCase) -> str:
+def _business(study: StudyResult, case: BusinessCase, decision: Decision) -> str:
     inputs = case.inputs
     used = {
-        "Predictions per month": f"{inputs.predictions_per_month:,.0f}",
+        "Predictions per month": format_count(inputs.predictions_per_month),
         "Serving": inputs.serving,
-        "Price per vCPU-hour": f"${inputs.usd_per_vcpu_hour:g}",
+        "Price per vCPU-hour": f"${inputs.usd_per_vcpu_hour:g} per vCPU-hour",
         "Retraining runs per month": f"{inputs.retrains_per_month:g}",
     }
     if study.dataset.task == "binary":
         used |= {
-            "Value of a caught positive": f"${inputs.value_true_positive_usd:g}",
-            "Cost of a false alarm": f"${inputs.cost_false_positive_usd:g}",
-            "Cost of a missed positive": f"${inputs.cost_false_negative_usd:g}",
+            "Value of a caught positive": format_usd(inputs.value_true_positive_usd),
+            "Cost of a false alarm": format_usd(inputs.cost_false_positive_usd),
+            "Cost of a missed positive": format_usd(inputs.cost_false_negative_usd),
             "Decision thresholds": "each model's best" if case.tuned else "0.5",
         }
     elif study.dataset.task == "regression":
-        used["Cost per unit of error"] = f"${inputs.usd_per_unit_error:g}"
+        used["Cost per unit of error"] = format_usd(inputs.usd_per_unit_error)
     else:
         used["Cost matrix"] = "as set" if inputs.cost_matrix else SOURCES["cost_matrix"]
     items = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in used.items())
     parts = [
-        f'<div class="box">{esc(case.headline)}</div>',
-        figure_html(net_value_figure(study, case)),
+        f'<div class="box">{esc(_business_words(study, case, decision))}</div>',
+        figure_html(net_value_figure(study, case, decision.industry)),
         table_html(business_frame(case, study.dataset.task)),
         f"<h3>The numbers used</h3><dl>{items}</dl>",
         "<h3>The price of the last point</h3>",
@@ -343,8 +336,24 @@ def _business(study: StudyResult, case: BusinessCase) -> str:
     return "".join(parts)
 
 
-def _fairness(study: StudyResult, reports: Sequence[FairnessReport]) -> str:
-    pick = study.recommendation.industry or study.recommendation.academic
+def _business_words(study: StudyResult, case: BusinessCase, decision: Decision) -> str:
+    """The decision when it is based on these numbers; else what the pick nets with them."""
+    if decision.based_on_business:
+        return decision.sentence
+    row = next((r for r in case.rows if r.name == decision.industry), None)
+    if row is None or row.net_usd_per_month is None:
+        return "The pick's net value is unknown with these numbers."
+    return (
+        f"With the numbers below, at {format_count(case.inputs.predictions_per_month)} "
+        f"predictions a month, {row.label} (the pick, judged on {decision.cost_label}) nets "
+        f"{format_usd(row.net_usd_per_month)} a month"
+        + usd_interval(row.net_ci_low_usd_per_month, row.net_ci_high_usd_per_month)
+        + "."
+    )
+
+
+def _fairness(study: StudyResult, reports: Sequence[FairnessReport], decision: Decision) -> str:
+    pick = decision.industry or decision.academic
     parts = []
     for report in reports:
         parts.append(f"<h3>By {esc(report.name)}</h3>")
@@ -354,7 +363,7 @@ def _fairness(study: StudyResult, reports: Sequence[FairnessReport]) -> str:
                 report.gap(pick), column=report.name, positive=study.dataset.positive_class
             )
             parts.append(f'<div class="box warn">{esc(sentence)}</div>')
-        parts.append(figure_html(accuracy_gap_figure(study, report)))
+        parts.append(figure_html(accuracy_gap_figure(study, report, decision.industry)))
         parts.append(table_html(report.gap_table))
         if report.small_groups:
             parts.append(
@@ -406,7 +415,7 @@ def _reproducibility(study: StudyResult, generated_at: str) -> str:
 def build_report(
     study: StudyResult,
     *,
-    budgets: Budgets | None = None,
+    decision: Decision | None = None,
     explanation: Explanation | None = None,
     business: BusinessCase | None = None,
     fairness: Sequence[FairnessReport] = (),
@@ -414,26 +423,28 @@ def build_report(
 ) -> str:
     """The report as one HTML document (about 5 MB: plotly.js is inside).
 
-    ``budgets`` default to the study's; ``explanation`` (the SHAP explanation of a model, usually
-    the recommended one), ``business`` and ``fairness`` add their sections when given.
+    ``decision`` is the one on screen (default: the study's own); ``explanation`` (the SHAP
+    explanation of a model, usually the recommended one), ``business`` and ``fairness`` add their
+    sections when given.
     """
-    budgets = budgets or study.recommendation.budgets
+    decision = decision or study.decision
+    budgets = decision.budgets
     generated_at = generated_at or datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     ds = study.dataset
     title = f"{ds.name} → {ds.target}: is the extra accuracy worth its cost?"
     sections = [
-        ("Summary", _summary(study, budgets)),
+        ("Summary", _summary(study, decision)),
         ("The data", _data(study)),
         ("How the models were measured", _methods(study)),
         ("Leaderboard", _leaderboard(study, budgets)),
-        ("Accuracy against each cost", _pareto(study, budgets)),
+        ("Accuracy against each cost", _pareto(study, decision)),
     ]
     if explanation is not None:
         sections.append(("Why the model decides what it decides", _explanation(study, explanation)))
     if business is not None:
-        sections.append(("Business case", _business(study, business)))
+        sections.append(("Business case", _business(study, business, decision)))
     if fairness:
-        sections.append(("Fairness", _fairness(study, fairness)))
+        sections.append(("Fairness", _fairness(study, fairness, decision)))
     sections += [
         ("Privacy", _privacy(study)),
         ("Reproducibility", _reproducibility(study, generated_at)),
@@ -462,19 +473,24 @@ def full_report(
     *,
     inputs: BusinessInputs | None = None,
     sensitive: Sequence[str] | None = None,
+    decision: Decision | None = None,
 ) -> str:
     """The report with every section the study allows: SHAP of the recommended model, the
-    business case at ``inputs`` (defaults if not given) and fairness for each of ``sensitive``
-    (default: the columns whose names describe people). ``table`` is the study's own table, for
-    columns left out of training. A section that cannot be made is left out, not an error."""
+    business case at ``inputs`` (only when given: no money on placeholder numbers) and fairness
+    for each of ``sensitive`` (default: the columns whose names describe people), all for
+    ``decision`` (default: the study's own). ``table`` is the study's own table, for columns
+    left out of training. A section that cannot be made is left out, not an error."""
     explanation = None
-    pick = study.recommendation.industry or study.recommendation.academic
+    decision = decision or study.decision
+    pick = decision.industry or decision.academic
     if pick is not None:
         try:
             explanation = explain(study, pick)
         except TradeoffError:
             explanation = None
-    business = business_case(study, inputs) if study.ok_models else None
+    business = (
+        business_case(study, inputs, model=pick) if inputs is not None and study.ok_models else None
+    )
     choices = {c.column: c for c in column_choices(study, table) if c.available}
     columns = [c for c in choices if choices[c].sensitive] if sensitive is None else sensitive
     fairness = []
@@ -483,4 +499,6 @@ def full_report(
             fairness.append(fairness_report(study, [column], table))
         except TradeoffError:
             continue
-    return build_report(study, explanation=explanation, business=business, fairness=fairness)
+    return build_report(
+        study, decision=decision, explanation=explanation, business=business, fairness=fairness
+    )

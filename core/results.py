@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from core.decision import Decision
 from core.pareto import COST_AXES, format_metric, frontier
 from core.stats import metric_info
 from core.study import ModelResult, StudyResult
@@ -58,8 +59,9 @@ def model_to_dict(model: ModelResult) -> dict[str, Any]:
     return {f.name: getattr(model, f.name) for f in fields(model) if f.name not in _IN_MEMORY_ONLY}
 
 
-def to_dict(study: StudyResult) -> dict[str, Any]:
-    """The ``results.json`` document."""
+def to_dict(study: StudyResult, decision: Decision | None = None) -> dict[str, Any]:
+    """The ``results.json`` document; its ``recommendation`` is ``decision`` (default: the
+    study's own, :attr:`StudyResult.decision`), the one every screen shows."""
     ds, cfg = study.dataset, study.config
     document: dict[str, Any] = _clean(
         {
@@ -96,7 +98,7 @@ def to_dict(study: StudyResult) -> dict[str, Any]:
             "frontiers": {
                 axis: frontier(study.models, study.primary_metric, axis) for axis in COST_AXES
             },
-            "recommendation": study.recommendation.to_dict(),
+            "recommendation": (decision or study.decision).to_dict(),
         }
     )
     return document
@@ -249,7 +251,9 @@ def model_filename(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]", "_", name) + ".skops"
 
 
-def write_outputs(study: StudyResult, out_dir: str | Path) -> Path:
+def write_outputs(
+    study: StudyResult, out_dir: str | Path, decision: Decision | None = None
+) -> Path:
     """Write every output file into ``out_dir`` (created if missing); return the JSON's path."""
     out = Path(out_dir)
     (out / "models").mkdir(parents=True, exist_ok=True)
@@ -261,5 +265,7 @@ def write_outputs(study: StudyResult, out_dir: str | Path) -> Path:
     (out / "leaderboard.csv").write_bytes(safe_csv(leaderboard(study)))
     (out / "predictions.csv").write_bytes(safe_csv(predictions_frame(study)))
     path = out / "results.json"
-    path.write_text(json.dumps(to_dict(study), indent=2, ensure_ascii=False), encoding="utf-8")
+    path.write_text(
+        json.dumps(to_dict(study, decision), indent=2, ensure_ascii=False), encoding="utf-8"
+    )
     return path

@@ -13,7 +13,8 @@ The sequence follows DESIGN.md:
 4. **Statistics**: the interval of each model's primary metric on held-out rows, and paired
    differences against the dummy baseline, the simple baseline and the best model, simultaneous
    over all models (:mod:`core.claims`).
-5. **Recommendation**: the academic and industry picks (see :mod:`core.pareto`).
+5. **Decision**: the academic and industry picks are made from these figures by
+   :func:`core.decision.decide`, never stored as the truth.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ import warnings
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -54,8 +55,6 @@ from core.measure import (
 from core.pareto import (
     DEFAULT_USD_PER_VCPU_HOUR,
     Budgets,
-    Recommendation,
-    recommend,
     train_usd,
     usd_per_million_online_predictions,
     usd_per_million_predictions,
@@ -74,6 +73,9 @@ from core.stats import (
     validate_primary,
     weighted_metric,
 )
+
+if TYPE_CHECKING:
+    from core.decision import Decision
 
 Validation = Literal["holdout", "cv"]
 Stage = Literal["waiting", "training", "measuring", "done", "failed", "skipped"]
@@ -192,11 +194,13 @@ class ModelResult:
     throughput_rows_per_s: float | None = None
     throughput_rows_per_s_ci: list[float] | None = None
     #: The latency phase's rounds: how many, and per round the p50 and p95 of the block of
-    #: single-row calls (ms) and the batch throughput (rows/s); ratios pair them by round.
+    #: single-row calls (ms), the batch throughput (rows/s) and the mean of the block (ms);
+    #: ratios pair them by round.
     latency_rounds: int | None = None
     round_p50_ms: list[float] | None = None
     round_p95_ms: list[float] | None = None
     round_throughput: list[float] | None = None
+    round_mean_ms: list[float] | None = None
     size_bytes: int | None = None
     #: Batch scoring (from throughput) and one request at a time (from single-row latency), on
     #: one vCPU at the study's price.
@@ -232,13 +236,12 @@ class ModelResult:
 
 @dataclass
 class StudyResult:
-    """A finished study: the dataset it ran on, its config, every model's result and the picks."""
+    """A finished study: the dataset it ran on, its config and every model's result."""
 
     dataset: Dataset
     config: StudyConfig
     primary_metric: str
     models: list[ModelResult]
-    recommendation: Recommendation
     #: Held-out rows: positions into ``dataset.X`` (all rows with CV), and each row's fold.
     eval_index: np.ndarray
     eval_fold: np.ndarray
@@ -255,9 +258,13 @@ class StudyResult:
     def ok_models(self) -> list[ModelResult]:
         return [m for m in self.models if m.ok]
 
-    def rerecommend(self, budgets: Budgets) -> Recommendation:
-        """The picks under other budgets: no retraining, only the stored figures."""
-        return recommend(self.models, self.primary_metric, budgets)
+    @property
+    def decision(self) -> Decision:
+        """The decision with the study's own budgets and the default choices
+        (:func:`core.decision.decide`); pages decide with the user's choices."""
+        from core.decision import decide
+
+        return decide(self)
 
 
 # --- worker side ---------------------------------------------------------------------------------
@@ -507,7 +514,6 @@ def run_study(
         config=config,
         primary_metric=primary,
         models=models,
-        recommendation=recommend(models, primary, config.budgets),
         eval_index=eval_index,
         eval_fold=eval_fold,
         duration_s=time.perf_counter() - started,
@@ -540,6 +546,7 @@ def _measure(
         m.latency_rounds = cost.rounds
         m.round_p50_ms, m.round_p95_ms = list(cost.round_p50_ms), list(cost.round_p95_ms)
         m.round_throughput = list(cost.round_throughput)
+        m.round_mean_ms = list(cost.round_mean_ms)
         m.usd_per_million_predictions = usd_per_million_predictions(
             cost.throughput_rows_per_s, config.usd_per_vcpu_hour
         )

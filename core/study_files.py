@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from core.dataset import ColumnProfile, Dataset, DataWarning
-from core.pareto import Budgets, Recommendation
+from core.pareto import Budgets
 from core.results import environment, model_filename, model_to_dict
 from core.stats import Predictions
 from core.study import ModelResult, StudyConfig, StudyResult
@@ -240,7 +240,8 @@ def summarize(study_id: str, study: StudyResult) -> StudySummary:
         value = model.metrics.get(metric)
         return model.label, value if value is not None and math.isfinite(value) else None
 
-    best, recommended = pick(study.recommendation.academic), pick(study.recommendation.industry)
+    decision = study.decision
+    best, recommended = pick(decision.academic), pick(decision.industry)
     return StudySummary(
         study_id, study.created_at, ds.name, ds.target, ds.task, ds.n_rows, metric,
         len(study.models), *best, *recommended, study.duration_s,
@@ -260,7 +261,7 @@ def _metadata(study: StudyResult, stored: dict[str, str]) -> dict[str, Any]:
         "config": study.config,
         "primary_metric": study.primary_metric,
         "models": models,
-        "recommendation": study.recommendation,
+        "recommendation": study.decision.to_dict(),  # for a reader; rebuilt on opening
         "duration_s": study.duration_s,
         "created_at": study.created_at,
         "saved_with": environment(),
@@ -333,13 +334,11 @@ def study_from(meta: dict[str, Any], X_bytes: bytes, arrays_bytes: bytes) -> Stu
     config = dict(meta["config"], budgets=Budgets(**meta["config"]["budgets"]))
     if config["models"] is not None:
         config["models"] = tuple(config["models"])
-    rec = meta["recommendation"]
     return StudyResult(
         dataset=_dataset_from(meta["dataset"], X, arrays["y"], arrays["row_ids"]),
         config=_build(StudyConfig, config),
         primary_metric=meta["primary_metric"],
         models=models,
-        recommendation=Recommendation(**dict(rec, budgets=Budgets(**rec["budgets"]))),
         eval_index=arrays["eval_index"],
         eval_fold=arrays["eval_fold"],
         duration_s=meta["duration_s"],

@@ -7,10 +7,11 @@ unit; text columns say in words what a flag or an interval means.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pandas as pd
 
+from core import candidates as cand
 from core.data import HIDDEN_EXAMPLES, REASON_WORDS
 from core.dataset import ColumnProfile, Dataset
 from core.economics import BusinessCase
@@ -19,6 +20,7 @@ from core.pareto import Budgets, format_metric, tied_with_best
 from core.stats import MetricInfo, metric_info
 from core.store import StudySummary
 from core.study import ProgressEvent, StudyResult
+from core.units import format_mb, format_ms, format_usd
 
 _KIND_WORDS = {
     "numeric": "number",
@@ -88,7 +90,7 @@ def leaderboard_view(study: StudyResult, budgets: Budgets | None = None) -> pd.D
     scale = 100.0 if info.percent else 1.0
     unit = " (%)" if info.percent else ""
     delta_unit = " (points)" if info.percent else ""
-    budgets = budgets or study.recommendation.budgets
+    budgets = budgets or study.config.budgets
     rows = []
     for m in study.models:
         ok = m.status == "ok"
@@ -261,58 +263,106 @@ _VS_SIMPLE_WORDS = {
 
 def business_frame(case: BusinessCase, task: str) -> pd.DataFrame:
     """One row per model, the most valuable first: net value per month with its 95% interval and
-    against the simple baseline, then what it is made of. Money in $ per month."""
+    against the simple baseline, then what it is made of. Amounts are written as people write
+    them ("−$640k a month" reads "−$640k"; :func:`core.units.format_usd`), per month."""
     rows = []
-    for r in case.rows:
+    for r in sorted(
+        case.rows,
+        key=lambda r: -math.inf if r.net_usd_per_month is None else r.net_usd_per_month,
+        reverse=True,
+    ):
         row: dict[str, object] = {
             "model": r.label,
-            "net value ($ per month)": r.net_usd_per_month,
-            "net 95% CI low ($ per month)": r.net_ci_low_usd_per_month,
-            "net 95% CI high ($ per month)": r.net_ci_high_usd_per_month,
-            "vs simple baseline ($ per month)": r.vs_simple_usd_per_month,
-            "vs simple 95% CI low ($ per month)": r.vs_simple_ci_low_usd_per_month,
-            "vs simple 95% CI high ($ per month)": r.vs_simple_ci_high_usd_per_month,
+            "net value ($ per month)": format_usd(r.net_usd_per_month),
+            "net 95% CI ($ per month)": _usd_range(
+                r.net_ci_low_usd_per_month, r.net_ci_high_usd_per_month
+            ),
+            "vs simple baseline ($ per month)": ""
+            if r.vs_simple_usd_per_month is None or r.name == cand.SIMPLE_BASELINE
+            else format_usd(r.vs_simple_usd_per_month, signed=True),
+            "vs simple 95% CI ($ per month)": ""
+            if r.name == cand.SIMPLE_BASELINE
+            else _usd_range(
+                r.vs_simple_ci_low_usd_per_month, r.vs_simple_ci_high_usd_per_month, signed=True
+            ),
             "clearly more than the simple baseline?": _VS_SIMPLE_WORDS[r.vs_simple_verdict],
-            "errors ($ per month)": r.error_usd_per_month,
+            "errors ($ per month)": format_usd(r.error_usd_per_month),
         }
         if task == "binary":
-            row["value of caught positives ($ per month)"] = r.value_usd_per_month
-            row["decision threshold"] = r.threshold
-        row["serving ($ per month)"] = r.serving_usd_per_month
-        row["training ($ per month)"] = r.training_usd_per_month
+            row["value of caught positives ($ per month)"] = format_usd(r.value_usd_per_month)
+            row["decision threshold"] = "" if r.threshold is None else f"{r.threshold:.2f}"
+        row["serving ($ per month)"] = format_usd(r.serving_usd_per_month)
+        row["training ($ per month)"] = format_usd(r.training_usd_per_month)
         row["note"] = r.note
         rows.append(row)
-    frame = pd.DataFrame(rows)
-    key = frame["net value ($ per month)"].astype(float)
-    return (
-        frame.assign(_k=key)
-        .sort_values("_k", ascending=False, na_position="last", kind="stable")
-        .drop(columns="_k")
-        .reset_index(drop=True)
+    return pd.DataFrame(rows)
+
+
+def costs_frame(case: BusinessCase) -> pd.DataFrame:
+    """What each model costs to run a month at the user's volume and price, cheapest first:
+    serving, training and the two together (what is known before any value or error cost)."""
+    rows = []
+    for r in case.rows:
+        total = None
+        if r.serving_usd_per_month is not None and r.training_usd_per_month is not None:
+            total = r.serving_usd_per_month + r.training_usd_per_month
+        rows.append((total, r))
+    rows.sort(key=lambda pair: math.inf if pair[0] is None else pair[0])
+    return pd.DataFrame(
+        [
+            {
+                "model": r.label,
+                "serving ($ per month)": format_usd(r.serving_usd_per_month),
+                "training ($ per month)": format_usd(r.training_usd_per_month),
+                "serving and training ($ per month)": format_usd(total),
+            }
+            for total, r in rows
+        ]
     )
 
 
+def _usd_range(low: float | None, high: float | None, *, signed: bool = False) -> str:
+    if low is None or high is None or not (math.isfinite(low) and math.isfinite(high)):
+        return ""
+    return f"{format_usd(low, signed=signed)} to {format_usd(high, signed=signed)}"
+
+
 def price_frame(case: BusinessCase, metric: str) -> pd.DataFrame:
-    """The price of the last point for people: one row per step up the accuracy frontier."""
+    """The price of the last point for people: one row per step up the accuracy frontier, every
+    figure written with its unit (:mod:`core.units`)."""
     info = metric_info(metric)
     point = "point" if info.percent else "unit"
     gain = f"{info.label} gain ({'points' if info.percent else info.unit or 'units'})"
     table = case.price_table
+
+    def each(column: str, text: Callable[[float], str]) -> list[str]:
+        return [
+            "" if v is None or not math.isfinite(float(v)) else text(float(v))
+            for v in table[column]
+        ]
+
+    def signed(v: float) -> str:
+        return f"{v:+.1f}".replace("-", "−") if info.percent else f"{v:+.3g}".replace("-", "−")
+
     return pd.DataFrame(
         {
             "from": table["from_label"],
             "to": table["to_label"],
-            gain: table["gain"],
-            "gain 95% CI low": table["gain_ci_low"],
-            "gain 95% CI high": table["gain_ci_high"],
-            f"latency (ms per {point})": table["extra_latency_ms_per_point"],
-            f"size (MB per {point})": table["extra_size_mb_per_point"],
-            f"serving and training ($ per month per {point})": table[
-                "extra_usd_per_month_per_point"
+            gain: each("gain", signed),
+            "gain 95% CI": [
+                f"{lo} to {hi}" if lo and hi else ""
+                for lo, hi in zip(
+                    each("gain_ci_low", signed), each("gain_ci_high", signed), strict=True
+                )
             ],
-            "extra latency (ms)": table["extra_latency_ms"],
-            "extra size (MB)": table["extra_size_mb"],
-            "extra cost ($ per month)": table["extra_usd_per_month"],
+            f"latency per {point}": each("extra_latency_ms_per_point", format_ms),
+            f"size per {point}": each("extra_size_mb_per_point", format_mb),
+            f"serving and training per {point} ($ per month)": each(
+                "extra_usd_per_month_per_point", format_usd
+            ),
+            "extra latency": each("extra_latency_ms", format_ms),
+            "extra size": each("extra_size_mb", format_mb),
+            "extra cost ($ per month)": each("extra_usd_per_month", format_usd),
         }
     )
 

@@ -11,6 +11,10 @@ import streamlit as st
 from core.economics import (
     BINARY_COSTS_SOURCE,
     COST_MATRIX_SOURCE,
+    DEFAULT_COST_FALSE_NEGATIVE_USD,
+    DEFAULT_COST_FALSE_POSITIVE_USD,
+    DEFAULT_USD_PER_UNIT_ERROR,
+    DEFAULT_VALUE_TRUE_POSITIVE_USD,
     PREDICTIONS_PER_MONTH_SOURCE,
     RETRAINS_PER_MONTH_SOURCE,
     SERVING_MODES,
@@ -34,8 +38,10 @@ def business_inputs(study: StudyResult) -> tuple[BusinessInputs, bool]:
         st.session_state[Keys.USD_PER_VCPU_HOUR] = float(study.config.usd_per_vcpu_hour)
     with st.container(border=True):
         st.markdown(
-            "**Your numbers.** The defaults are placeholders (their sources are below): put in "
-            "your own and every figure on this page follows."
+            "**Your numbers.** Volume and price have defaults (their sources are below). What a "
+            "right answer is worth and what each kind of error costs only you can say: until "
+            "you enter them, this page shows what serving and training cost, and no money "
+            "verdict. The greyed-in amounts are examples."
         )
         left, middle, right = st.columns(3)
         with left:
@@ -90,34 +96,111 @@ def business_inputs(study: StudyResult) -> tuple[BusinessInputs, bool]:
                 "model uses the threshold that maximises its net value on the held-out rows "
                 "(slightly optimistic, since it is chosen on the same rows).",
             )
+        if not numbers_entered(study):
+            st.button(
+                "Use the example amounts",
+                key="use_example_amounts",
+                on_click=use_examples,
+                args=(study,),
+                icon=":material/edit_note:",
+                help="Fill in the example value and error costs shown greyed in, and judge the "
+                "models on them. Change any of them afterwards.",
+            )
         with st.expander("Where the defaults come from"):
             st.markdown(_sources(ds.task))
     return inputs_from_state(study)
 
 
+#: The example amounts of the value and error costs (what "Use the example amounts" fills in).
+EXAMPLES: dict[str, float] = {
+    Keys.VALUE_TRUE_POSITIVE: DEFAULT_VALUE_TRUE_POSITIVE_USD,
+    Keys.COST_FALSE_POSITIVE: DEFAULT_COST_FALSE_POSITIVE_USD,
+    Keys.COST_FALSE_NEGATIVE: DEFAULT_COST_FALSE_NEGATIVE_USD,
+    Keys.USD_PER_UNIT_ERROR: DEFAULT_USD_PER_UNIT_ERROR,
+}
+#: The amounts each task needs before its money can be judged (multiclass: its cost matrix).
+_NEEDED = {
+    "binary": (Keys.VALUE_TRUE_POSITIVE, Keys.COST_FALSE_POSITIVE, Keys.COST_FALSE_NEGATIVE),
+    "regression": (Keys.USD_PER_UNIT_ERROR,),
+    "multiclass": (),
+}
+
+
+def numbers_entered(study: StudyResult) -> bool:
+    """Whether the user has given (or accepted) what a right answer is worth and what each kind
+    of error costs for this study's task."""
+    state = st.session_state
+    ds = study.dataset
+    if ds.task == "multiclass":
+        return ds.classes in state[Keys.CONFIRMED_MATRICES]
+    return all(state.get(key) is not None for key in _NEEDED[ds.task])
+
+
+def numbers_changed() -> None:
+    """The user gave a business number: the decision follows their numbers (net value) unless
+    they pick another cost afterwards."""
+    st.session_state[Keys.AXIS] = None
+
+
+def use_examples(study: StudyResult) -> None:
+    """Fill in the example amounts for the study's task and take them as the user's."""
+    ds = study.dataset
+    for key in _NEEDED[ds.task]:
+        if st.session_state.get(key) is None:
+            st.session_state[key] = EXAMPLES[key]
+    if ds.task == "multiclass":
+        st.session_state[Keys.CONFIRMED_MATRICES].add(ds.classes)
+    numbers_changed()
+
+
 def inputs_from_state(study: StudyResult) -> tuple[BusinessInputs, bool]:
-    """The user's numbers as kept in the session (the defaults until they change them), and
-    whether binary models use their own best threshold; draws nothing."""
+    """The user's numbers as kept in the session, with the example amounts where they have not
+    given one (:func:`numbers_entered` says whether they have), and whether binary models use
+    their own best threshold; draws nothing."""
     state = st.session_state
     price = state.get(Keys.USD_PER_VCPU_HOUR)
     ds = study.dataset
     costs = state[Keys.COST_MATRICES].get(ds.classes) if ds.task == "multiclass" else None
+
+    def amount(key: str) -> float:
+        value = state.get(key)
+        return float(EXAMPLES[key] if value is None else value)
+
     inputs = BusinessInputs(
         serving=state[Keys.SERVING],
         predictions_per_month=float(state[Keys.PREDICTIONS_PER_MONTH] or 0),
         usd_per_vcpu_hour=float(study.config.usd_per_vcpu_hour if price is None else price),
         retrains_per_month=float(state[Keys.RETRAINS_PER_MONTH] or 0),
-        value_true_positive_usd=float(state[Keys.VALUE_TRUE_POSITIVE] or 0),
-        cost_false_positive_usd=float(state[Keys.COST_FALSE_POSITIVE] or 0),
-        cost_false_negative_usd=float(state[Keys.COST_FALSE_NEGATIVE] or 0),
+        value_true_positive_usd=amount(Keys.VALUE_TRUE_POSITIVE),
+        cost_false_positive_usd=amount(Keys.COST_FALSE_POSITIVE),
+        cost_false_negative_usd=amount(Keys.COST_FALSE_NEGATIVE),
         cost_matrix=dict(costs) if costs else None,
-        usd_per_unit_error=float(state[Keys.USD_PER_UNIT_ERROR] or 0),
+        usd_per_unit_error=amount(Keys.USD_PER_UNIT_ERROR),
     )
     return inputs, ds.task == "binary" and bool(state[Keys.TUNE_THRESHOLDS])
 
 
+def entered_inputs(study: StudyResult) -> tuple[BusinessInputs | None, bool]:
+    """The user's business numbers when they have given them (else ``None``), and whether binary
+    models use their own best threshold: what the decision is based on."""
+    inputs, tuned = inputs_from_state(study)
+    return (inputs if numbers_entered(study) else None), tuned
+
+
 def _money(label: str, key: str, help_text: str) -> None:
-    kept(st.number_input, label, key, min_value=0.0, step=0.5, format="%.2f", help=help_text)
+    example = EXAMPLES[key]
+    kept(
+        st.number_input,
+        label,
+        key,
+        then=numbers_changed,
+        min_value=0.0,
+        step=0.5,
+        format="%.2f",
+        value=None,
+        placeholder=f"example: {example:.2f}",
+        help=help_text,
+    )
 
 
 def _error_costs(study: StudyResult) -> None:
@@ -166,15 +249,23 @@ def _cost_matrix(classes: tuple[str, ...]) -> None:
         for row, cells in st.session_state[key]["edited_rows"].items():
             for column, value in cells.items():
                 costs[(classes[int(row)], str(column))] = max(0.0, float(value or 0.0))
+        st.session_state[Keys.CONFIRMED_MATRICES].add(classes)
+        numbers_changed()
         # A new widget next run, drawn from the saved costs: its edits are in them now.
         st.session_state[_MATRIX_VERSION] = version + 1
 
     frame = cost_matrix_frame(classes, BusinessInputs(cost_matrix=costs))
     frame.index = [f"true: {c}" for c in classes]
+    confirmed = classes in st.session_state[Keys.CONFIRMED_MATRICES]
     st.markdown(
         "**Cost of each kind of mistake (\\$)**: one row per true class, one column per "
         "predicted class; the diagonal is a right answer (usually \\$0). Double-click a cell "
         "to change it."
+        + (
+            ""
+            if confirmed
+            else " Until you change one (or use the examples), \\$1 per mistake is only an example."
+        )
     )
     st.data_editor(
         frame,

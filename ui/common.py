@@ -21,7 +21,7 @@ from core.economics import Resamples
 from core.errors import TradeoffError
 from core.explain import Explanation, explain, warm_up
 from core.fairness import ColumnChoice, FairnessReport, fairness_report
-from core.pareto import Budgets, format_metric
+from core.pareto import Budgets
 from core.report import build_report
 from core.samples import DEFAULT_SAMPLE, SAMPLES, Sample, get_sample, read_sample_bytes
 from core.stats import metric_info
@@ -237,19 +237,6 @@ def show_error(exc: BaseException) -> None:
         st.code(f"{type(exc).__name__}: {exc}", language=None)
 
 
-def study_headline(study: StudyResult) -> str:
-    """One line about a study: when, how many models, and the industry pick."""
-    rec = study.recommendation
-    pick = rec.industry or rec.academic
-    metric = study.primary_metric
-    text = f"{len(study.ok_models)} of {len(study.models)} models trained"
-    if pick is not None:
-        model = study.model(pick)
-        value = format_metric(metric, model.metrics[metric])
-        text += f"; recommended: {model.label} ({metric_info(metric).words} {value})"
-    return text
-
-
 def sidebar() -> None:
     """The current dataset, target, task and study status, on every page."""
     store_notices()
@@ -276,6 +263,8 @@ def sidebar() -> None:
         if study is None:
             st.caption("No study yet: train models on the Train page or open a saved one.")
         else:
+            from ui.decision import study_headline  # builds on this module
+
             st.markdown(
                 f"**{md(study.dataset.name)}** → {md(study.dataset.target)}  \n"
                 f"{study_headline(study)}  \n"

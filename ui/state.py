@@ -14,14 +14,11 @@ from typing import Any, NoReturn
 import streamlit as st
 
 from core.dataset import Dataset
+from core.decision import DEFAULT_MATERIALITY, DEFAULT_TOLERANCE
 from core.economics import (
-    DEFAULT_COST_FALSE_NEGATIVE_USD,
-    DEFAULT_COST_FALSE_POSITIVE_USD,
     DEFAULT_PREDICTIONS_PER_MONTH,
     DEFAULT_RETRAINS_PER_MONTH,
     DEFAULT_SERVING,
-    DEFAULT_USD_PER_UNIT_ERROR,
-    DEFAULT_VALUE_TRUE_POSITIVE_USD,
 )
 from core.samples import DEFAULT_SAMPLE
 from core.study import StudyResult
@@ -92,7 +89,11 @@ class Keys:
     NOTICE = "notice"
     STORE_NOTICES_SEEN = "store_notices_seen"  # numbers of the store's notices shown here
     # Trade-offs choices.
-    AXIS = "axis"
+    AXIS = "axis"  # the decision's cost; None: net value once business numbers are in, else p50
+    TOLERANCE = "tolerance"  # points (or % of the error) the industry pick may give up
+    MATERIALITY = "min_saving_percent"  # the least saving worth it, percent
+    DECISIONS = "decisions"  # {(study key, choices): Decision}
+    FOLLOWED = "followed"  # {key: the decision's pick it was last set to}
     LENS = "lens"
     MAX_LATENCY_MS = "max_latency_ms"
     MAX_SIZE_MB = "max_size_mb"
@@ -111,6 +112,7 @@ class Keys:
     COST_FALSE_NEGATIVE = "cost_false_negative_usd"
     USD_PER_UNIT_ERROR = "usd_per_unit_error"
     COST_MATRICES = "cost_matrices"  # {classes: {(true, predicted): USD}}
+    CONFIRMED_MATRICES = "confirmed_matrices"  # {classes}: cost matrices the user has given
     TUNE_THRESHOLDS = "tune_thresholds"
     BUSINESS_MODEL = "business_model"
     PRICE_AXIS = "price_axis"
@@ -146,7 +148,9 @@ def defaults() -> dict[str, Any]:
         Keys.STUDY: None,
         Keys.STUDY_ID: None,
         Keys.LINK_TRIED: False,
-        Keys.AXIS: "latency_ms_p50",
+        Keys.AXIS: None,
+        Keys.TOLERANCE: DEFAULT_TOLERANCE,
+        Keys.MATERIALITY: DEFAULT_MATERIALITY * 100,
         Keys.LENS: "Industry",
         Keys.MAX_LATENCY_MS: None,
         Keys.MAX_SIZE_MB: None,
@@ -155,11 +159,13 @@ def defaults() -> dict[str, Any]:
         Keys.PREDICTIONS_PER_MONTH: DEFAULT_PREDICTIONS_PER_MONTH,
         Keys.USD_PER_VCPU_HOUR: None,
         Keys.RETRAINS_PER_MONTH: DEFAULT_RETRAINS_PER_MONTH,
-        Keys.VALUE_TRUE_POSITIVE: DEFAULT_VALUE_TRUE_POSITIVE_USD,
-        Keys.COST_FALSE_POSITIVE: DEFAULT_COST_FALSE_POSITIVE_USD,
-        Keys.COST_FALSE_NEGATIVE: DEFAULT_COST_FALSE_NEGATIVE_USD,
-        Keys.USD_PER_UNIT_ERROR: DEFAULT_USD_PER_UNIT_ERROR,
+        # What a right answer is worth and what errors cost: only the user can say.
+        Keys.VALUE_TRUE_POSITIVE: None,
+        Keys.COST_FALSE_POSITIVE: None,
+        Keys.COST_FALSE_NEGATIVE: None,
+        Keys.USD_PER_UNIT_ERROR: None,
         Keys.COST_MATRICES: {},
+        Keys.CONFIRMED_MATRICES: set(),
         Keys.TUNE_THRESHOLDS: False,
         Keys.BUSINESS_MODEL: None,
         Keys.PRICE_AXIS: "latency_ms_p50",

@@ -1,6 +1,8 @@
 """Business case: what each model is worth in money per month, and whether the extra accuracy pays.
 
-Everything here reads the finished study and the user's numbers; nothing retrains.
+Everything here reads the finished study and the user's numbers; nothing retrains. The pick is
+the decision every page shows (:func:`ui.decision.current_decision`); until the user has given
+what a right answer is worth and what errors cost, no money verdict is drawn.
 """
 
 from __future__ import annotations
@@ -8,13 +10,16 @@ from __future__ import annotations
 import streamlit as st
 
 from core import candidates as cand
-from core.economics import business_case, format_usd
+from core.decision import NET_VALUE, axis_pick_words, decide_for_axis
+from core.economics import business_case
 from core.economics_figures import break_even_figure, net_value_figure, threshold_figure
 from core.pareto import COST_AXES
 from core.stats import metric_info
-from core.tables import business_frame, price_frame
-from ui.business import business_inputs
-from ui.common import md, money_formats, number_formats, study_resamples, table_height
+from core.tables import business_frame, costs_frame, price_frame
+from core.units import format_usd
+from ui.business import business_inputs, numbers_entered
+from ui.common import md, study_resamples, table_height
+from ui.decision import current_decision, follow_decision
 from ui.state import FAIRNESS_PAGE, TRAIN_PAGE, Icons, Keys, kept, require_study, stop_page
 
 st.title("Business case")
@@ -30,9 +35,14 @@ if not names:
     st.warning("No model of this study finished, so there is nothing to price. Train again.")
     stop_page()
 inputs, tuned = business_inputs(study)
-rec = study.recommendation
-if st.session_state.get(Keys.BUSINESS_MODEL) not in names:
-    st.session_state[Keys.BUSINESS_MODEL] = rec.industry or rec.academic or names[0]
+entered = numbers_entered(study)
+decision = current_decision(study)
+labels = {m.name: m.label for m in study.ok_models}
+follow_decision(
+    Keys.BUSINESS_MODEL,
+    names,
+    next((n for n in (decision.industry, decision.academic) if n in names), names[0]),
+)
 case = business_case(
     study,
     inputs,
@@ -41,72 +51,95 @@ case = business_case(
     price_axis=st.session_state[Keys.PRICE_AXIS],
     resamples=study_resamples(study),
 )
-labels = {m.name: m.label for m in study.ok_models}
 
-st.subheader("Net value per month")
-st.info(md(case.headline), icon=Icons.BUSINESS)
-st.plotly_chart(net_value_figure(study, case), width="stretch", key="net_value")
-st.caption(
-    "Each dot is a model: up means more money per month for the business (bars show the 95% "
-    "interval over the held-out rows), further left means cheaper to serve. Models on the solid "
-    "line are the best you can get for their serving cost; the star is the most valuable one. "
-    "Net value = value of caught positives − cost of errors − serving − training; with no value "
-    "entered it is what the models cost, so closer to zero is better."
-)
-st.dataframe(
-    business_frame(case, dataset.task),
-    hide_index=True,
-    width="stretch",
-    column_config=money_formats(),
-    height=table_height(len(case.rows)),
-)
-st.caption(
-    "Intervals come from resampling the held-out rows (errors vary with the rows drawn); "
-    "serving and training are measured and taken as exact. A model is clearly more valuable than "
-    "the simple baseline only when the interval of the difference is above zero."
-)
-
-st.subheader("One model up close")
-kept(
-    st.selectbox,
-    "Model",
-    Keys.BUSINESS_MODEL,
-    options=names,
-    format_func=lambda n: labels[n] + ("  (recommended)" if n == rec.industry else ""),
-    help="Its decision threshold and its break-even volume against the simple baseline.",
-)
-chosen = case.model or names[0]
-if chosen in case.thresholds:
-    result = case.thresholds[chosen]
-    figure = threshold_figure(result, labels[chosen], dataset.positive_class or "positive")
-    st.plotly_chart(figure, width="stretch", key="threshold")
-    gain = result.gain_usd_per_month
-    st.caption(
-        f"Net value of {md(labels[chosen])} if rows were called **{md(dataset.positive_class)}** "
-        f"from each probability up. The best threshold, {result.threshold:.2f}, earns "
-        f"{md(format_usd(gain, signed=True))} a month over the default 0.5 on the held-out rows; "
-        "it is chosen on those same rows, so confirm it on fresh data before relying on it."
-    )
-st.markdown("**Break-even volume** against the simple baseline")
-if case.break_even is None:
-    st.info(md(case.break_even_problem))
+pick = labels.get(decision.industry or "", "none")
+box = st.success if decision.industry else st.warning
+box(f"**The decision: {md(pick)}.** {md(decision.sentence)}", icon=Icons.PICK)
+if entered and not decision.based_on_business:
+    on_money = decide_for_axis(study, decision, NET_VALUE, resamples=study_resamples(study))
+    st.caption(md(axis_pick_words(study, decision, on_money)))
 else:
-    st.info(md(case.break_even.sentence), icon=":material/trending_up:")
-    if case.break_even.kind in ("above", "below"):
-        st.plotly_chart(
-            break_even_figure(
-                case.break_even,
-                inputs.predictions_per_month,
-                labels[chosen],
-                labels.get(cand.SIMPLE_BASELINE, "the simple baseline"),
-            ),
-            width="stretch",
-            key="break_even",
-        )
+    on_money = decision
+
+if not entered:
+    st.subheader("What serving and training cost")
+    st.info(
+        "Enter what a right answer is worth and what each kind of error costs (above) to see "
+        "each model's net value, the best decision threshold and the break-even volume. Until "
+        "then, here is only what is measured: serving and training at your volume and price.",
+        icon=Icons.BUSINESS,
+    )
+    st.dataframe(
+        costs_frame(case), hide_index=True, width="stretch", height=table_height(len(case.rows))
+    )
+else:
+    st.subheader("Net value per month")
+    st.plotly_chart(
+        net_value_figure(study, case, on_money.industry), width="stretch", key="net_value"
+    )
+    st.caption(
+        "Each dot is a model: up means more money per month for the business (bars show the "
+        "95% interval over the held-out rows), further left means cheaper to serve. Models on "
+        "the solid line are the best you can get for their serving cost; the gold star is the "
+        "pick on your numbers. Net value = value of caught positives − cost of errors − serving "
+        "− training; with no value entered it is what the models cost, so closer to zero is "
+        "better."
+    )
+    st.dataframe(
+        business_frame(case, dataset.task),
+        hide_index=True,
+        width="stretch",
+        height=table_height(len(case.rows)),
+    )
+    st.caption(
+        "Intervals come from resampling the held-out rows (errors vary with the rows drawn); "
+        "serving and training are measured and taken as exact. A model is clearly more valuable "
+        "than the simple baseline only when the interval of the difference is above zero."
+    )
+
+    st.subheader("One model up close")
+    kept(
+        st.selectbox,
+        "Model",
+        Keys.BUSINESS_MODEL,
+        options=names,
+        format_func=lambda n: labels[n] + ("  (the decision)" if n == decision.industry else ""),
+        help="Its decision threshold and its break-even volume against the simple baseline.",
+    )
+    chosen = case.model or names[0]
+    if chosen in case.thresholds:
+        result = case.thresholds[chosen]
+        figure = threshold_figure(result, labels[chosen], dataset.positive_class or "positive")
+        st.plotly_chart(figure, width="stretch", key="threshold")
+        gain = result.gain_usd_per_month
         st.caption(
-            "Above the zero line the model earns more than it costs over the simple baseline: "
-            "fewer costly errors against more serving and training. The diamond is your volume."
+            f"Net value of {md(labels[chosen])} if rows were called "
+            f"**{md(dataset.positive_class)}** from each probability up. The best threshold, "
+            f"{result.threshold:.2f}, earns {md(format_usd(gain, signed=True))} a month over the "
+            "default 0.5 on the held-out rows; it is chosen on those same rows, so confirm it on "
+            "fresh data before relying on it."
         )
+    st.markdown("**Break-even volume** against the simple baseline")
+    if case.break_even is None:
+        st.info(md(case.break_even_problem))
+    else:
+        st.info(md(case.break_even.sentence), icon=":material/trending_up:")
+        if case.break_even.kind in ("above", "below"):
+            st.plotly_chart(
+                break_even_figure(
+                    case.break_even,
+                    inputs.predictions_per_month,
+                    labels[chosen],
+                    labels.get(cand.SIMPLE_BASELINE, "the simple baseline"),
+                ),
+                width="stretch",
+                key="break_even",
+            )
+            st.caption(
+                "Above the zero line the model earns more than it costs over the simple "
+                "baseline: fewer costly errors against more serving and training. The diamond "
+                "is your volume."
+            )
 
 st.subheader("The price of the last point")
 info = metric_info(study.primary_metric)
@@ -120,13 +153,7 @@ kept(
 )
 st.info(md(case.price_sentence), icon=":material/stairs:")
 if not case.price_table.empty:
-    prices = price_frame(case, study.primary_metric)
-    st.dataframe(
-        prices,
-        hide_index=True,
-        width="stretch",
-        column_config=money_formats() | number_formats(prices, skip=money_formats()),
-    )
+    st.dataframe(price_frame(case, study.primary_metric), hide_index=True, width="stretch")
     st.caption(
         f"Each row is one step up from a cheaper to a more accurate model: how much "
         f"{info.words} it buys (with its paired 95% interval) and what each "

@@ -19,6 +19,7 @@ from core.explain_figures import (
     waterfall_figure,
 )
 from ui.common import cached_explanation, md
+from ui.decision import current_decision, follow_decision
 from ui.state import Keys, kept, require_study, stop_page
 
 st.title("Explain")
@@ -28,15 +29,13 @@ models = {m.name: m for m in study.ok_models if m.pipeline is not None}
 if not models:
     st.info("No model of this study can be explained: none has its fitted model.")
     stop_page()
-rec = study.recommendation
-# The pick, unless its model file is unavailable; then the simplest model that has one.
-preferred = (rec.industry, rec.academic, cand.SIMPLE_BASELINE, *models)
+decision = current_decision(study)
+# The decision's pick, unless its model file is unavailable; then the simplest that has one.
+preferred = (decision.industry, decision.academic, cand.SIMPLE_BASELINE, *models)
 default = next(
     n for n in preferred if n in models and (n != cand.DUMMY_BASELINE or len(models) == 1)
 )
-st.session_state.setdefault(Keys.EXPLAIN_MODEL, default)
-if st.session_state[Keys.EXPLAIN_MODEL] not in models:
-    st.session_state[Keys.EXPLAIN_MODEL] = default
+follow_decision(Keys.EXPLAIN_MODEL, list(models), default)
 st.caption(
     f"Which columns of {md(dataset.name)} drive each model's prediction of "
     f"**{md(dataset.target)}**, measured with SHAP (each column's fair share of a prediction)."
@@ -49,7 +48,9 @@ with left:
         "Model",
         Keys.EXPLAIN_MODEL,
         options=list(models),
-        format_func=lambda n: models[n].label + ("  (recommended)" if n == rec.industry else ""),
+        format_func=lambda n: (
+            models[n].label + ("  (the decision)" if n == decision.industry else "")
+        ),
     )
 class_name = default_class(dataset)
 if dataset.task == "multiclass":
@@ -118,7 +119,7 @@ with one_row:
 with compare:
     names = list(models)
     simple = cand.SIMPLE_BASELINE if cand.SIMPLE_BASELINE in models else names[0]
-    best = rec.academic if rec.academic in models else names[-1]
+    best = decision.academic if decision.academic in models else names[-1]
     a_col, b_col = st.columns(2)
     first = a_col.selectbox(
         "First model",

@@ -28,6 +28,7 @@ from ui.common import (
     study_table,
     table_height,
 )
+from ui.decision import current_decision, follow_decision
 from ui.state import DATA_PAGE, Icons, Keys, kept, require_study, stop_page
 
 RATES_CAPTIONS = {
@@ -59,9 +60,12 @@ models = {m.name: m.label for m in study.ok_models if m.predictions is not None}
 if not models:
     st.warning("No model of this study finished with held-out predictions: nothing to compare.")
     stop_page()
-rec = study.recommendation
-if st.session_state.get(Keys.FAIRNESS_MODEL) not in models:
-    st.session_state[Keys.FAIRNESS_MODEL] = rec.industry or rec.academic or next(iter(models))
+decision = current_decision(study)
+follow_decision(
+    Keys.FAIRNESS_MODEL,
+    list(models),
+    next((n for n in (decision.industry, decision.academic) if n in models), next(iter(models))),
+)
 
 left, right = st.columns([3, 2])
 with left:
@@ -81,7 +85,7 @@ with right:
         "Model to look at",
         Keys.FAIRNESS_MODEL,
         options=list(models),
-        format_func=lambda n: models[n] + ("  (recommended)" if n == rec.industry else ""),
+        format_func=lambda n: models[n] + ("  (the decision)" if n == decision.industry else ""),
     )
 blocked = [c for c in choices if not c.available]
 if blocked:
@@ -131,7 +135,11 @@ if report is not None:
             rates_figure(study, report, model), width="stretch", key=f"rates:{report.name}"
         )
     st.caption(RATES_CAPTIONS[dataset.task])
-    st.plotly_chart(accuracy_gap_figure(study, report), width="stretch", key=f"gap:{report.name}")
+    st.plotly_chart(
+        accuracy_gap_figure(study, report, decision.industry),
+        width="stretch",
+        key=f"gap:{report.name}",
+    )
     st.caption(
         "Each dot is a model: up is more accurate on all rows, left is a smaller gap "
         "between the best and the worst group. Models on the solid line are the fairest "

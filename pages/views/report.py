@@ -21,17 +21,17 @@ from core.export import (
 from core.fairness import column_choices
 from core.results import model_filename
 from core.tables import format_time
-from ui.business import inputs_from_state
+from ui.business import entered_inputs
 from ui.common import (
     cached_explanation,
     cached_fairness,
     cached_report,
     chosen_sensitive,
-    current_budgets,
     md,
     study_resamples,
     study_table,
 )
+from ui.decision import current_decision, follow_decision
 from ui.state import Icons, Keys, kept, require_study, stop_page
 
 st.title("Report")
@@ -46,15 +46,25 @@ st.caption(
     "name from your data is shown as plain text."
 )
 
-rec = study.recommendation
-pick = rec.industry or rec.academic
+decision = current_decision(study)
+pick = decision.industry or decision.academic
 table = study_table(study)
 columns = chosen_sensitive(column_choices(study, table))
 left, middle, right = st.columns(3)
 with left:
     kept(st.checkbox, "Why the recommended model decides (SHAP)", Keys.REPORT_EXPLAIN)
+inputs, tuned = entered_inputs(study)
 with middle:
-    kept(st.checkbox, "Business case, with your numbers", Keys.REPORT_BUSINESS)
+    kept(
+        st.checkbox,
+        "Business case, with your numbers"
+        if inputs is not None
+        else "Business case (enter your numbers first)",
+        Keys.REPORT_BUSINESS,
+        disabled=inputs is None,
+        help="Net value per month with the numbers of the Business case page; left out until "
+        "you have entered what a right answer is worth and what errors cost.",
+    )
 with right:
     kept(
         st.checkbox,
@@ -64,14 +74,12 @@ with right:
         help="The columns chosen on the Fairness page.",
     )
 state = st.session_state
-budgets = current_budgets()
-inputs, tuned = inputs_from_state(study)
 with_fairness = bool(columns) and state[Keys.REPORT_FAIRNESS]
 choices = (
     pick if state[Keys.REPORT_EXPLAIN] else None,
-    repr((inputs, tuned)) if state[Keys.REPORT_BUSINESS] else None,
+    repr((inputs, tuned)) if state[Keys.REPORT_BUSINESS] and inputs is not None else None,
     tuple(columns) if with_fairness else (),
-    repr(budgets),
+    repr(decision),
 )
 
 
@@ -79,15 +87,15 @@ def parts() -> dict[str, object]:
     """What the report includes, computed (or taken from this session's caches) on demand; a
     section core cannot make is left out and said so."""
     reports: list[object] = []
-    found: dict[str, object] = {"budgets": budgets, "explanation": None, "fairness": reports}
+    found: dict[str, object] = {"decision": decision, "explanation": None, "fairness": reports}
     try:
         if choices[0] is not None and pick is not None:
             found["explanation"] = cached_explanation(study, pick, default_class(dataset))
     except TradeoffError as exc:
         st.warning(md(f"The report has no explanation: {exc}"), icon=Icons.WARNING)
-    if choices[1] is not None:
+    if choices[1] is not None and inputs is not None:
         found["business"] = business_case(
-            study, inputs, tune_thresholds=tuned, resamples=study_resamples(study)
+            study, inputs, tune_thresholds=tuned, model=pick, resamples=study_resamples(study)
         )
     for column in choices[2]:
         try:
@@ -114,7 +122,7 @@ for column, (label, data, name, mime) in zip(
         ),
         (
             "Results (JSON)",
-            partial(results_json, study),
+            partial(results_json, study, decision),
             f"{stem}-results.json",
             "application/json",
         ),
@@ -152,14 +160,13 @@ if not names:
     st.info("No model of this study has its fitted model file, so none can be downloaded.")
     stop_page()
 labels = {m.name: m.label for m in study.models}
-if state.get(Keys.EXPORT_MODEL) not in names:
-    state[Keys.EXPORT_MODEL] = pick if pick in names else names[0]
+follow_decision(Keys.EXPORT_MODEL, names, pick if pick in names else names[0])
 model = kept(
     st.selectbox,
     "Model",
     Keys.EXPORT_MODEL,
     options=names,
-    format_func=lambda n: labels[n] + ("  (recommended)" if n == rec.industry else ""),
+    format_func=lambda n: labels[n] + ("  (the decision)" if n == decision.industry else ""),
 )
 chosen = study.model(model)
 size = (chosen.size_bytes or 0) / 1e6

@@ -1,87 +1,165 @@
-"""Trade-offs: accuracy against each cost, budgets, the two lenses and the leaderboard.
+"""Trade-offs: accuracy against the decision's cost, the decision rule, budgets and the leaderboard.
 
-Everything here reads the finished study; no widget on this page trains anything.
+Everything here reads the finished study; no widget on this page trains anything. The pick is
+:func:`ui.decision.current_decision`, the one every page shows.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
+from core.decision import DECISION_COSTS, NET_VALUE, chart_models, rule_words
 from core.figures import pareto_figure
 from core.pareto import COST_AXES, DEFAULT_USD_PER_VCPU_HOUR, USD_PER_VCPU_HOUR_SOURCE
 from core.stats import metric_info
 from core.tables import leaderboard_view
-from ui.common import column_formats, current_budgets, md, table_height
-from ui.state import EXPLAIN_PAGE, Icons, Keys, kept, require_study
+from ui.business import numbers_entered
+from ui.common import column_formats, md, table_height
+from ui.decision import current_decision, decision_cost
+from ui.state import BUSINESS_PAGE, EXPLAIN_PAGE, Icons, Keys, kept, require_study, widget_key_of
 
 st.title("Trade-offs")
 study = require_study()
 metric = study.primary_metric
-words = metric_info(metric).words
+info = metric_info(metric)
+words = info.words
 st.caption(
     f"{md(study.dataset.name)} → predict **{md(study.dataset.target)}** "
     f"({study.dataset.task}), {len(study.models)} models, ranked by {words} on rows "
     "they never saw in training."
 )
 
-controls, budgets_box = st.columns([3, 2])
+costs = ([NET_VALUE] if numbers_entered(study) else []) + list(COST_AXES)
+cost_widget = widget_key_of(Keys.AXIS)
+st.session_state[cost_widget] = decision_cost(study)
+
+
+def _cost_chosen() -> None:
+    st.session_state[Keys.AXIS] = st.session_state[cost_widget]
+
+
+controls, rule_box = st.columns([3, 2])
 with controls:
-    kept(
-        st.selectbox,
-        "Cost to compare against",
-        Keys.AXIS,
-        options=list(COST_AXES),
-        format_func=lambda k: COST_AXES[k].title,
-        help="p50: the typical time to score one row; p95: 95 of 100 rows are scored faster. "
-        "Throughput is for scoring large batches; batch serving cost converts it to money, "
-        "online serving cost prices one request at a time. Training CPU time is the CPU "
-        "seconds of the fit, which compare fairly although models trained side by side.",
+    st.selectbox(
+        "Cost to decide on",
+        options=costs,
+        key=cost_widget,
+        on_change=_cost_chosen,
+        format_func=lambda k: (
+            "net value per month (your business numbers)"
+            if k == NET_VALUE
+            else DECISION_COSTS[k].title
+        ),
+        help="The industry pick saves on this cost, and the chart shows it across. p50: the "
+        "typical time to score one row; p95: 95 of 100 rows are scored faster. Throughput is "
+        "for scoring large batches; batch serving cost converts it to money, online serving "
+        "cost prices one request at a time. Training CPU time is the CPU seconds of the fit. "
+        "Once you enter your business numbers, net value per month decides.",
     )
     kept(
         st.segmented_control,
         "Lens",
         Keys.LENS,
         options=["Industry", "Academic"],
-        help="Academic: the best metric, whatever it costs. Industry: the cheapest model "
-        "statistically tied with the best that fits the budgets.",
+        help="Academic: the best metric, whatever it costs. Industry: the best model, unless "
+        "one statistically tied with it is materially cheaper on the chosen cost.",
     )
-with budgets_box, st.container(border=True):
-    st.markdown("**Budgets** (leave empty for no limit)")
-    for budget_label, key in (
-        ("Max p95 latency per row (ms)", Keys.MAX_LATENCY_MS),
-        ("Max model size (MB)", Keys.MAX_SIZE_MB),
-        ("Max training CPU time (CPU-s)", Keys.MAX_TRAIN_S),
-    ):
-        kept(st.number_input, budget_label, key, min_value=0.0, value=None, step=1.0)
+    if not numbers_entered(study):
+        st.page_link(
+            BUSINESS_PAGE,
+            label="Decide on money: enter your business numbers",
+            icon=Icons.BUSINESS,
+        )
+with rule_box, st.container(border=True):
+    st.markdown("**The rule** (leave a budget empty for no limit)")
+    left, right = st.columns(2)
+    give_up = (
+        "Give up at most (points)"
+        if info.percent or metric == "r2"
+        else ("Give up at most (% more error)")
+    )
+    with left:
+        kept(
+            st.number_input,
+            give_up,
+            Keys.TOLERANCE,
+            min_value=0.0,
+            max_value=100.0,
+            step=0.5,
+            help=f"How much {words} you would give up for a cheaper model"
+            + (" (points: hundredths of R²)." if metric == "r2" else "."),
+        )
+        kept(
+            st.number_input,
+            "Max p95 latency per row (ms)",
+            Keys.MAX_LATENCY_MS,
+            min_value=0.0,
+            value=None,
+            step=1.0,
+        )
+        kept(
+            st.number_input,
+            "Max training CPU time (CPU-s)",
+            Keys.MAX_TRAIN_S,
+            min_value=0.0,
+            value=None,
+            step=1.0,
+        )
+    with right:
+        kept(
+            st.number_input,
+            "Least saving worth it (%)",
+            Keys.MATERIALITY,
+            min_value=0.0,
+            max_value=95.0,
+            step=5.0,
+            help="A cheaper model replaces the best one only if it saves at least this much "
+            "on the chosen cost, and the saving is clear of the measurement noise.",
+        )
+        kept(
+            st.number_input,
+            "Max model size (MB)",
+            Keys.MAX_SIZE_MB,
+            min_value=0.0,
+            value=None,
+            step=1.0,
+        )
 
-budgets = current_budgets()
-rec = study.rerecommend(budgets)
+decision = current_decision(study)
 lens = st.session_state[Keys.LENS] or "Industry"
-if lens == "Industry":
-    pick = rec.industry
-    headline = rec.sentence
-else:
-    pick = rec.academic
-    headline = rec.academic_sentence
+pick = decision.industry if lens == "Industry" else decision.academic
+headline = decision.sentence if lens == "Industry" else decision.academic_sentence
 box = st.success if pick else st.warning
-box(f"**{lens} pick: {study.model(pick).label if pick else 'none'}.** {headline}", icon=Icons.PICK)
+label = study.model(pick).label if pick else "none"
+box(f"**{lens} pick: {md(label)}.** {md(headline)}", icon=Icons.PICK)
+if st.session_state.get(Keys.AXIS) == decision.cost:
+    st.caption(
+        f"Judged on {md(decision.cost_label)}, the cost you chose: the sidebar, every page and "
+        "the report show this pick."
+    )
 
-axis = st.session_state[Keys.AXIS]
+axis = decision.cost
 figure = pareto_figure(
-    study.models,
+    chart_models(study, decision),
     metric,
     axis,
-    budgets=budgets,
-    academic=rec.academic,
-    industry=rec.industry,
+    budgets=decision.budgets,
+    academic=decision.academic,
+    industry=decision.industry,
 )
 st.plotly_chart(figure, width="stretch", key="pareto")
-st.caption(
-    f"Each dot is a model. Up means better {words} (bars show its 95% interval); "
-    f"further left means cheaper in {COST_AXES[axis].label}. Models on the solid line are the "
-    "best you can get for their cost; faded ones are beaten on both. Dotted lines join sizes "
-    "of one family; horizontal lines mark the baselines; red shading is over budget."
+left_is = (
+    "further left means more net value per month"
+    if axis == NET_VALUE
+    else f"further left means cheaper in {DECISION_COSTS[axis].label}"
 )
+st.caption(
+    f"Each dot is a model. Up means better {words} (bars show its 95% interval); {left_is}. "
+    "Models on the solid line are the best you can get for their cost; faded ones are beaten "
+    "on both. The gold star is the decision. Dotted lines join sizes of one family; "
+    "horizontal lines mark the baselines; red shading is over budget."
+)
+st.caption(md(rule_words(metric, decision)))
 if axis in ("usd_per_million_predictions", "usd_per_million_online_predictions"):
     price = study.config.usd_per_vcpu_hour
     source = (
@@ -93,7 +171,7 @@ if axis in ("usd_per_million_predictions", "usd_per_million_online_predictions")
         else "served one request at a time on one vCPU, each for its mean single-row latency"
     )
     st.caption(
-        f"Serving cost: one million predictions {how}, at ${price:g} per vCPU-hour ({source})."
+        md(f"Serving cost: one million predictions {how}, at ${price:g} per vCPU-hour ({source}).")
     )
 
 st.subheader("Leaderboard")
@@ -102,7 +180,7 @@ st.caption(
     "zero; otherwise it could be luck of the test rows."
 )
 st.dataframe(
-    leaderboard_view(study, budgets),
+    leaderboard_view(study, decision.budgets),
     hide_index=True,
     width="stretch",
     column_config=column_formats(study.primary_metric),

@@ -15,9 +15,9 @@ from ui.common import (
     get_store,
     md,
     show_error,
-    study_headline,
     table_height,
 )
+from ui.decision import study_headline
 from ui.state import TRADEOFFS_PAGE, Icons, Keys, current_study, kept, require_dataset, stop_page
 
 st.title("Train")

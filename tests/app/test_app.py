@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -9,10 +12,15 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.data import BINARY_MESSAGE, TARGET_CONSTANT_MESSAGE, load_dataset
+from core.decision import NET_VALUE, Choices, Decision, chart_models, decide
+from core.economics import BusinessInputs
+from core.figures import DECISION_NAME
+from core.pareto import cost_value, frontier
 from core.samples import DEFAULT_SAMPLE, SAMPLES, get_sample, read_sample_bytes
 from core.store import StudyStore
 from core.study import StudyConfig, run_study
 from tests.app.conftest import APOLOGY, APP, assert_ok, open_app, texts
+from ui.common import md
 from ui.state import (
     BUSINESS_PAGE,
     DATA_PAGE,
@@ -201,7 +209,7 @@ def test_start_button_trains_the_default_ladder():
     assert_ok(at)
     study = at.session_state[Keys.STUDY]
     assert {"dummy", "simple", "xgboost_small", "mlp_small"} <= {m.name for m in study.models}
-    assert any("recommended:" in s.value for s in at.success)
+    assert any("Decision:" in s.value for s in at.success)
 
 
 # --- Trade-offs ----------------------------------------------------------------------------------
@@ -215,7 +223,6 @@ def test_tradeoffs_without_a_study_points_to_train():
 
 
 def _figure(at) -> dict:
-    import json
 
     return json.loads(at.get("plotly_chart")[0].proto.spec)
 
@@ -224,7 +231,7 @@ def test_tradeoffs_shows_chart_recommendation_and_leaderboard(credit_study):
     at = open_app(TRADEOFFS_PAGE, **{Keys.STUDY: credit_study})
     assert_ok(at)
     assert at.success[0].value.startswith("**Industry pick: ")
-    assert credit_study.recommendation.sentence in at.success[0].value
+    assert credit_study.decision.sentence in at.success[0].value
     board = at.dataframe[0].value
     assert len(board) == len(credit_study.models)
     assert "vs dummy baseline (points)" in board.columns
@@ -238,14 +245,14 @@ def test_axis_lens_and_budgets_rerender_without_retraining(credit_study):
     assert "model size (MB)" in _figure(at)["layout"]["xaxis"]["title"]["text"]
     at.selectbox(key=widget_key_of(Keys.AXIS)).set_value("usd_per_million_predictions").run()
     assert "$ per million predictions" in _figure(at)["layout"]["xaxis"]["title"]["text"]
-    assert "at $0.045 per vCPU-hour (about the on-demand price" in texts(at)
+    assert "0.045 per vCPU-hour (about the on-demand price" in texts(at)
     at.segmented_control(key=widget_key_of(Keys.LENS)).set_value("Academic").run()
     assert at.success[0].value.startswith("**Academic pick: ")
-    assert credit_study.recommendation.academic_sentence in at.success[0].value
+    assert credit_study.decision.academic_sentence in at.success[0].value
     at.segmented_control(key=widget_key_of(Keys.LENS)).set_value("Industry").run()
     at.number_input(key=widget_key_of(Keys.MAX_SIZE_MB)).set_value(1e-6).run()
     assert_ok(at)
-    assert "No model that beats the baseline fits the budgets" in at.warning[0].value
+    assert "No model that beats the dummy baseline fits the budgets" in at.warning[0].value
     within = at.dataframe[0].value["within budgets?"]
     assert all(v.startswith("size ") for v in within if v)
     assert at.session_state[Keys.STUDY] is credit_study
@@ -341,7 +348,7 @@ def test_an_unexpected_error_is_an_apology_not_a_traceback(credit_study, monkeyp
     assert at.expander[0].label == "Details for a bug report"
     assert "RuntimeError: internal detail" in at.code[0].value
     assert "Traceback" not in texts(at)
-    assert "recommended:" in "\n".join(m.value for m in at.sidebar.markdown)  # sidebar still drawn
+    assert "Decision:" in "\n".join(m.value for m in at.sidebar.markdown)  # sidebar still drawn
 
 
 def test_every_page_script_is_listed_in_the_app_and_documented():
@@ -383,7 +390,7 @@ def test_explain_without_a_study_points_to_train():
 def test_explain_defaults_to_the_recommended_model_and_says_how(credit_study):
     at = open_app(EXPLAIN_PAGE, **{Keys.STUDY: credit_study})
     assert_ok(at)
-    pick = credit_study.recommendation.industry
+    pick = credit_study.decision.industry
     assert at.selectbox(key=widget_key_of(Keys.EXPLAIN_MODEL)).value == pick
     info = at.info[0].value
     assert "held-out rows" in info
@@ -413,7 +420,7 @@ def test_explain_model_picker_row_picker_and_compare(credit_study):
     assert_ok(at)
     # Compare: simple baseline vs the most accurate model by default, with a verdict in words.
     assert at.selectbox(key="compare_a").value == "simple"
-    assert at.selectbox(key="compare_b").value == credit_study.recommendation.academic
+    assert at.selectbox(key="compare_b").value == credit_study.decision.academic
     assert "rank correlation" in at.success[0].value
     at.selectbox(key="compare_a").set_value("knn").run()
     assert_ok(at)
@@ -447,7 +454,6 @@ def test_explain_a_chosen_class_of_a_multiclass_study():
 
 
 def _charts(at) -> list[dict]:
-    import json
 
     return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
 
@@ -458,14 +464,48 @@ def test_business_case_without_a_study_points_to_train():
     assert "There are no results yet" in at.info[0].value
 
 
-def test_business_case_shows_money_per_month_with_units(credit_study):
+def test_business_case_shows_no_money_verdict_on_example_numbers(credit_study):
     at = open_app(BUSINESS_PAGE, **{Keys.STUDY: credit_study})
     assert_ok(at)
-    assert at.info[0].value.startswith("At 1,000,000 predictions a month, ")
+    pick = credit_study.model(credit_study.decision.industry).label
+    assert at.success[0].value.startswith(f"**The decision: {pick}.**")
+    assert "Enter what a right answer is worth" in at.info[0].value
+    assert not any("net value" in json.dumps(c) for c in _charts(at))  # no money chart yet
+    costs = at.dataframe[0].value
+    assert costs.columns.tolist() == [
+        "model", "serving ($ per month)", "training ($ per month)",
+        "serving and training ($ per month)",
+    ]  # fmt: skip
+    inputs = {n.label: n for n in at.number_input}
+    missed = inputs["Cost of a missed 'bad': called 'good' ($)"]
+    assert missed.value is None  # empty: an example is only a placeholder
+    assert "example: 5.00" in missed.proto.placeholder
+    text = texts(at)
+    assert "Where the defaults come from" in [e.label for e in at.expander]
+    assert "balanced accuracy improves by" in text or "No model buys more" in text
+    assert "No neural network finished in this study" in text  # none was trained
+
+
+def _enter_credit_costs(at) -> None:
+    for key, value in (
+        (Keys.VALUE_TRUE_POSITIVE, 0.0),
+        (Keys.COST_FALSE_POSITIVE, 1.0),
+        (Keys.COST_FALSE_NEGATIVE, 5.0),
+    ):
+        at.number_input(key=widget_key_of(key)).set_value(value).run()
+
+
+def test_business_case_shows_money_per_month_once_numbers_are_entered(credit_study):
+    at = open_app(BUSINESS_PAGE, **{Keys.STUDY: credit_study})
+    _enter_credit_costs(at)
+    assert_ok(at)
+    assert at.success[0].value.startswith("**The decision: ")
+    assert "Based on your business numbers, at 1M predictions a month: " in at.success[0].value
     charts = _charts(at)
     net = charts[0]
     assert net["layout"]["xaxis"]["title"]["text"].startswith("serving cost (&#36; per month")
     assert net["layout"]["yaxis"]["title"]["text"].startswith("net value (&#36; per month)")
+    assert all("G" not in t and "µ" not in t for t in net["layout"]["yaxis"]["ticktext"])
     threshold = charts[1]
     assert (
         "decision threshold: a row is called 'bad'" in threshold["layout"]["xaxis"]["title"]["text"]
@@ -473,26 +513,26 @@ def test_business_case_shows_money_per_month_with_units(credit_study):
     board = at.dataframe[0].value
     assert board.columns[:2].tolist() == ["model", "net value ($ per month)"]
     assert set(board["model"]) == {m.label for m in credit_study.ok_models}
+    assert all(re.fullmatch(r"−?\$\d+(\.\d+)?[kMB]?", v) for v in board["net value ($ per month)"])
     assert "decision threshold" in board.columns
-    text = texts(at)
-    assert "Where the defaults come from" in [e.label for e in at.expander]
-    assert "balanced accuracy improves by" in text or "No model buys more" in text
-    assert "No neural network finished in this study" in text  # none was trained
-    labels = [n.label for n in at.number_input]
-    assert "Cost of a missed 'bad': called 'good' ($)" in labels
+    # "Use the example amounts" does the same in one click.
+    other = open_app(BUSINESS_PAGE, **{Keys.STUDY: credit_study})
+    other.button(key="use_example_amounts").click().run()
+    assert_ok(other)
+    assert other.session_state[Keys.COST_FALSE_NEGATIVE] == 5.0
+    assert "Based on your business numbers" in other.success[0].value
 
 
 def test_business_inputs_rerender_without_retraining_and_persist(credit_study):
     at = open_app(BUSINESS_PAGE, **{Keys.STUDY: credit_study})
+    _enter_credit_costs(at)
     at.number_input(key=widget_key_of(Keys.PREDICTIONS_PER_MONTH)).set_value(5000).run()
     assert_ok(at)
-    assert at.info[0].value.startswith("At 5,000 predictions a month, ")
-    before = at.dataframe[0].value
+    assert "at 5k predictions a month" in at.success[0].value
     at.toggle(key=widget_key_of(Keys.TUNE_THRESHOLDS)).set_value(True).run()
     assert_ok(at)
     after = at.dataframe[0].value
-    assert (after["decision threshold"] != 0.5).any()
-    assert after["net value ($ per month)"].max() >= before["net value ($ per month)"].max()
+    assert (after["decision threshold"] != "0.50").any()
     at.radio(key=widget_key_of(Keys.SERVING)).set_value("online").run()
     assert_ok(at)
     assert "one request at a time" in _charts(at)[0]["layout"]["xaxis"]["title"]["text"]
@@ -500,16 +540,69 @@ def test_business_inputs_rerender_without_retraining_and_persist(credit_study):
     at.switch_page(TRADEOFFS_PAGE).run()
     at.switch_page(BUSINESS_PAGE).run()
     assert at.number_input(key=widget_key_of(Keys.PREDICTIONS_PER_MONTH)).value == 5000
+    assert at.number_input(key=widget_key_of(Keys.COST_FALSE_NEGATIVE)).value == 5.0
     assert at.session_state[Keys.STUDY] is credit_study
 
 
 def test_business_case_model_picker_and_price_axis(credit_study):
     at = open_app(BUSINESS_PAGE, **{Keys.STUDY: credit_study})
+    _enter_credit_costs(at)
     at.selectbox(key=widget_key_of(Keys.BUSINESS_MODEL)).set_value("knn").run()
     assert_ok(at)
     assert any("k-nearest neighbours" in i.value for i in at.info)  # its break-even sentence
     at.selectbox(key=widget_key_of(Keys.PRICE_AXIS)).set_value("size_bytes").run()
     assert_ok(at)
+
+
+def test_every_place_names_the_same_pick_before_and_after_business_numbers_and_axes(
+    credit_study,
+):
+    """The sidebar, Trade-offs (its sentence and its star), Business case and the report show
+    one pick: with the default cost, after another cost is chosen, and once business numbers
+    are entered (net value then decides, until another cost is chosen)."""
+    study = credit_study
+    at = open_app(TRADEOFFS_PAGE, **{Keys.STUDY: study})
+
+    def shows(expected: Decision) -> None:
+        assert_ok(at)
+        name = expected.industry
+        assert name is not None
+        label = study.model(name).label
+        sidebar = "\n".join(m.value for m in at.sidebar.markdown)
+        assert f"Decision: {label} (" in sidebar
+        assert at.success[0].value == f"**Industry pick: {md(label)}.** {md(expected.sentence)}"
+        (star,) = [t for t in _charts(at)[0]["data"] if t.get("name") == DECISION_NAME]
+        drawn = {m.name: m for m in chart_models(study, expected)}
+        assert star["x"][0] == pytest.approx(cost_value(drawn[name], expected.cost))
+        assert name in frontier(chart_models(study, expected), study.primary_metric, expected.cost)
+        at.switch_page(BUSINESS_PAGE).run()
+        assert_ok(at)
+        assert at.success[0].value == f"**The decision: {md(label)}.** {md(expected.sentence)}"
+        at.switch_page(REPORT_PAGE).run()
+        assert_ok(at)
+        report = next(reversed(at.session_state[Keys.REPORTS].values()))
+        assert f"<b>Industry pick: {html.escape(label)}.</b> " in report
+        assert html.escape(expected.sentence, quote=False) in report
+        at.switch_page(TRADEOFFS_PAGE).run()
+
+    shows(study.decision)  # the default cost: the study's own decision, as in results.json
+    at.selectbox(key=widget_key_of(Keys.AXIS)).set_value("size_bytes").run()
+    shows(decide(study, Choices(cost="size_bytes")))
+    at.switch_page(BUSINESS_PAGE).run()
+    _enter_credit_costs(at)
+    at.switch_page(TRADEOFFS_PAGE).run()
+    assert at.selectbox(key=widget_key_of(Keys.AXIS)).value == NET_VALUE  # money decides now
+    numbers = BusinessInputs(
+        value_true_positive_usd=0.0,
+        cost_false_positive_usd=1.0,
+        cost_false_negative_usd=5.0,
+        usd_per_vcpu_hour=study.config.usd_per_vcpu_hour,
+    )
+    on_money = decide(study, Choices(cost=NET_VALUE, business=numbers))
+    assert on_money.sentence.startswith("Based on your business numbers")
+    shows(on_money)
+    at.selectbox(key=widget_key_of(Keys.AXIS)).set_value("latency_ms_p95").run()
+    shows(decide(study, Choices(cost="latency_ms_p95", business=numbers)))
 
 
 def _tiny_study(sample_key: str, **prepare: object):
@@ -527,13 +620,18 @@ def test_business_case_of_a_multiclass_study_uses_the_cost_matrix():
     at = open_app(BUSINESS_PAGE, **{Keys.STUDY: study})
     assert_ok(at)
     assert "Cost of each kind of mistake" in texts(at)
-    default_net = at.dataframe[1].value["net value ($ per month)"].max()
+    assert "is only an example" in texts(at)
+    at.button(key="use_example_amounts").click().run()
+    assert_ok(at)
     classes = study.dataset.classes
+    assert classes in at.session_state[Keys.CONFIRMED_MATRICES]
+    example = at.dataframe[1].value
     costs = {(t, p): 100.0 for t in classes for p in classes if t != p}
     at.session_state[Keys.COST_MATRICES] = {classes: costs}
     at.run()
     assert_ok(at)
-    assert at.dataframe[1].value["net value ($ per month)"].max() < default_net
+    dearer = at.dataframe[1].value
+    assert dearer["errors ($ per month)"].tolist() != example["errors ($ per month)"].tolist()
 
 
 def test_business_case_of_a_regression_study_prices_each_unit_of_error():
@@ -640,21 +738,31 @@ def test_report_page_offers_every_file_and_the_serving_snippet(credit_study):
     assert labels[:4] == [
         "Report (HTML)", "Leaderboard (CSV)", "Results (JSON)", "Predictions (CSV)",
     ]  # fmt: skip
-    pick = credit_study.recommendation.industry
+    pick = credit_study.decision.industry
     assert labels[4].startswith(f"Download {credit_study.model(pick).label} with serve.py")
     usage, code = (c.value for c in at.code)
     assert "python serve.py rows.csv predictions.csv" in usage
     assert f"MODEL_FILE = '{pick}.skops'" in code
     assert "def prepare(rows" in code
     (report,) = at.session_state[Keys.REPORTS].values()
-    for heading in ("Why the model decides", "Business case", "Fairness", "Privacy"):
+    for heading in ("Why the model decides", "Fairness", "Privacy"):
         assert f"<h2>{heading}" in report
     assert "By sex" in report
+    # No money on example numbers: the business case waits for the user's own.
+    assert "<h2>Business case</h2>" not in report
+    assert at.checkbox(key=widget_key_of(Keys.REPORT_BUSINESS)).disabled
+    at.session_state[Keys.COST_FALSE_POSITIVE] = 1.0
+    at.session_state[Keys.COST_FALSE_NEGATIVE] = 5.0
+    at.session_state[Keys.VALUE_TRUE_POSITIVE] = 0.0
+    at.run()
+    assert_ok(at)
+    with_money = list(at.session_state[Keys.REPORTS].values())[-1]
+    assert "<h2>Business case</h2>" in with_money
     # Leaving a section out makes another report, without it; nothing retrains.
     at.checkbox(key=widget_key_of(Keys.REPORT_BUSINESS)).uncheck().run()
     assert_ok(at)
     reports = list(at.session_state[Keys.REPORTS].values())
-    assert len(reports) == 2
+    assert len(reports) == 3
     assert "<h2>Business case</h2>" not in reports[-1]
     at.selectbox(key=widget_key_of(Keys.EXPORT_MODEL)).set_value("knn").run()
     assert_ok(at)

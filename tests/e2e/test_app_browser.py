@@ -39,6 +39,21 @@ def _x_title(page) -> str:  # type: ignore[no-untyped-def]
     return page.locator(".js-plotly-plot .xtitle").first.text_content() or ""
 
 
+def _star_on_frontier(page) -> None:  # type: ignore[no-untyped-def]
+    """The decision's star, as the browser drew it, sits on the chart's Pareto frontier."""
+    traces = page.evaluate(
+        "() => document.querySelector('.js-plotly-plot').data"
+        ".map(t => ({name: t.name, x: t.x, y: t.y}))"
+    )
+    (star,) = [t for t in traces if t["name"] == "The decision: the model to serve"]
+    (front,) = [t for t in traces if t["name"].startswith("Pareto frontier")]
+    points = list(zip(front["x"], front["y"], strict=True))
+    assert any(
+        abs(x - star["x"][0]) <= 1e-9 * max(1.0, abs(x)) and abs(y - star["y"][0]) < 1e-9
+        for x, y in points
+    ), (star, points)
+
+
 def test_train_explore_reload_and_reopen(page, browser, app_url):
     # First open: the sample is loaded with its target; one button trains.
     page.get_by_text("german_credit.csv").first.wait_for(timeout=60_000)
@@ -54,7 +69,7 @@ def test_train_explore_reload_and_reopen(page, browser, app_url):
     _wait_idle(page)
     screenshot(page, "3-train-done")
     body = _body(page)
-    assert "recommended:" in body
+    assert "Decision:" in body
     assert "Latest results" in body
     assert page.get_by_test_id("stDataFrame").count() == 1  # the leaderboard (a canvas grid)
 
@@ -67,18 +82,22 @@ def test_train_explore_reload_and_reopen(page, browser, app_url):
     assert "p50 latency per row (ms)" in _x_title(page)
     assert "Leaderboard" in body
 
-    # Switch the cost axis: the chart re-renders at once, nothing retrains.
-    page.get_by_role("combobox", name="Cost to compare against").click()
+    _star_on_frontier(page)
+    # Switch the cost: the pick is made again for it, the chart re-renders, nothing retrains.
+    page.get_by_role("combobox", name="Cost to decide on").click()
     page.get_by_role("option", name="model size (MB)").click()
     _wait_idle(page)
     assert "model size (MB)" in _x_title(page)
+    assert "Judged on model size" in _body(page)
+    _star_on_frontier(page)
     screenshot(page, "5-tradeoffs-size")
     # Online serving: one request at a time, priced from single-row latency, said in words.
-    page.get_by_role("combobox", name="Cost to compare against").click()
+    page.get_by_role("combobox", name="Cost to decide on").click()
     page.get_by_role("option", name="online serving cost ($ per million predictions)").click()
     _wait_idle(page)
     assert "online serving cost" in _x_title(page)
     assert "served one request at a time on one vCPU" in _body(page)
+    _star_on_frontier(page)
     screenshot(page, "5-tradeoffs-online")
 
     # Explain: SHAP of the recommended model on the original columns, in plain words.
@@ -97,22 +116,36 @@ def test_train_explore_reload_and_reopen(page, browser, app_url):
     assert "rank correlation" in _body(page)
     screenshot(page, "6-explain-compare")
 
-    # Business case: money per month for every model, the threshold, the price of the last
-    # point and the neural verdict, in words; the numbers follow the user's volume at once.
+    # Business case: no money verdict until the user says what errors cost; then money per
+    # month for every model, the threshold, the price of the last point and the neural
+    # verdict, in words; the numbers follow the user's volume at once.
     _nav(page, "Business case")
+    page.get_by_text("Enter what a right answer is worth").first.wait_for(timeout=60_000)
+    _wait_idle(page)
+    screenshot(page, "9-business-before-numbers")
+    assert "The decision:" in _body(page)
+    for name, amount in (
+        ("Value of a caught 'bad' ($)", "0"),
+        ("Cost of a false alarm: 'good' called 'bad' ($)", "1"),
+        ("Cost of a missed 'bad': called 'good' ($)", "5"),
+    ):
+        box = page.get_by_role("spinbutton", name=name)
+        box.fill(amount)
+        box.press("Enter")
+        _wait_idle(page)
     page.get_by_role("heading", name="Net value per month").wait_for(timeout=60_000)
     page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
     _wait_idle(page)
     screenshot(page, "9-business")
     body = _body(page)
-    assert "At 1,000,000 predictions a month" in body
+    assert "Based on your business numbers, at 1M predictions a month" in body
     assert "The price of the last point" in body
     assert "The neural network (Neural network (small)" in body
     assert "serving cost ($ per month" in _x_title(page)
     volume = page.get_by_role("spinbutton", name="Predictions per month")
     volume.fill("5000")
     volume.press("Enter")
-    page.get_by_text("At 5,000 predictions a month").first.wait_for(timeout=30_000)
+    page.get_by_text("at 5k predictions a month").first.wait_for(timeout=30_000)
     _wait_idle(page)
 
     # Fairness: sex and age are suggested; each one and their combination has its tab.
@@ -222,10 +255,8 @@ def test_multiclass_costs_are_edited_in_the_grid(page):
     page.get_by_text("Latest results").wait_for(timeout=TRAIN_TIMEOUT_MS)
     _wait_idle(page)
     _nav(page, "Business case")
-    headline = page.get_by_test_id("stAlert").filter(has_text="predictions a month").first
-    headline.wait_for(timeout=60_000)
+    page.get_by_text("is only an example").first.wait_for(timeout=60_000)
     _wait_idle(page)
-    before = headline.inner_text()
     # The cost grid is the first data grid, above the results; its canvas holds a 35-pixel
     # header and 35-pixel rows, the first column being the row names.
     box = page.get_by_test_id("stDataFrame").first.locator("canvas").first.bounding_box()
@@ -237,12 +268,8 @@ def test_multiclass_costs_are_edited_in_the_grid(page):
     editor.fill("100")
     editor.press("Enter")
     _wait_idle(page)
-    page.wait_for_function(
-        "before => [...document.querySelectorAll('[data-testid=stAlert]')].some("
-        "e => e.innerText.includes('predictions a month') && e.innerText !== before)",
-        arg=before,
-        timeout=30_000,
-    )
+    # Editing the grid gives the user's own costs: money decides now.
+    page.get_by_text("Based on your business numbers").first.wait_for(timeout=30_000)
     screenshot(page, "business-multiclass")
     assert "Cost of each kind of mistake" in _body(page)
 

@@ -75,7 +75,7 @@ def test_a_damaged_store_opens_with_what_it_can(page, app_store: Path, tmp_path:
     _wait_idle(page)
     screenshot(page, "store-explain-compare")
     _nav(page, "Business case")
-    page.get_by_text("predictions a month").first.wait_for(timeout=60_000)
+    page.get_by_text("The decision:").first.wait_for(timeout=60_000)
     _wait_idle(page)
     screenshot(page, "store-business")
     links = page.locator("a[href*='evil'], a[href^='mailto']")

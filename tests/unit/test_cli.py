@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import subprocess
@@ -116,9 +117,31 @@ def test_run_with_report_writes_a_self_contained_report(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "report.html" in proc.stdout
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
-    assert "<h2>Business case</h2>" in page
+    # No money on placeholder numbers: the command line takes no business numbers.
+    assert "<h2>Business case</h2>" not in page
     assert "By sex" in page
     assert "Why the model decides what it decides" in page
+    document = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    sentence = document["recommendation"]["sentence"]
+    assert sentence in proc.stdout  # the CLI prints the pick results.json records
+    assert html.escape(sentence, quote=False) in page  # and so does the report
+
+
+def test_the_cost_the_decision_is_judged_on_is_a_choice(tmp_path):
+    models = ["--models", "decision_tree,xgboost_small", "--workers", "0"]
+    proc = _cli(
+        "run", "sample:german_credit", "--out", str(tmp_path), "--cost", "size_bytes",
+        "--tolerance", "3", "--min-saving", "10", *models,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    document = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    rec = document["recommendation"]
+    assert (rec["cost"], rec["tolerance"], rec["materiality"]) == ("size_bytes", 3.0, 0.1)
+    assert rec["sentence"].startswith("Judged on model size: ") or rec["industry"] is None
+    assert rec["sentence"] in proc.stdout
+    bad = _cli("run", "sample:german_credit", "--cost", "speed", *FAST)
+    assert bad.returncode == 2
+    assert "invalid choice: 'speed'" in bad.stderr
 
 
 def test_progress_is_one_line_per_model_and_samples_are_named(tmp_path, capsys, monkeypatch):

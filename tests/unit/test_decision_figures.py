@@ -3,6 +3,7 @@ and on hand-made ones: traces, marked points, axis titles, units and escaped use
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -13,7 +14,6 @@ from core import fairness as fair
 from core.economics import BusinessInputs, break_even, business_case
 from core.economics_figures import (
     FRONTIER_NAME,
-    MOST_VALUABLE_NAME,
     break_even_figure,
     net_value_figure,
     threshold_figure,
@@ -22,14 +22,13 @@ from core.fairness_figures import (
     FRONTIER_NAME as FAIR_FRONTIER,
 )
 from core.fairness_figures import (
-    PICK_NAME,
     SMALL_COLOUR,
     accuracy_gap_figure,
     group_figure,
     rates_figure,
 )
+from core.figures import DECISION_NAME as PICK_NAME
 from core.figures import ModelPoint, plain, tradeoff_figure
-from core.pareto import Budgets, Recommendation
 from core.stats import Predictions
 from core.study import ModelResult, StudyConfig, StudyResult
 from core.tables import business_frame, price_frame
@@ -90,24 +89,32 @@ def case(small_binary_study: StudyResult):  # type: ignore[no-untyped-def]
 
 
 def test_net_value_figure(small_binary_study: StudyResult, case) -> None:  # type: ignore[no-untyped-def]
-    fig = net_value_figure(small_binary_study, case)
+    pick = case.rows[1].name
+    fig = net_value_figure(small_binary_study, case, pick)
     names = [t.name for t in fig.data]
     assert names[0] == FRONTIER_NAME
-    assert names[-1] == MOST_VALUABLE_NAME
+    assert names[-1] == PICK_NAME
     star = fig.data[-1]
-    best = case.row(case.most_valuable)
-    assert (star.x[0], star.y[0]) == (best.serving_usd_per_month, best.net_usd_per_month)
+    chosen = case.row(pick)
+    assert (star.x[0], star.y[0]) == (chosen.serving_usd_per_month, chosen.net_usd_per_month)
+    assert PICK_NAME not in [t.name for t in net_value_figure(small_binary_study, case).data]
     plotted = sorted(n for t in fig.data[1:-1] for n in t.customdata)
     assert plotted == sorted(r.name for r in case.rows)
     assert fig.layout.xaxis.title.text.startswith("serving cost (&#36; per month, in batches")
-    assert fig.layout.yaxis.tickformat == "$~s"
+    ticks = fig.layout.yaxis.ticktext
+    assert ticks
+    assert all(t.startswith(("&#36;", "−&#36;")) for t in ticks)
+    assert not any(c in t for t in ticks for c in "eEGµ")  # no 1e5, no $70G, no µ$
     assert fig.layout.annotations[0].text.startswith("Simple baseline −&#36;")
     _no_raw_dollar(fig)
 
 
 def test_net_value_figure_without_costs_says_so(small_binary_study: StudyResult) -> None:
     blind = [
-        ModelResult(**{**m.__dict__, "throughput_rows_per_s": None, "latency_ms_p50": None})
+        ModelResult(
+            **{**m.__dict__, "throughput_rows_per_s": None, "latency_ms_p50": None}
+            | {"latency_ms_mean": None}
+        )
         for m in small_binary_study.models
     ]
     study = StudyResult(**{**small_binary_study.__dict__, "models": blind})
@@ -133,7 +140,7 @@ def test_break_even_figure_crosses_zero_at_the_break_even(small_binary_study: St
     from tests.unit.test_economics import INPUTS, _break_even_study
 
     study = _break_even_study({"train_cpu_s": 3600.0}, [1, 1, 0, 0])
-    result = break_even(study, INPUTS)
+    result = break_even(study, INPUTS, "xgb")
     fig = break_even_figure(result, 1000.0, "XGB", "Simple")
     curve, yours, star = fig.data
     assert (star.x[0], star.y[0]) == (result.predictions_per_month, 0)
@@ -143,7 +150,11 @@ def test_break_even_figure_crosses_zero_at_the_break_even(small_binary_study: St
     assert min(curve.x) < 1000 < max(curve.x)
     assert fig.layout.xaxis.type == "log"
     _no_raw_dollar(fig)
-    always = break_even(_break_even_study({}, [1, 1, 0, 0]), INPUTS)
+    ticks = fig.layout.xaxis.ticktext  # volumes as people say them, not 100p…1µ
+    assert ticks
+    assert all(re.fullmatch(r"\d+(\.\d+)?[kMB]?", t) for t in ticks), ticks
+    assert fig.layout.yaxis.ticktext
+    always = break_even(_break_even_study({}, [1, 1, 0, 0]), INPUTS, "xgb")
     assert (
         "pays at any volume"
         in break_even_figure(always, 1e6, "XGB", "S").layout.annotations[0].text
@@ -152,12 +163,14 @@ def test_break_even_figure_crosses_zero_at_the_break_even(small_binary_study: St
 
 def test_business_and_price_tables_carry_units(small_binary_study: StudyResult, case) -> None:  # type: ignore[no-untyped-def]
     frame = business_frame(case, "binary")
-    assert frame.columns[:4].tolist() == [
-        "model", "net value ($ per month)", "net 95% CI low ($ per month)",
-        "net 95% CI high ($ per month)",
+    assert frame.columns[:3].tolist() == [
+        "model", "net value ($ per month)", "net 95% CI ($ per month)",
     ]  # fmt: skip
-    net = frame["net value ($ per month)"].tolist()
-    assert net == sorted(net, reverse=True)
+    by_label = {r.label: r.net_usd_per_month for r in case.rows}
+    net = [by_label[label] for label in frame["model"]]
+    assert net == sorted(net, reverse=True)  # the most valuable first
+    for text in frame["net value ($ per month)"]:  # as people write money
+        assert re.fullmatch(r"−?\$\d+(\.\d+)?[kMB]?", text), text
     simple = frame.set_index("model").loc["Simple baseline (linear)"]
     assert simple["clearly more than the simple baseline?"] == ""
     assert set(frame["clearly more than the simple baseline?"]) <= {
@@ -166,9 +179,8 @@ def test_business_and_price_tables_carry_units(small_binary_study: StudyResult, 
     assert "decision threshold" in frame.columns
     prices = price_frame(case, small_binary_study.primary_metric)
     assert len(prices) == len(case.price_table)
-    assert {"Accuracy gain (points)", "latency (ms per point)", "size (MB per point)"} <= set(
-        prices.columns
-    ) or {"Balanced accuracy gain (points)"} <= set(prices.columns)
+    assert {"latency per point", "size per point"} <= set(prices.columns)
+    assert {"Accuracy gain (points)", "Balanced accuracy gain (points)"} & set(prices.columns)
 
 
 # --- fairness ------------------------------------------------------------------------------------
@@ -184,7 +196,7 @@ def _hand_study(groups: list[str], y: list[int], pred: list[int]) -> StudyResult
     )  # fmt: skip
     return StudyResult(
         dataset=ds, config=StudyConfig(n_resamples=100), primary_metric="accuracy",
-        models=[model], recommendation=Recommendation("m", "m", "", "", Budgets()),
+        models=[model],
         eval_index=np.arange(len(y)), eval_fold=np.zeros(len(y), dtype=np.int64),
         duration_s=0.0, created_at="",
     )  # fmt: skip
@@ -217,7 +229,7 @@ def test_accuracy_gap_figure_and_its_empty_state() -> None:
     # Group a: 40 rows, all right; group b: 40 rows, half right. Gap 50 points.
     study = _hand_study(["a"] * 40 + ["b"] * 40, [1, 0] * 40, [1, 0] * 20 + [1, 1] * 20)
     report = fair.fairness_report(study, ["who"])
-    fig = accuracy_gap_figure(study, report)
+    fig = accuracy_gap_figure(study, report, "m")
     frontier, family, star = fig.data
     assert frontier.name == plain(FAIR_FRONTIER)
     assert list(frontier.x) == pytest.approx([50.0])

@@ -19,13 +19,11 @@ from core.economics import (
     business_case,
     cost_matrix_frame,
     economics,
-    format_usd,
     neural_verdict,
     price_of_points,
     price_of_points_sentence,
 )
 from core.errors import ConfigError
-from core.pareto import Budgets, Recommendation
 from core.stats import Predictions, compute_metrics
 from core.study import ModelResult, StudyConfig, StudyResult
 
@@ -85,7 +83,6 @@ def _study(
     ds: Dataset,
     models: list[ModelResult],
     metric: str = "accuracy",
-    industry: str | None = None,
 ) -> StudyResult:
     n = len(ds.y)
     return StudyResult(
@@ -93,7 +90,6 @@ def _study(
         config=StudyConfig(n_resamples=300),
         primary_metric=metric,
         models=models,
-        recommendation=Recommendation(None, industry, "", "", Budgets()),
         eval_index=np.arange(n),
         eval_fold=np.zeros(n, dtype=np.int64),
         duration_s=0.0,
@@ -512,7 +508,7 @@ def _break_even_study(model_fields: dict[str, Any], model_pred: list[int]) -> St
     proba = [0.9 if p else 0.1 for p in model_pred]
     fields = {"train_cpu_s": 0.0, "throughput_rows_per_s": 1.0, **model_fields}
     m = _model("xgb", model_pred, proba, **fields)
-    return _study(ds, [base, m], industry="xgb")
+    return _study(ds, [base, m])
 
 
 INPUTS = BusinessInputs(usd_per_vcpu_hour=PRICE, cost_false_negative_usd=1.0)
@@ -520,7 +516,7 @@ INPUTS = BusinessInputs(usd_per_vcpu_hour=PRICE, cost_false_negative_usd=1.0)
 
 def test_break_even_above_a_volume() -> None:
     # Perfect model saves $0.25 a prediction; same serving; training 3600 CPU-s = $3.60 a month.
-    result = break_even(_break_even_study({"train_cpu_s": 3600.0}, [1, 1, 0, 0]), INPUTS)
+    result = break_even(_break_even_study({"train_cpu_s": 3600.0}, [1, 1, 0, 0]), INPUTS, "xgb")
     assert result.kind == "above"
     assert result.predictions_per_month == pytest.approx(3.6 / 0.25)  # 14.4 a month
     assert result.extra_value_usd_per_prediction == pytest.approx(0.25)
@@ -531,13 +527,13 @@ def test_break_even_above_a_volume() -> None:
 def test_break_even_includes_extra_serving_cost() -> None:
     # Model serves at 0.01 rows/s: 100 CPU-s = $0.10 a prediction vs $0.001 for the baseline.
     fields = {"train_cpu_s": 3600.0, "throughput_rows_per_s": 0.01}
-    result = break_even(_break_even_study(fields, [1, 1, 0, 0]), INPUTS)
+    result = break_even(_break_even_study(fields, [1, 1, 0, 0]), INPUTS, "xgb")
     # Margin 0.25 - (0.1 - 0.001) = 0.151 a prediction; 3.6 / 0.151 = 23.84.
     assert result.predictions_per_month == pytest.approx(3.6 / 0.151)
 
 
 def test_break_even_always_never_below_and_same() -> None:
-    always = break_even(_break_even_study({}, [1, 1, 0, 0]), INPUTS)
+    always = break_even(_break_even_study({}, [1, 1, 0, 0]), INPUTS, "xgb")
     assert always.kind == "always"
     assert always.predictions_per_month is None
     assert "pays at any volume" in always.sentence
@@ -546,6 +542,7 @@ def test_break_even_always_never_below_and_same() -> None:
     never = break_even(
         _break_even_study({"train_cpu_s": 10.0, "throughput_rows_per_s": 0.5}, [1, 0, 0, 0]),
         INPUTS,
+        "xgb",
     )
     assert never.kind == "never"
     assert "never pays" in never.sentence
@@ -553,7 +550,7 @@ def test_break_even_always_never_below_and_same() -> None:
     # Worse (two misses) but cheaper to train than a baseline that trains for 3600 CPU-s.
     study = _break_even_study({}, [0, 0, 0, 0])
     study.model("simple").train_cpu_s = 3600.0
-    below = break_even(study, INPUTS)
+    below = break_even(study, INPUTS, "xgb")
     # Margin -0.25 a prediction, training saves $3.60: pays below 3.6 / 0.25 = 14.4.
     assert below.kind == "below"
     assert below.predictions_per_month == pytest.approx(14.4)
@@ -565,8 +562,7 @@ def test_break_even_always_never_below_and_same() -> None:
 
 
 def test_break_even_needs_a_model() -> None:
-    study = _break_even_study({}, [1, 1, 0, 0])
-    study.recommendation = Recommendation(None, None, "", "", Budgets())
+    study = _break_even_study({}, [1, 1, 0, 0])  # no model beats the dummy: no decision
     with pytest.raises(ConfigError, match="no recommended model"):
         break_even(study, INPUTS)
     study.model("xgb").predictions = None
@@ -589,26 +585,6 @@ def test_online_serving_is_priced_at_the_single_row_latency() -> None:
     assert e.serving_usd_per_month == pytest.approx(1.0)  # falls back to the throughput
     with pytest.raises(ConfigError, match="Serving must be one of batch, online; got 'cloud'"):
         BusinessInputs(serving="cloud")  # type: ignore[arg-type]
-
-
-@pytest.mark.parametrize(
-    ("value", "signed", "text"),
-    [
-        (1_234_567.0, False, "$1,230,000"),
-        (-855_125.0, False, "−$855,000"),
-        (1234.0, True, "+$1,230"),
-        (123.4, False, "$123"),
-        (12.345, False, "$12.35"),
-        (0.004, False, "$0.004"),
-        (0.0000036, False, "$0.0000036"),
-        (1e-9, False, "under $0.000001"),
-        (0.0, True, "$0"),
-        (None, False, "unknown"),
-        (math.nan, False, "unknown"),
-    ],
-)
-def test_format_usd(value: float | None, signed: bool, text: str) -> None:
-    assert format_usd(value, signed=signed) == text
 
 
 def test_cost_matrix_frame_has_true_rows_and_predicted_columns() -> None:
@@ -669,9 +645,8 @@ def test_business_case_on_a_real_study(small_binary_study: StudyResult) -> None:
     assert [r.name for r in case.rows] == [m.name for m in small_binary_study.ok_models]
     assert set(case.thresholds) == {m.name for m in small_binary_study.ok_models}
     assert all(r.threshold == 0.5 for r in case.rows)
-    assert case.headline.startswith("At 1,000,000 predictions a month, ")
-    assert case.most_valuable in {r.name for r in case.rows}
-    assert case.model == small_binary_study.recommendation.industry
+    decision = small_binary_study.decision
+    assert case.model == (decision.industry or decision.academic)
     assert case.verdict is None  # no neural model was trained
     assert (case.break_even is None) == bool(case.break_even_problem)
     # The price of the last point comes with paired intervals of each gain.
@@ -685,21 +660,11 @@ def test_business_case_on_a_real_study(small_binary_study: StudyResult) -> None:
         assert r.net_usd_per_month >= case.row(r.name).net_usd_per_month - 1e-9
 
 
-def test_headline_when_the_baseline_is_worth_the_most() -> None:
-    study = _break_even_study({"train_cpu_s": 0.0}, [0, 0, 0, 0])  # xgb misses both positives
-    case = business_case(study, INPUTS)
-    assert case.most_valuable == "simple"
-    assert case.headline.endswith(
-        "No richer model earns back what it costs over the simple baseline."
-    )
-
-
-def test_headline_calls_a_tiny_difference_practically_the_same() -> None:
+def test_a_tiny_saving_pays_at_any_volume_if_only_a_little() -> None:
     # Same errors; the model serves a little cheaper (1.01 rows/s instead of 1).
     study = _break_even_study({"throughput_rows_per_s": 1.01}, [1, 0, 0, 0])
-    case = business_case(study, BusinessInputs(usd_per_vcpu_hour=PRICE, predictions_per_month=4))
-    assert case.most_valuable == "xgb"
-    assert case.headline.endswith("practically the same.")
+    inputs = BusinessInputs(usd_per_vcpu_hour=PRICE, predictions_per_month=4)
+    case = business_case(study, inputs, model="xgb")
     assert "if only a little: its errors cost the same" in case.break_even.sentence
 
 
@@ -709,21 +674,18 @@ def test_break_even_of_the_baseline_itself_and_of_an_unrealistic_volume() -> Non
         "is the simple baseline itself, so there is nothing to earn over it."
     )
     # Saves $0.25 a prediction but costs $3.6e12 a month to train.
-    far = break_even(_break_even_study({"train_cpu_s": 3.6e15}, [1, 1, 0, 0]), INPUTS)
+    far = break_even(_break_even_study({"train_cpu_s": 3.6e15}, [1, 1, 0, 0]), INPUTS, "xgb")
     assert far.kind == "above"
     assert "(far beyond any real traffic)" in far.sentence
 
 
 def test_business_case_explains_a_missing_break_even() -> None:
-    study = _break_even_study({}, [1, 1, 0, 0])
-    study.recommendation = Recommendation(None, None, "", "", Budgets())
+    study = _break_even_study({}, [1, 1, 0, 0])  # no model beats the dummy: no decision
     case = business_case(study, INPUTS)
     assert case.break_even is None
     assert case.break_even_problem.startswith("There is no recommended model")
-    no_base = _study(
-        _dataset([0, 1], "binary", ("no", "yes")), [_model("m", [0, 1], [0.1, 0.9])], industry="m"
-    )
-    assert "simple baseline did not finish" in business_case(no_base).break_even_problem
+    no_base = _study(_dataset([0, 1], "binary", ("no", "yes")), [_model("m", [0, 1], [0.1, 0.9])])
+    assert "simple baseline did not finish" in business_case(no_base, model="m").break_even_problem
 
 
 def test_price_of_points_in_money_per_month() -> None:

@@ -9,7 +9,6 @@ import pytest
 from core import fairness as fair
 from core.dataset import ColumnProfile
 from core.errors import ConfigError
-from core.pareto import Budgets, Recommendation
 from core.stats import Predictions
 from core.study import ModelResult, StudyConfig, StudyResult
 from tests.unit.conftest import make_dataset
@@ -46,7 +45,6 @@ def _study(
         config=StudyConfig(n_resamples=50, seed=3),
         primary_metric=primary,
         models=[model],
-        recommendation=Recommendation(None, None, "", "", Budgets()),
         eval_index=eval_index,
         eval_fold=np.zeros(len(eval_index), dtype=np.int64),
         duration_s=0.0,

@@ -1,9 +1,9 @@
-"""Frontiers, budgets, money and the academic / industry recommendation of ``core.pareto``."""
+"""Frontiers, budgets and money of ``core.pareto`` (the decision is tested in test_decision)."""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import pytest
 
@@ -11,14 +11,11 @@ from core.pareto import (
     COST_AXES,
     DEFAULT_USD_PER_VCPU_HOUR,
     Budgets,
-    Recommendation,
     best_model,
-    cost_score,
     cost_value,
     format_gap,
     format_metric,
     frontier,
-    recommend,
     tied_with_best,
     train_usd,
     usd_per_million_predictions,
@@ -300,21 +297,6 @@ def test_budgets_to_dict():
 # --- cost score, best model, ties ----------------------------------------------------------------
 
 
-def test_cost_score_geometric_mean_of_ratios_to_cheapest():
-    a = Fake("a", latency_ms_p50=1.0, size_bytes=100, train_cpu_s=2.0)
-    b = Fake("b", latency_ms_p50=4.0, size_bytes=800, train_cpu_s=2.0)
-    assert cost_score(a, [a, b]) == pytest.approx(1.0)
-    assert cost_score(b, [a, b]) == pytest.approx((4 * 8 * 1) ** (1 / 3))
-
-
-def test_cost_score_skips_unmeasured_fields():
-    a = Fake("a", latency_ms_p50=1.0, size_bytes=100, train_cpu_s=None)
-    b = Fake("b", latency_ms_p50=9.0, size_bytes=None, train_cpu_s=None)
-    assert cost_score(b, [a, b]) == pytest.approx(9.0)  # latency is the only shared figure
-    nothing = Fake("n", latency_ms_p50=None, size_bytes=None, train_cpu_s=None)
-    assert cost_score(nothing, [a, b]) == 1.0
-
-
 def test_best_model_respects_direction_and_ignores_failures():
     assert best_model(LADDER, "accuracy") is FOREST
     failed_best = Fake("f", {"accuracy": 0.99}, status="failed")
@@ -333,188 +315,3 @@ def test_best_model_respects_direction_and_ignores_failures():
 def test_tied_with_best(low, high, expected):
     model = Fake("m", delta_vs_best_ci_low=low, delta_vs_best_ci_high=high)
     assert tied_with_best(model) is expected
-
-
-# --- recommend -----------------------------------------------------------------------------------
-
-
-def test_recommend_academic_is_best_industry_is_cheapest_tied_model():
-    rec = recommend(LADDER, "accuracy")
-    assert isinstance(rec, Recommendation)
-    assert (rec.academic, rec.industry) == ("random_forest_large", "xgboost_small")
-    assert rec.academic_sentence == "Random forest (large) has the best accuracy: 85.0%."
-    # gap 0.850 - 0.847 = 0.3 points; latency 20 / 0.5 = 40x; size 6 MB / 0.5 MB = 12x;
-    # training 20 s / 1 s = 20x.
-    assert rec.sentence == (
-        "XGBoost (small) (accuracy 84.7%) is within 0.3 points of the best model, "
-        "Random forest (large) (85.0%), a difference within the uncertainty, "
-        "40× faster per prediction, 12× smaller and 20× cheaper to train."
-    )
-    assert rec.budgets == Budgets()
-    assert rec.to_dict()["industry"] == "xgboost_small"
-
-
-def test_recommend_sentence_lists_only_real_savings():
-    # Tied and cheaper overall, as fast per prediction (said so) and only 1.2x smaller (not said).
-    pick = replace(XGB, latency_ms_p50=20.0, size_bytes=5_000_000, train_cpu_s=2.5)
-    rec = recommend([DUMMY, SIMPLE, pick, FOREST], "accuracy")
-    assert rec.industry == "xgboost_small"
-    assert rec.sentence == (
-        "XGBoost (small) (accuracy 84.7%) is within 0.3 points of the best model, "
-        "Random forest (large) (85.0%), a difference within the uncertainty, "
-        "about as fast per prediction and 8.0× cheaper to train."
-    )
-
-
-def test_recommend_best_outside_budgets_picks_a_tied_model_within_them():
-    rec = recommend(LADDER, "accuracy", Budgets(max_latency_ms=10))
-    assert (rec.academic, rec.industry) == ("random_forest_large", "xgboost_small")
-    assert rec.budgets == Budgets(max_latency_ms=10)
-
-
-def test_recommend_best_outside_budgets_and_no_tied_model_within_them():
-    rec = recommend(LADDER, "accuracy", Budgets(max_size_mb=0.1))
-    assert (rec.academic, rec.industry) == ("random_forest_large", "simple")
-    # gap 0.85 - 0.80 = 5.0 points; latency 20 / 0.5 = 40x; size 6 MB / 2 kB = 3000x;
-    # training 20 s / 0.1 s = 200x.
-    assert rec.sentence == (
-        "Within the budgets, Simple baseline (linear) is the most accurate (accuracy 80.0%): "
-        "5.0 points below the best model, Random forest (large), which does not fit the "
-        "budgets, 40× faster per prediction, 3000× smaller and 200× cheaper to train."
-    )
-
-
-def test_recommend_best_is_the_industry_pick_when_nothing_cheaper_is_tied():
-    alone = replace(XGB, delta_vs_best_ci_low=-0.03, delta_vs_best_ci_high=-0.001)
-    rec = recommend([DUMMY, SIMPLE, alone, FOREST], "accuracy")
-    assert (rec.academic, rec.industry) == ("random_forest_large", "random_forest_large")
-    assert rec.sentence == (
-        "Random forest (large) is the most accurate model (accuracy 85.0%) and no cheaper "
-        "model is statistically as good, so it is also the industry pick."
-    )
-
-
-def test_recommend_when_nothing_beats_the_baseline():
-    models = [replace(m, beats_baseline=False) for m in LADDER]
-    rec = recommend(models, "accuracy")
-    assert (rec.academic, rec.industry) == ("random_forest_large", None)
-    assert rec.sentence == (
-        "No model predicts better than always guessing the most common class (the dummy "
-        "baseline) on accuracy: every difference is within the uncertainty, judged for all the "
-        "models at once. Don't ship a model yet: the data may not hold a usable signal for this "
-        "target, or it needs more rows."
-    )
-    assert rec.academic_sentence == "Random forest (large) has the best accuracy: 85.0%."
-    mae = [replace(m, beats_baseline=False, metrics={"mae": 3.0}) for m in LADDER[:2]]
-    assert "better than always predicting the average (the dummy baseline) on mean absolute" in (
-        recommend(mae, "mae").sentence
-    )
-
-
-def test_recommend_when_no_model_fits_the_budgets():
-    rec = recommend(LADDER, "accuracy", Budgets(max_latency_ms=0.5, max_train_s=0.05))
-    assert (rec.academic, rec.industry) == ("random_forest_large", None)
-    # Every model that beats the baseline breaks both limits; the first of them is named.
-    assert rec.sentence == (
-        "No model that beats the baseline fits the budgets. The closest, Simple baseline "
-        "(linear), fails because its p95 latency 0.8 ms is over 0.5 ms; "
-        "training 0.1 CPU-s is over 0.05 CPU-s."
-    )
-    assert rec.academic_sentence == "Random forest (large) has the best accuracy: 85.0%."
-
-
-def test_recommend_when_no_model_fits_names_the_one_with_fewest_violations():
-    quick = replace(XGB, latency_ms_p95=0.6)
-    rec = recommend([DUMMY, SIMPLE, quick, FOREST], "accuracy", Budgets(0.7, 0.01))
-    # simple breaks one limit (p95 0.8 ms; its 2 kB fit), XGBoost one (0.5 MB), the forest two:
-    # the first of those with one violation is named.
-    assert rec.industry is None
-    assert rec.sentence == (
-        "No model that beats the baseline fits the budgets. The closest, Simple baseline "
-        "(linear), fails because its p95 latency 0.8 ms is over 0.7 ms."
-    )
-    rec = recommend([DUMMY, SIMPLE, quick, FOREST], "accuracy", Budgets(0.7, 0.001))
-    # Now simple breaks two limits (0.8 ms, 2 kB) and XGBoost only the size one.
-    assert rec.sentence == (
-        "No model that beats the baseline fits the budgets. The closest, XGBoost (small), "
-        "fails because its size 0.5 MB is over 0.001 MB."
-    )
-
-
-def test_size_violation_message_shows_a_size_above_the_limit():
-    (message,) = Budgets(max_size_mb=0.001).violations(Fake("m", size_bytes=2_000))
-    shown = float(message.split()[1])
-    assert shown > 0.001
-
-
-@pytest.mark.parametrize("status", ["failed", "skipped"])
-def test_recommend_when_nothing_finished(status):
-    models = [replace(m, status=status) for m in LADDER]
-    rec = recommend(models, "accuracy", Budgets(max_latency_ms=1))
-    message = "No model finished, so there is nothing to recommend. See each model's reason."
-    assert rec == Recommendation(None, None, message, message, Budgets(max_latency_ms=1))
-    assert recommend([], "accuracy").industry is None
-
-
-def test_recommend_lower_is_better_metric():
-    models = [
-        Fake("dummy", {"mae": 9.0}, label="Dummy baseline", beats_baseline=False),
-        Fake(
-            "small",
-            {"mae": 4.1},
-            label="Small",
-            delta_vs_best_ci_low=-0.2,
-            delta_vs_best_ci_high=0.5,
-            latency_ms_p50=0.2,
-            size_bytes=10_000,
-            train_cpu_s=0.5,
-        ),
-        Fake(
-            "big",
-            {"mae": 4.0},
-            label="Big",
-            delta_vs_best_ci_low=0.0,
-            delta_vs_best_ci_high=0.0,
-            latency_ms_p50=3.0,
-            size_bytes=1_000_000,
-            train_cpu_s=5.0,
-        ),
-    ]
-    rec = recommend(models, "mae")
-    assert (rec.academic, rec.industry) == ("big", "small")
-    assert rec.academic_sentence == "Big has the best mean absolute error: 4."
-    assert rec.sentence == (
-        "Small (mean absolute error 4.1) is within 0.1 target units of the best model, Big (4), "
-        "a difference within the uncertainty, 15× faster per prediction, 100× smaller and "
-        "10× cheaper to train."
-    )
-
-
-def test_recommend_does_not_blame_budgets_when_none_are_set():
-    unclear_best = replace(FOREST, beats_baseline=False)
-    not_tied = replace(XGB, delta_vs_best_ci_low=-0.03, delta_vs_best_ci_high=-0.001)
-    rec = recommend([DUMMY, SIMPLE, not_tied, unclear_best], "accuracy")
-    assert rec.industry == "xgboost_small"
-    assert "does not fit the budgets" not in rec.sentence
-
-
-def test_the_best_score_states_its_selection_optimism() -> None:
-    best = replace(_acc("forest", 0.84), selection_tied=11, selection_optimism=0.0149)
-    sentence = recommend([best], "accuracy").academic_sentence
-    assert sentence == (
-        "Forest has the best accuracy: 84.0%, the best of 11 models statistically tied on "
-        "these rows; expect about 1.5 points less on new data."
-    )
-    alone = replace(best, selection_tied=1)
-    assert (
-        recommend([alone], "accuracy").academic_sentence == "Forest has the best accuracy: 84.0%."
-    )
-    lucky_by_nothing = replace(best, selection_optimism=0.0004)
-    assert "expect" not in recommend([lucky_by_nothing], "accuracy").academic_sentence
-    mae = replace(
-        _acc("ridge", 0.0), metrics={"mae": 3.0}, selection_tied=3, selection_optimism=0.25
-    )
-    assert (
-        "expect about 0.25 target units more on new data"
-        in recommend([mae], "mae").academic_sentence
-    )

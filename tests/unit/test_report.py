@@ -98,6 +98,6 @@ def test_tables_escape_and_format_cells() -> None:
     )
     out = table_html(frame, {"p": "{:.1f}"})
     assert "&lt;b&gt;x&lt;/b&gt;" in out
-    assert "−$1,230" in out
+    assert "−$1.23k" in out
     assert ">0.1<" in out
     assert ">yes<" in out

@@ -24,7 +24,6 @@ import skops.io as sio
 import core.store as store_module
 import core.study_files as study_files
 from core.dataset import ColumnProfile, DataWarning
-from core.pareto import Budgets, Recommendation
 from core.results import to_dict
 from core.store import (
     SCHEMA_VERSION,
@@ -88,7 +87,7 @@ def _assert_same_study(loaded: StudyResult, original: StudyResult, *, pipelines:
             assert a == b, f.name
             assert type(a) is type(b), f.name
     assert loaded.config == original.config
-    assert loaded.recommendation == original.recommendation
+    assert loaded.decision == original.decision
     assert (loaded.primary_metric, loaded.created_at) == (
         original.primary_metric,
         original.created_at,
@@ -173,7 +172,7 @@ def test_list_newest_first_with_summary_fields(store, binary_study, regression_s
     assert [days[s.study_id][0] for s in summaries] == [3, 2, 1]
     for summary in summaries:
         study = days[summary.study_id][1]
-        rec, metric = study.recommendation, study.primary_metric
+        rec, metric = study.decision, study.primary_metric
         best, pick = study.model(rec.academic), study.model(rec.industry)
         assert summary == StudySummary(
             study_id=summary.study_id,
@@ -193,8 +192,8 @@ def test_list_newest_first_with_summary_fields(store, binary_study, regression_s
 
 
 def test_list_without_a_recommendation(store, binary_study):
-    none = Recommendation(None, None, "Nothing finished.", "Nothing finished.", Budgets())
-    store.save(replace(binary_study, recommendation=none))
+    failed = [replace(m, status="failed", metrics={}) for m in binary_study.models]
+    store.save(replace(binary_study, models=failed))  # nothing finished: no pick at all
     (summary,) = store.list()
     assert summary.best_label is summary.best_metric is None
     assert summary.recommended_label is summary.recommended_metric is None

@@ -133,7 +133,7 @@ def test_failing_model_is_recorded_and_others_go_on(binary_dataset, monkeypatch)
     assert "boom" in failed.reason
     assert failed.metrics == {}
     assert study.model("xgboost_small").status == "ok"
-    assert study.recommendation.industry is not None
+    assert study.decision.industry is not None
 
 
 def test_time_limit_stops_a_model(binary_dataset):
@@ -256,7 +256,7 @@ def test_results_json_schema(written, binary_study):
     for names in doc["frontiers"].values():
         assert names
         assert set(names) <= ok_names
-    assert doc["recommendation"]["industry"] == binary_study.recommendation.industry
+    assert doc["recommendation"]["industry"] == binary_study.decision.industry
 
 
 def test_model_files_have_exactly_size_bytes_and_load_safely(written):

@@ -62,7 +62,7 @@ def test_leaderboard_view_units_order_and_verdicts(small_binary_study):
     dummy = frame.set_index("model").loc["Dummy baseline"]
     assert dummy["beats dummy?"] == "no: within the uncertainty"
     assert dummy["vs dummy baseline (points)"] == pytest.approx(0.0)
-    best = study.model(study.recommendation.academic)
+    best = study.model(study.decision.academic)
     row = frame.set_index("model").loc[best.label]
     assert row["Accuracy (%)"] == pytest.approx(100 * best.metrics["accuracy"])
     assert row["beats dummy?"] == (
