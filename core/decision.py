@@ -99,7 +99,16 @@ NEGLIGIBLE_SHARE = 0.001
 #: Metrics whose tolerance is in points (hundredths); the others' is a percent of the top's error.
 _POINT_METRICS = ("accuracy", "balanced_accuracy", "f1_macro", "roc_auc", "r2")
 
-Kind = Literal["best", "saving", "within_budgets", "net_value", "no_signal", "no_fit", "nothing"]
+Kind = Literal[
+    "best",
+    "saving",
+    "within_budgets",
+    "not_neural",
+    "net_value",
+    "no_signal",
+    "no_fit",
+    "nothing",
+]
 
 
 @dataclass(frozen=True)
@@ -401,14 +410,22 @@ def _by_cost(
     academic_sentence: str,
 ) -> Decision:
     metric, axis = study.primary_metric, choices.cost
-    top = best if best in feasible else max(feasible, key=lambda m: _value(m, metric))
-    allowed = allowed_gap(metric, top.metrics[metric], choices.tolerance)
-    eligible = [
-        m
-        for m in feasible
-        if m is top
-        or (tied_with_best(m) and _value(top, metric) - _value(m, metric) <= allowed + 1e-12)
-    ]
+    # The anchor: the most accurate model within the budgets. Nothing gives up more than the
+    # tolerance against it.
+    anchor = best if best in feasible else max(feasible, key=lambda m: _value(m, metric))
+    allowed = allowed_gap(metric, anchor.metrics[metric], choices.tolerance)
+
+    def close(m: Any) -> bool:
+        return _value(anchor, metric) - _value(m, metric) <= allowed + 1e-12
+
+    top = anchor
+    neural = _passed_over(anchor, [m for m in feasible if close(m)])
+    if neural is not None:
+        top = max(
+            (m for m in feasible if close(m) and _simpler_tied(m)),
+            key=lambda m: _value(m, metric),
+        )
+    eligible = [m for m in feasible if m is top or m is anchor or (tied_with_best(m) and close(m))]
     others = [m for m in eligible if m is not top and _cost(m, axis) is not None]
     level = 1 - (1 - CONFIDENCE) / max(len(others), 1)
     savers = []
@@ -423,11 +440,17 @@ def _by_cost(
         pick = min(tied_cost, key=lambda m: order[m.name])
     pick = _undominated(pick, eligible, lambda m: _value(m, metric), lambda m: _cost(m, axis))
     kind: Kind = "saving" if pick is not top else ("best" if top is best else "within_budgets")
+    if pick is top and neural is not None:
+        kind = "not_neural"
+    elif pick is neural:
+        kind = "best" if neural is best else "within_budgets"
     reference = top if pick is not top else _nearest(top, others, axis, order)
     ratios = _ratios(pick, reference) if reference is not None else ()
     sentence = _cost_sentence(
-        study, choices, pick, top, best, reference, ratios, kind, level, len(others)
+        study, choices, pick, top, best, reference, ratios, kind, level, len(others), neural
     )
+    if neural is not None and pick is not neural:
+        sentence = _neural_words(neural, top, metric) + sentence
     return Decision(
         pick.name,
         best.name,
@@ -438,6 +461,28 @@ def _by_cost(
         choices,
         None if reference is None else reference.name,
         ratios,
+    )
+
+
+def _simpler_tied(model: Any) -> bool:
+    return not getattr(model, "neural", False) and bool(tied_with_best(model))
+
+
+def _passed_over(anchor: Any, close: Sequence[Any]) -> Any | None:
+    """The anchor when it is a neural network that is not clearly better than a simpler model
+    within the tolerance (one is statistically tied with the best): deep learning must be
+    clearly better to be worth its cost. ``None`` otherwise."""
+    if not getattr(anchor, "neural", False):
+        return None
+    return anchor if any(_simpler_tied(m) for m in close) else None
+
+
+def _neural_words(neural: Any, top: Any, metric: str) -> str:
+    return (
+        f"Deep learning must be clearly better to be worth it: {neural.label} has the best "
+        f"{metric_info(metric).words} ({format_metric(metric, neural.metrics[metric])}) but is "
+        f"statistically tied with {top.label} "
+        f"({format_metric(metric, top.metrics[metric])}). "
     )
 
 
@@ -556,6 +601,7 @@ def _cost_sentence(
     kind: Kind,
     level: float,
     n_compared: int,
+    neural: Any | None = None,
 ) -> str:
     metric = study.primary_metric
     words = metric_info(metric).words
@@ -565,8 +611,8 @@ def _cost_sentence(
     saving = f"{choices.materiality:.0%}"
     value = format_metric(metric, pick.metrics[metric])
     lead = f"Judged on {named}: "
-    if top is not best:
-        over = "; ".join(choices.budgets.violations(best))
+    over = "; ".join(choices.budgets.violations(best))
+    if over:
         lead += (
             f"the most accurate model, {best.label} ({format_metric(metric, best.metrics[metric])}"
             f"), does not fit the budgets ({over}). "
@@ -574,7 +620,13 @@ def _cost_sentence(
     if kind == "saving":
         gap = _value(top, metric) - _value(pick, metric)
         main = cost_ratio(pick, top, axis)
-        whom = "the most accurate model" if top is best else "the most accurate within the budgets"
+        whom = (
+            "the most accurate model"
+            if top is best
+            else "the most accurate model that is not a neural network"
+            if neural is not None
+            else "the most accurate within the budgets"
+        )
         same = format_metric(metric, pick.metrics[metric]) == format_metric(
             metric, top.metrics[metric]
         )
@@ -587,10 +639,21 @@ def _cost_sentence(
             "chosen on."
         )
         return text + _others_text(ratios, axis)
+    if neural is not None and pick is neural:  # more accurate than the simpler top, and cheaper
+        faster = ratio_phrase(cost_ratio(pick, top, axis)) or "cheaper"
+        return (
+            f"{lead}{pick.label} is the most accurate model ({words} {value}) and "
+            f"{faster} than {top.label} ({format_metric(metric, top.metrics[metric])}), the most "
+            f"accurate that is not a neural network ({pair_text(pick, top, axis)}), the cost it "
+            "was chosen on." + _others_text(ratios, axis)
+        )
     chosen = selection_phrase(pick, metric) if kind == "best" else ""
     head = (
         f"{lead}{pick.label} is the most accurate model ({words} {value}{chosen})."
         if kind == "best"
+        else f"{lead}{pick.label} is the most accurate model that is not a neural network "
+        f"({words} {value})."
+        if kind == "not_neural"
         else f"{lead}Within the budgets, {pick.label} is the most accurate ({words} {value})."
     )
     if reference is None:

@@ -31,6 +31,7 @@ from core.pareto import (
     best_model,
     cost_value,
     frontier,
+    tied_with_best,
 )
 from core.stats import (
     Bootstrap,
@@ -818,6 +819,9 @@ class Verdict:
     train_ratio: float | None
     justified: bool
     sentence: str
+    #: Clear against the best other model alone, but statistically tied with it once all the
+    #: models are compared (the tie set): not justified.
+    tied_once_all_compared: bool = False
 
 
 def _judged(a: ModelResult, b: ModelResult, axis: str) -> float | None:
@@ -875,7 +879,10 @@ def neural_verdict(study: StudyResult, resamples: Resamples | None = None) -> Ve
     diff = _points(metric, neural.metrics[metric] - other.metrics[metric])
     low, high = _points(metric, low), _points(metric, high)
     sign = 1.0 if info.higher_is_better else -1.0
-    better = sign * diff > 0 and (low > 0 if sign > 0 else high < 0)
+    clear = sign * diff > 0 and (low > 0 if sign > 0 else high < 0)
+    # The decision's own test (core.decision): deep learning is taken only when the best other
+    # model is out of the tie set, judged for all the models at once.
+    tied = clear and tied_with_best(other)
     verdict = Verdict(
         neural=neural.name,
         other=other.name,
@@ -886,8 +893,9 @@ def neural_verdict(study: StudyResult, resamples: Resamples | None = None) -> Ve
         latency_ratio=_judged(neural, other, "latency_ms_p50"),
         size_ratio=_ratio(neural.size_bytes, other.size_bytes),
         train_ratio=_judged(neural, other, "train_cpu_s"),
-        justified=better,
+        justified=clear and not tied,
         sentence="",
+        tied_once_all_compared=tied,
     )
     sentence = _verdict_sentence(verdict, neural.label, other.label)
     return replace(verdict, sentence=sentence)
@@ -918,6 +926,12 @@ def _verdict_sentence(v: Verdict, neural_label: str, other_label: str) -> str:
             f"uncertainty or against it, and {_join(cheaper)}."
         )
     cost_text = f" and {_join(dearer)}" if dearer else ""
+    if v.tied_once_all_compared:
+        costs = f", and it is {_join(dearer)}" if dearer else ""
+        return (
+            f"{who} is not justified: it is {amount} ({ci}) against {other_label} alone, but "
+            f"statistically tied with it once all the models are compared{costs}."
+        )
     return f"{who} is not justified: it is {amount} ({ci}){cost_text}."
 
 

@@ -20,7 +20,7 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from core.data import REASON_WORDS
-from core.decision import Decision, axis_pick_words, decide_for_axis, rule_words
+from core.decision import Decision, axis_pick_words, chart_models, decide_for_axis, rule_words
 from core.economics import SOURCES, BusinessCase, BusinessInputs, business_case, usd_interval
 from core.economics_figures import net_value_figure
 from core.errors import TradeoffError
@@ -29,7 +29,7 @@ from core.explain_figures import importance_figure
 from core.fairness import FairnessReport, column_choices, fairness_report, gap_sentence
 from core.fairness_figures import accuracy_gap_figure
 from core.figures import pareto_figure
-from core.pareto import COST_AXES, Budgets
+from core.pareto import AXES, COST_AXES, NET_VALUE, Budgets
 from core.results import environment
 from core.stats import metric_info
 from core.study import StudyResult
@@ -257,14 +257,12 @@ def _pareto(study: StudyResult, decision: Decision) -> str:
     each with the pick the same rule makes for that cost."""
     words = metric_info(study.primary_metric).words
     parts = []
-    axes = [a for a in COST_AXES if a == decision.cost] + [
-        a for a in COST_AXES if a != decision.cost
-    ]
+    axes = [a for a in AXES if a == decision.cost] + [a for a in COST_AXES if a != decision.cost]
     for key in axes:
-        axis = COST_AXES[key]
+        axis = AXES[key]
         on_axis = decision if key == decision.cost else decide_for_axis(study, decision, key)
         fig = pareto_figure(
-            study.models,
+            chart_models(study, decision) if key == NET_VALUE else study.models,
             study.primary_metric,
             key,
             budgets=decision.budgets,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -14,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 from core.data import BINARY_MESSAGE, TARGET_CONSTANT_MESSAGE, load_dataset
 from core.decision import NET_VALUE, Choices, Decision, chart_models, decide
 from core.economics import BusinessInputs
+from core.export import results_json
 from core.figures import DECISION_NAME
 from core.pareto import cost_value, frontier
 from core.samples import DEFAULT_SAMPLE, SAMPLES, get_sample, read_sample_bytes
@@ -555,7 +557,7 @@ def test_business_case_model_picker_and_price_axis(credit_study):
 
 
 def test_every_place_names_the_same_pick_before_and_after_business_numbers_and_axes(
-    credit_study,
+    credit_study, monkeypatch
 ):
     """The sidebar, Trade-offs (its sentence and its star), Business case and the report show
     one pick: with the default cost, after another cost is chosen, and once business numbers
@@ -578,11 +580,25 @@ def test_every_place_names_the_same_pick_before_and_after_business_numbers_and_a
         at.switch_page(BUSINESS_PAGE).run()
         assert_ok(at)
         assert at.success[0].value == f"**The decision: {md(label)}.** {md(expected.sentence)}"
-        at.switch_page(REPORT_PAGE).run()
+        # The Report page: its report file and the results.json its download button serves
+        # (made when clicked: the deferred call is caught as the page builds it).
+        deferred = []
+
+        class Catching(functools.partial):  # type: ignore[type-arg]
+            def __new__(cls, func, *args, **kwargs):  # type: ignore[no-untyped-def]
+                deferred.append((func, args, kwargs))
+                return super().__new__(cls, func, *args, **kwargs)
+
+        with monkeypatch.context() as patch:
+            patch.setattr(functools, "partial", Catching)
+            at.switch_page(REPORT_PAGE).run()
         assert_ok(at)
         report = next(reversed(at.session_state[Keys.REPORTS].values()))
         assert f"<b>Industry pick: {html.escape(label)}.</b> " in report
         assert html.escape(expected.sentence, quote=False) in report
+        ((func, args, kwargs),) = [d for d in deferred if d[0] is results_json]
+        document = json.loads(func(*args, **kwargs))
+        assert document["recommendation"] == json.loads(json.dumps(expected.to_dict()))
         at.switch_page(TRADEOFFS_PAGE).run()
 
     shows(study.decision)  # the default cost: the study's own decision, as in results.json

@@ -48,6 +48,7 @@ class Fake:
     metrics: dict[str, float] = field(default_factory=dict)
     label: str = ""
     status: str = "ok"
+    neural: bool = False
     beats_baseline: bool | None = True
     tied_with_best: bool | None = True
     delta_vs_best_ci_low: float | None = None
@@ -346,6 +347,48 @@ def test_a_lower_is_better_metric_gives_up_a_share_of_the_error() -> None:
     assert (d.academic, d.industry) == ("big", "small")
     assert "within 0.03 target units of the most accurate model, Big (4)" in d.sentence
     assert _decide([dummy, small, big], "mae", tolerance=0.5).industry == "big"
+
+
+# A neural network with the best score, statistically tied with a simpler model within 1 point.
+MLP = Fake(
+    "mlp_small",
+    {"accuracy": 0.855},
+    label="Neural network (small)",
+    neural=True,
+    train_cpu_s=40.0,
+    latency_ms_p50=30.0,
+    latency_ms_p95=45.0,
+    size_bytes=3_000_000,
+)
+
+
+def test_deep_learning_must_be_clearly_better_to_be_worth_it() -> None:
+    d = _decide([DUMMY, SIMPLE, XGB, FOREST, MLP], cost="size_bytes")
+    # The forest (85.0%) is tied with the network (85.5%) and within 1 point: it takes the
+    # network's place; then XGBoost, 12x smaller than the forest, saves on size.
+    assert (d.academic, d.industry, d.kind) == ("mlp_small", "xgboost_small", "saving")
+    assert d.sentence.startswith(
+        "Deep learning must be clearly better to be worth it: Neural network (small) has the "
+        "best accuracy (85.5%) but is statistically tied with Random forest (large) (85.0%). "
+        "Judged on model size: XGBoost (small) (accuracy 84.7%) is within 0.3 points of the "
+        "most accurate model that is not a neural network, Random forest (large) (85.0%)"
+    )
+    lone_forest = [DUMMY, SIMPLE, XGB.again(tied_with_best=False), FOREST, MLP]
+    d = _decide(lone_forest, cost="latency_ms_p50")
+    assert (d.industry, d.kind) == ("random_forest_large", "not_neural")
+    assert "Random forest (large) is the most accurate model that is not a neural network" in (
+        d.sentence
+    )
+    # Clearly better (nothing simpler is tied with it): the network is the pick.
+    alone = [DUMMY, SIMPLE, XGB.again(tied_with_best=False), FOREST.again(tied_with_best=False)]
+    assert _decide([*alone, MLP]).industry == "mlp_small"
+    # Tied, but more accurate and cheaper on the named cost than the simpler model: it pays.
+    small_mlp = MLP.again(latency_ms_p50=5.0, latency_ms_p95=8.0)
+    d = _decide([DUMMY, SIMPLE, XGB.again(tied_with_best=False), FOREST, small_mlp])
+    assert (d.industry, d.kind) == ("mlp_small", "best")
+    assert "4.0× faster per prediction than Random forest (large) (85.0%), the most accurate" in (
+        d.sentence
+    )
 
 
 def test_the_best_score_states_its_selection_optimism() -> None:

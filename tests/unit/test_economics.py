@@ -480,6 +480,23 @@ def test_neural_justified_only_if_worth_its_cost() -> None:
     assert "20× slower and 3.0× larger" in v.sentence
 
 
+def test_neural_is_not_justified_when_tied_once_all_the_models_are_compared() -> None:
+    # Clearly better than the tree alone, but the study's tie set (simultaneous over every
+    # model) holds the tree too: the decision would not take the network, nor does the verdict.
+    study = _verdict_study(0, 30, latency_ms_p50=20.0, size_bytes=3000)
+    study.model("tree").tied_with_best = True
+    v = neural_verdict(study)
+    assert v is not None
+    assert v.ci_low > 0
+    assert not v.justified
+    assert v.tied_once_all_compared
+    assert "is not justified: it is 15.0 points more accurate (CI +" in v.sentence
+    assert "against TREE alone, but statistically tied with it once all the models are " in (
+        v.sentence
+    )
+    assert v.sentence.endswith("compared, and it is 20× slower and 3.0× larger.")
+
+
 def test_identical_models_give_a_zero_difference() -> None:
     v = neural_verdict(_verdict_study(10, 10))
     assert v is not None

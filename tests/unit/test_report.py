@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import numpy as np
@@ -9,7 +10,8 @@ import pandas as pd
 import pytest
 
 from core.data import prepare_dataset
-from core.economics import business_case
+from core.decision import NET_VALUE, Choices, decide
+from core.economics import BusinessInputs, business_case
 from core.explain import explain
 from core.fairness import fairness_report
 from core.report import build_report, full_report, table_html
@@ -40,7 +42,8 @@ def hostile_study() -> tuple[StudyResult, pd.DataFrame]:
 
 def test_every_user_text_is_escaped(hostile_study) -> None:  # type: ignore[no-untyped-def]
     study, table = hostile_study
-    page = full_report(study, table)
+    page = full_report(study, table, inputs=BusinessInputs())
+    assert "<h2>Business case</h2>" in page
     assert HOSTILE not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<b>male</b>" not in page
@@ -49,7 +52,23 @@ def test_every_user_text_is_escaped(hostile_study) -> None:  # type: ignore[no-u
     scripts = re.findall(r"<script\b[^>]*>", page)
     figures = page.count('class="figure"')
     assert len(scripts) == 1 + figures
-    assert figures >= 6 + 1 + 1 + 2  # six cost axes, SHAP, net value, two fairness columns
+    assert figures >= 7 + 1 + 1 + 2  # seven cost axes, SHAP, net value, two fairness columns
+
+
+def test_the_report_shows_the_decision_and_its_own_chart_first(hostile_study) -> None:  # type: ignore[no-untyped-def]
+    study, _ = hostile_study
+    on_size = decide(study, Choices(cost="size_bytes"))
+    page = build_report(study, decision=on_size)
+    assert html.escape(on_size.sentence, quote=False) in page
+    charts = page[page.index("<h2>Accuracy against each cost</h2>") :]
+    assert charts.index("<h3>Model size (MB)</h3>") < charts.index("<h3>P50 latency per row")
+    assert "Judged on p50 latency per row instead" in charts
+    on_money = decide(study, Choices(cost=NET_VALUE, business=BusinessInputs()))
+    page = build_report(study, decision=on_money, business=business_case(study))
+    charts = page[page.index("<h2>Accuracy against each cost</h2>") :]
+    assert charts.index("<h3>Net value ($ per month)</h3>") < charts.index("<h3>Model size")
+    if on_money.industry is not None:
+        assert html.escape(on_money.sentence, quote=False) in page
 
 
 def test_the_report_needs_no_network(hostile_study) -> None:  # type: ignore[no-untyped-def]
