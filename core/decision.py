@@ -21,16 +21,21 @@ predictions, batch throughput, model size, training CPU-seconds):
    cost ratio below 1 at a Bonferroni level over the candidates. Otherwise the top is the pick,
    and the sentence says why.
 5. Among the models that qualify, the cheapest on the named cost; every one whose cost is not
-   clearly different from it (its ratio's interval holds 1) is tied with it, and the tie goes
-   to the simplest, in the ladder's order (dummy, simple baseline, interpretable models,
-   ensembles by size, neural networks): never to noise.
-6. The star never sits where a model of the tie set (within the budgets, beating the dummy)
-   beats it on both axes of its chart: such a model, the most accurate of them, is taken instead.
+   clearly different from it (its ratio's interval holds 1) is tied with it on cost, and of
+   those the most accurate is the pick, at equal accuracy the simplest in the ladder's order
+   (dummy, simple baseline, interpretable models, ensembles by size, neural networks): never
+   the noise.
+6. A qualifying model more accurate than the pick and clearly cheaper than it (95%) would beat
+   the star on both axes of its chart: it is taken instead.
+7. A neural network at the top gives way to the most accurate simpler model tied with the best
+   and within the tolerance (deep learning must be clearly better to be worth it), unless the
+   network itself qualifies as a saving against it.
 
 **Net value per month**, once the user has given their business numbers: among the models that
 beat the dummy and fit the budgets, those whose net value is statistically tied with the highest
-(paired bootstrap, simultaneous) form the tie set; the simplest of them is the pick, unless a
-model of the set is worth more and is also more accurate or cheaper to serve (step 6).
+(paired bootstrap, simultaneous; negligible differences count as ties) form the tie set; the
+simplest of them is the pick, unless a model of the set is worth more and is also more accurate
+or cheaper to serve: it would beat the star on both axes of the Trade-offs or Business chart.
 
 How each cost ratio gets its interval (:func:`cost_ratio`): latency p50, online cost (the mean
 single-row latency) and batch throughput / batch cost are paired by latency round
@@ -44,7 +49,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -245,7 +250,7 @@ class Decision:
 
 def _rounds(model: Any, name: str) -> list[float] | None:
     values = getattr(model, name, None)
-    return list(values) if values and len(values) >= 2 else None
+    return [float(v) for v in values] if values is not None and len(values) >= 2 else None
 
 
 def cost_ratio(a: Any, b: Any, axis: str, level: float = CONFIDENCE) -> Ratio:
@@ -268,7 +273,10 @@ def cost_ratio(a: Any, b: Any, axis: str, level: float = CONFIDENCE) -> Ratio:
     if axis == "latency_ms_p95":
         value = _point_ratio(a, b, axis)
         ca, cb = a.latency_ms_p95_ci, b.latency_ms_p95_ci
-        if not ca or not cb or min(cb) <= 0 or not all(map(math.isfinite, (*ca, *cb))):
+        bounds = [*(ca or ()), *(cb or ())]
+        if len(bounds) != 4 or not all(isinstance(v, int | float) for v in bounds):
+            return Ratio(axis, a.name, b.name, value, nan, nan)
+        if min(cb) <= 0 or not all(map(math.isfinite, bounds)):
             return Ratio(axis, a.name, b.name, value, nan, nan)
         return Ratio(axis, a.name, b.name, value, ca[0] / cb[1], ca[1] / cb[0])
     if axis == "size_bytes":
@@ -315,6 +323,15 @@ def tolerance_text(metric: str, tolerance: float) -> str:
     return f"{amount}% more {metric_info(metric).words}"
 
 
+def tolerance_words(metric: str, tolerance: float) -> str:
+    """The tolerance with its metric: "1 point of accuracy", "0.01 of R²", "1% more mean
+    absolute error"."""
+    text = tolerance_text(metric, tolerance)
+    if metric in _POINT_METRICS and metric_info(metric).percent:
+        return f"{text} of {metric_info(metric).words}"
+    return text
+
+
 def default_choices(study: StudyResult) -> Choices:
     """The choices a study is decided with before the user changes anything."""
     return Choices(budgets=study.config.budgets)
@@ -337,8 +354,13 @@ def decide(
     ]
     best = best_model(ok, metric)
 
-    def empty(kind: Kind, sentence: str, academic: str | None = None) -> Decision:
-        return Decision(None, academic, kind, choices.cost, sentence, sentence, choices)
+    def empty(
+        kind: Kind, sentence: str, academic: Any = None, academic_sentence: str = ""
+    ) -> Decision:
+        name = None if academic is None else academic.name
+        return Decision(
+            None, name, kind, choices.cost, sentence, academic_sentence or sentence, choices
+        )
 
     if best is None:
         return empty(
@@ -351,8 +373,7 @@ def decide(
     )
     beating = [m for m in ok if m.beats_baseline]
     if not beating:
-        decision = empty("no_signal", no_signal_sentence(metric), best.name)
-        return _with_academic(decision, academic_sentence)
+        return empty("no_signal", no_signal_sentence(metric), best, academic_sentence)
     budgets = choices.budgets
     feasible = [m for m in beating if budgets.fits(m)]
     if not feasible:
@@ -361,23 +382,11 @@ def decide(
             "No model that beats the dummy baseline fits the budgets. The closest, "
             f"{closest.label}, fails because its {'; '.join(budgets.violations(closest))}."
         )
-        return _with_academic(empty("no_fit", sentence, best.name), academic_sentence)
+        return empty("no_fit", sentence, best, academic_sentence)
     order = {m.name: i for i, m in enumerate(study.models)}
     if choices.cost == NET_VALUE:
         return _by_net_value(study, choices, feasible, best, order, academic_sentence, resamples)
     return _by_cost(study, choices, feasible, best, order, academic_sentence)
-
-
-def _with_academic(decision: Decision, academic_sentence: str) -> Decision:
-    return Decision(
-        decision.industry,
-        decision.academic,
-        decision.kind,
-        decision.cost,
-        decision.sentence,
-        academic_sentence,
-        decision.choices,
-    )
 
 
 def no_signal_sentence(metric: str) -> str:
@@ -425,8 +434,16 @@ def _by_cost(
             (m for m in feasible if close(m) and _simpler_tied(m)),
             key=lambda m: _value(m, metric),
         )
-    eligible = [m for m in feasible if m is top or m is anchor or (tied_with_best(m) and close(m))]
-    others = [m for m in eligible if m is not top and _cost(m, axis) is not None]
+    # What may replace the top: tied with the best and within the tolerance; when a network
+    # was passed over, only simpler models, and the network itself if it saves (then it pays).
+    others = [
+        m
+        for m in feasible
+        if m is not top
+        and _cost(m, axis) is not None
+        and (m is anchor or (tied_with_best(m) and close(m)))
+        and (neural is None or m is neural or not getattr(m, "neural", False))
+    ]
     level = 1 - (1 - CONFIDENCE) / max(len(others), 1)
     savers = []
     for m in others:
@@ -435,10 +452,7 @@ def _by_cost(
             savers.append(m)
     pick = top
     if savers:
-        cheapest = min(savers, key=lambda m: (_cost(m, axis) or math.inf, order[m.name]))
-        tied_cost = [m for m in savers if m is cheapest or not cost_ratio(m, cheapest, axis).clear]
-        pick = min(tied_cost, key=lambda m: order[m.name])
-    pick = _undominated(pick, eligible, lambda m: _value(m, metric), lambda m: _cost(m, axis))
+        pick = _cheapest(savers, axis, lambda m: _value(m, metric), order)
     kind: Kind = "saving" if pick is not top else ("best" if top is best else "within_budgets")
     if pick is top and neural is not None:
         kind = "not_neural"
@@ -486,21 +500,27 @@ def _neural_words(neural: Any, top: Any, metric: str) -> str:
     )
 
 
-def _undominated(
-    pick: Any,
-    pool: Sequence[Any],
-    quality: Callable[[Any], float],
-    cost: Callable[[Any], float | None],
+def _cheapest(
+    savers: Sequence[Any], axis: str, quality: Callable[[Any], float], order: Mapping[str, int]
 ) -> Any:
-    """``pick``, or the best-quality model of ``pool`` that beats it on both quality and cost
-    (point values), so the star is never beaten on both axes of its chart."""
-    own = cost(pick)
-    if own is None:
-        return pick
-    better = [
-        m for m in pool if quality(m) > quality(pick) and (c := cost(m)) is not None and c < own
-    ]
-    return max(better, key=quality) if better else pick
+    """The cheapest of the models that save on ``axis``, costs within the noise counted alike.
+
+    The models whose cost is not clearly different from the cheapest's (their paired ratio's
+    interval holds 1) are tied with it on cost; of those the most accurate is the pick, and at
+    equal accuracy the simpler (the ladder's order): never the noise. A saver that is more
+    accurate and clearly cheaper than that pick would beat it on both axes of its chart: it is
+    taken instead."""
+    cheapest = min(savers, key=lambda m: (_cost(m, axis) or math.inf, order[m.name]))
+    tied = [m for m in savers if m is cheapest or not cost_ratio(m, cheapest, axis).clear]
+    pick = max(tied, key=lambda m: (quality(m), -order[m.name]))
+    for _ in range(len(savers)):
+        better = [
+            m for m in savers if quality(m) > quality(pick) and cost_ratio(m, pick, axis).high < 1
+        ]
+        if not better:
+            break
+        pick = max(better, key=lambda m: (quality(m), -order[m.name]))
+    return pick
 
 
 def _nearest(top: Any, others: Sequence[Any], axis: str, order: Mapping[str, int]) -> Any | None:
@@ -548,13 +568,17 @@ def _ratios(pick: Any, reference: Any) -> tuple[Ratio, ...]:
     return tuple(cost_ratio(pick, reference, axis) for axis in SENTENCE_AXES)
 
 
-def ratio_phrase(r: Ratio) -> str | None:
+def ratio_phrase(r: Ratio, *, small: bool = False) -> str | None:
     """One cost comparison in words: "3.2× faster per prediction" only when its interval
-    excludes 1 and it is at least :data:`STATED_RATIO`; "about as fast per prediction"
+    excludes 1 and it is at least :data:`STATED_RATIO` ("5% faster per prediction" below that
+    when ``small``, for the cost a decision was made on); "about as fast per prediction"
     otherwise; ``None`` when it is not known."""
     cheaper, dearer, same = _WORDS[r.axis]
     if not math.isfinite(r.value):
         return None
+    if small and r.clear and max(r.value, 1 / r.value) < STATED_RATIO:
+        share = abs(1 - r.value) * 100
+        return f"{share:.0f}% {cheaper if r.value < 1 else dearer}"
     if not r.clear or max(r.value, 1 / r.value) < STATED_RATIO:
         return f"about {same}" if r.known or r.axis == "size_bytes" else None
     return (
@@ -564,9 +588,10 @@ def ratio_phrase(r: Ratio) -> str | None:
     )
 
 
-def cost_text(model: Any, axis: str) -> str:
-    """The model's figure on ``axis`` with its unit: "0.42 ms", "$0.012 per million", "18 kB"."""
-    value = cost_value(model, axis)
+def cost_text(model: Any, axis: str, value: float | None = None) -> str:
+    """The model's figure on ``axis`` (or ``value``) with its unit: "0.42 ms", "$0.012 per
+    million predictions", "18 kB"."""
+    value = cost_value(model, axis) if value is None else value
     if value is None:
         return "not measured"
     if axis in ("latency_ms_p50", "latency_ms_p95"):
@@ -580,10 +605,37 @@ def cost_text(model: Any, axis: str) -> str:
     return f"{format_usd(value)} per million predictions"
 
 
+#: Costs compared round by round: the per-round field, and +1 when the cost grows with it (-1
+#: when it is its inverse, as batch cost is of throughput).
+_ROUND_FIELDS = {
+    "latency_ms_p50": ("round_p50_ms", 1),
+    "usd_per_million_online_predictions": ("round_mean_ms", 1),
+    "throughput_rows_per_s": ("round_throughput", 1),
+    "usd_per_million_predictions": ("round_throughput", -1),
+}
+
+
+def _on_shared_rounds(model: Any, other: Any, axis: str) -> float | None:
+    """The model's figure on ``axis`` over the rounds it shares with ``other``: the rounds a
+    paired ratio compares (a model whose interval was tight stopped earlier), so the figures
+    shown beside a ratio agree with it."""
+    value = cost_value(model, axis)
+    spec = _ROUND_FIELDS.get(axis)
+    if value is None or spec is None:
+        return value
+    mine, theirs = _rounds(model, spec[0]), _rounds(other, spec[0])
+    if mine is None or theirs is None or len(mine) <= len(theirs):
+        return value
+    shared = float(np.exp(np.mean(np.log(mine[: len(theirs)]))))
+    whole = float(np.exp(np.mean(np.log(mine))))
+    return value * (shared / whole) ** spec[1]
+
+
 def pair_text(a: Any, b: Any, axis: str) -> str:
-    """Two models' figures on ``axis``: "3.14 ms vs 5.02 ms", "$0.0006 vs $0.0009 per million
-    predictions"."""
-    first, second = cost_text(a, axis), cost_text(b, axis)
+    """Two models' figures on ``axis``, over the rounds they share: "3.14 ms vs 5.02 ms",
+    "$0.0006 vs $0.0009 per million predictions"."""
+    first = cost_text(a, axis, _on_shared_rounds(a, b, axis))
+    second = cost_text(b, axis, _on_shared_rounds(b, a, axis))
     tail = " per million predictions"
     if first.endswith(tail) and second.endswith(tail):
         return f"{first.removesuffix(tail)} vs {second}"
@@ -626,6 +678,8 @@ def _cost_sentence(
             else "the most accurate model that is not a neural network"
             if neural is not None
             else "the most accurate within the budgets"
+            if over
+            else "the most accurate model that beats the dummy baseline"
         )
         same = format_metric(metric, pick.metrics[metric]) == format_metric(
             metric, top.metrics[metric]
@@ -635,12 +689,12 @@ def _cost_sentence(
             f"{lead}{pick.label} ({words} {value}) is {near} {whom}, {top.label} "
             f"({format_metric(metric, top.metrics[metric])})"
             f"{'' if same else ', a difference within the uncertainty'}, and "
-            f"{ratio_phrase(main) or 'cheaper'} ({pair_text(pick, top, axis)}), the cost it was "
-            "chosen on."
+            f"{ratio_phrase(main, small=True) or 'cheaper'} ({pair_text(pick, top, axis)}), the "
+            "cost it was chosen on."
         )
         return text + _others_text(ratios, axis)
     if neural is not None and pick is neural:  # more accurate than the simpler top, and cheaper
-        faster = ratio_phrase(cost_ratio(pick, top, axis)) or "cheaper"
+        faster = ratio_phrase(cost_ratio(pick, top, axis), small=True) or "cheaper"
         return (
             f"{lead}{pick.label} is the most accurate model ({words} {value}) and "
             f"{faster} than {top.label} ({format_metric(metric, top.metrics[metric])}), the most "
@@ -655,6 +709,9 @@ def _cost_sentence(
         f"({words} {value})."
         if kind == "not_neural"
         else f"{lead}Within the budgets, {pick.label} is the most accurate ({words} {value})."
+        if over
+        else f"{lead}{pick.label} is the most accurate model that clearly beats the dummy "
+        f"baseline ({words} {value})."
     )
     if reference is None:
         return (
@@ -666,20 +723,29 @@ def _cost_sentence(
         if n_compared == 1
         else f"the cheapest of the {n_compared} within {tolerance}"
     )
-    how = ratio_phrase(cost_ratio(reference, pick, axis))
+    other = f"{whose}, {reference.label} ({format_metric(metric, reference.metrics[metric])})"
+    rule = f"{head} No model saves at least {saving} on {named} without giving up more than "
+    at_95 = cost_ratio(reference, pick, axis)
+    how = ratio_phrase(at_95, small=True)
     judged = cost_ratio(reference, pick, axis, level)
-    if not judged.clear:
-        why = "not clear of the noise" + (f" across {n_compared} models" if n_compared > 1 else "")
+    if how is None or not at_95.known:
+        return (
+            f"{rule}{tolerance}: {other}, cannot be compared on it (its {named} or the pick's "
+            "was not measured in rounds)." + _baseline_text(study, pick)
+        )
+    figures = pair_text(reference, pick, axis)
+    if at_95.clear and not judged.clear:
+        why = (
+            f"is {how} on these rounds ({figures}), but not clear of the noise once "
+            f"{n_compared} models are compared"
+        )
+    elif not judged.clear:
+        why = f"is {how} ({figures}): the difference is within the noise"
     elif judged.value > 1:
-        why = "so not cheaper"
+        why = f"is {how} ({figures}), so not cheaper"
     else:
-        why = f"a saving under {saving}"
-    return (
-        f"{head} No model is at least {saving} cheaper in {named} without giving up more than "
-        f"{tolerance}: {whose}, {reference.label} "
-        f"({format_metric(metric, reference.metrics[metric])}), is {how or 'not measured'} "
-        f"({pair_text(reference, pick, axis)}), {why}." + _baseline_text(study, pick)
-    )
+        why = f"is {how} ({figures}), a saving under {saving}"
+    return f"{rule}{tolerance}: {other}, {why}." + _baseline_text(study, pick)
 
 
 def _others_text(ratios: Sequence[Ratio], axis: str) -> str:
@@ -789,7 +855,10 @@ def _by_net_value(
     models = {m.name: m for m in feasible}
     pick = models[min(tied, key=lambda n: order[n])]
     metric = study.primary_metric
-    for _ in range(len(tied)):  # step 6, on both charts: accuracy and serving cost
+    # The star sits on two charts: accuracy against net value (Trade-offs) and net value
+    # against serving cost (Business case). A tied model worth more and also more accurate, or
+    # also cheaper to serve, would beat it on both axes of one of them: it is taken instead.
+    for _ in range(len(tied)):
         serving = {n: by_name[n].serving_usd_per_month for n in tied}
         better = [
             n
@@ -818,7 +887,9 @@ def _by_net_value(
         for r in rows
         if r.net_usd_per_month is not None
     )
-    sentence = _net_sentence(study, inputs, pick, best, tied, by_name, samples, ratios, order)
+    sentence = _net_sentence(
+        study, inputs, pick, best, tied, by_name, samples, ratios, order, len(names)
+    )
     return Decision(
         pick.name,
         best.name,
@@ -858,6 +929,7 @@ def _net_sentence(
     samples: Mapping[str, np.ndarray],
     ratios: Sequence[Ratio],
     order: Mapping[str, int],
+    feasible_count: int,
 ) -> str:
     metric = study.primary_metric
     words = metric_info(metric).words
@@ -873,15 +945,20 @@ def _net_sentence(
     if others:
         count = "one other model is" if others == 1 else f"{others} other models are"
         simplest = min(tied, key=lambda n: order[n]) == pick.name
-        text += f". {count.capitalize()} worth as much within the uncertainty; it is the " + (
-            "simplest"
+        text += f". {count.capitalize()} worth as much within the uncertainty, and " + (
+            "the pick is the simplest of them"
             if simplest
-            else "simplest that none of them beats on both net value and accuracy or serving cost"
+            else "the pick is the simplest that no other of them beats on both net value and "
+            "accuracy, or net value and serving cost"
         )
+    elif feasible_count > 1:
+        text += ", clearly more than any other model within the budgets"
     else:
-        text += ", clearly more than any other model"
+        text += ", the only model that beats the dummy baseline within the budgets"
+    if all(r.net_usd_per_month is not None and r.net_usd_per_month < 0 for r in rows.values()):
+        text += ". At these numbers every model costs more than it earns; this one loses least"
     if best.name == pick.name:
-        return text + ", and the most accurate model."
+        return text + ". It is also the most accurate model."
     other = rows.get(best.name)
     if other is None or other.net_usd_per_month is None or best.name not in samples:
         return text + "."
@@ -891,11 +968,15 @@ def _net_sentence(
     better = format_metric(metric, best.metrics[metric])
     if better != format_metric(metric, pick.metrics[metric]):
         better += f", {format_gap(metric, _value(best, metric) - _value(pick, metric))} better"
-    more = (
-        f"practically as much ({format_usd(gain, signed=True)} a month)"
-        if _negligible(float(row.net_usd_per_month or 0.0), float(other.net_usd_per_month))
-        else f"{format_usd(gain, signed=True)} a month more{_interval(low, high, signed=True)}"
-    )
+    interval = _interval(float(low), float(high), signed=True)
+    if _negligible(float(row.net_usd_per_month or 0.0), float(other.net_usd_per_month)):
+        more = f"practically as much ({format_usd(gain, signed=True)} a month)"
+    elif low > 0:
+        more = f"{format_usd(gain, signed=True)} a month more{interval}"
+    elif high < 0:
+        more = f"{format_usd(-gain)} a month less{interval}"
+    else:
+        more = f"{format_usd(gain, signed=True)} a month, within the uncertainty{interval}"
     return (
         f"{text}. The most accurate model, {best.label} ({better}), is worth "
         f"{format_usd(other.net_usd_per_month)} a month: {pick.label} makes {more}."
@@ -929,13 +1010,7 @@ def decide_for_axis(
     """The pick the same rule makes when ``axis`` is the cost (the star of that axis's chart)."""
     if axis == decision.cost:
         return decision
-    return decide(study, _replace_cost(decision.choices, axis), resamples=resamples)
-
-
-def _replace_cost(choices: Choices, axis: str) -> Choices:
-    from dataclasses import replace
-
-    return replace(choices, cost=axis)
+    return decide(study, replace(decision.choices, cost=axis), resamples=resamples)
 
 
 def axis_pick_words(study: StudyResult, decision: Decision, on_axis: Decision) -> str:
@@ -971,7 +1046,7 @@ def rule_words(metric: str, decision: Decision) -> str:
     else:
         rule = (
             f"The industry pick saves on {decision.cost_label}: it gives up at most "
-            f"{tolerance_text(metric, choices.tolerance)} of {metric_info(metric).words}, only "
+            f"{tolerance_words(metric, choices.tolerance)}, only "
             f"for a model statistically tied with the best and at least "
             f"{choices.materiality:.0%} cheaper (with the interval of the saving clear of 1)"
         )

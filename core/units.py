@@ -97,7 +97,7 @@ def format_cpu_s(seconds: float | None) -> str:
 
 def format_times(ratio: float) -> str:
     """A ratio of 1 or more as "1.3×", "12×" (two significant digits, whole from 10 up)."""
-    return f"{ratio:.0f}×" if ratio >= 10 else f"{ratio:.1f}×"
+    return f"{ratio:.0f}×" if round(ratio, 1) >= 10 else f"{ratio:.1f}×"
 
 
 def money_ticks(low: float, high: float, count: int = 6) -> tuple[list[float], list[str]]:

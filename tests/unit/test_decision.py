@@ -26,6 +26,7 @@ from core.decision import (
     cost_ratio,
     decide,
     decide_for_axis,
+    pair_text,
     ratio_phrase,
     rule_words,
     tolerance_text,
@@ -35,6 +36,7 @@ from core.errors import ConfigError
 from core.measure import quantile_interval
 from core.pareto import COST_AXES, Budgets, NetValued, cost_value, frontier
 from core.study import StudyResult
+from core.units import format_times
 
 #: Per-round factors shared by every model (background load moves them alike).
 ROUNDS = (0.98, 1.0, 1.03, 0.99, 1.01)
@@ -218,7 +220,7 @@ def test_a_saving_under_the_materiality_keeps_the_best() -> None:
     near = XGB.again(latency_ms_p50=17.0)  # 15% faster, clear of the noise
     d = _decide([DUMMY, SIMPLE, near, FOREST])
     assert (d.industry, d.kind) == ("random_forest_large", "best")
-    assert "No model is at least 20% cheaper in p50 latency per row" in d.sentence
+    assert "No model saves at least 20% on p50 latency per row" in d.sentence
     assert "the only other model within 1 point, XGBoost (small) (84.7%)" in d.sentence
     assert "a saving under 20%" in d.sentence
     assert _decide([DUMMY, SIMPLE, near, FOREST], materiality=0.1).industry == "xgboost_small"
@@ -228,7 +230,9 @@ def test_a_saving_within_the_noise_is_no_saving() -> None:
     noisy = XGB.again(latency_ms_p50=12.0, round_p50_ms=[4.0, 30.0, 6.0, 25.0, 5.0])
     d = _decide([DUMMY, SIMPLE, noisy, FOREST])
     assert d.industry == "random_forest_large"
-    assert "not clear of the noise" in d.sentence
+    assert "is about as fast per prediction (12 ms vs 20 ms): the difference is within the " in (
+        d.sentence
+    )
 
 
 def test_budgets_make_the_most_accurate_within_them_the_top() -> None:
@@ -244,23 +248,64 @@ def test_budgets_make_the_most_accurate_within_them_the_top() -> None:
     assert "Within the budgets, XGBoost (small) is the most accurate" in d.sentence
 
 
-def test_cost_ties_within_the_noise_go_to_the_simpler_model() -> None:
+def test_cost_ties_within_the_noise_go_to_the_more_accurate_then_the_simpler_model() -> None:
     # Two savers, 20x cheaper than the forest, their latencies within noise of each other: the
-    # simpler (earlier in the ladder) is the pick whichever looks faster on these rounds.
+    # more accurate is the pick whichever looks faster on these rounds; at equal accuracy, the
+    # simpler (earlier in the ladder).
     for slow, fast in ((0.52, 0.50), (0.50, 0.52)):
-        tree = Fake(
+        for accuracy, expected in ((0.848, "decision_tree"), (0.846, "xgboost_small")):
+            tree = Fake(
+                "decision_tree",
+                {"accuracy": accuracy},
+                latency_ms_p50=slow,
+                round_p50_ms=[slow * f for f in (0.9, 1.1, 1.0, 0.95, 1.05)],
+            )
+            boost = XGB.again(
+                latency_ms_p50=fast,
+                round_p50_ms=[fast * f for f in (1.1, 0.9, 1.02, 1.0, 0.97)],
+            )
+            assert _decide([DUMMY, SIMPLE, tree, boost, FOREST]).industry == expected
+        same = Fake(
             "decision_tree",
-            {"accuracy": 0.848},
+            {"accuracy": 0.847},
             latency_ms_p50=slow,
             round_p50_ms=[slow * f for f in (0.9, 1.1, 1.0, 0.95, 1.05)],
         )
-        boost = XGB.again(
-            metrics={"accuracy": 0.847},
-            latency_ms_p50=fast,
-            round_p50_ms=[fast * f for f in (1.1, 0.9, 1.02, 1.0, 0.97)],
-        )
-        d = _decide([DUMMY, SIMPLE, tree, boost, FOREST])
-        assert d.industry == "decision_tree"
+        boost = XGB.again(latency_ms_p50=fast, round_p50_ms=[fast * f for f in ROUNDS])
+        assert _decide([DUMMY, SIMPLE, same, boost, FOREST]).industry == "decision_tree"
+
+
+def test_a_saving_lost_in_the_noise_never_takes_the_star() -> None:
+    # XGBoost is more accurate and cheaper than the tree on points, but its rounds are so noisy
+    # that its saving is not clear: the tree, a clear saver, is the pick.
+    tree = Fake("decision_tree", {"accuracy": 0.846}, latency_ms_p50=0.5)
+    shaky = XGB.again(
+        metrics={"accuracy": 0.848},
+        latency_ms_p50=0.4,
+        round_p50_ms=[0.01, 5.0, 0.02, 9.0, 0.03],
+    )
+    d = _decide([DUMMY, SIMPLE, tree, shaky, FOREST])
+    assert d.industry == "decision_tree"
+    assert "40× faster per prediction (0.5 ms vs 20 ms), the cost it was chosen on" in (d.sentence)
+    # A network tied with the forest and as fast within the noise does not replace it.
+    net = MLP.again(latency_ms_p50=19.5, round_p50_ms=[10.0, 30.0, 12.0, 28.0, 19.0])
+    d = _decide([DUMMY, SIMPLE, XGB.again(tied_with_best=False), FOREST, net])
+    assert (d.industry, d.kind) == ("random_forest_large", "not_neural")
+
+
+def test_a_ratio_clear_alone_but_not_across_the_candidates_is_said_so() -> None:
+    # Five models within 1 point; the cheapest is 2x faster on these rounds, but the interval
+    # at the Bonferroni level over the five holds 1.
+    rounds = [4.37, 15.7, 5.5, 13.0, 10.1]
+    shaky = XGB.again(latency_ms_p50=9.9, round_p50_ms=rounds)
+    copies = [
+        Fake(f"copy{i}", {"accuracy": 0.846}, latency_ms_p50=25.0 + i, label=f"Copy {i}")
+        for i in range(4)
+    ]
+    d = _decide([DUMMY, SIMPLE, shaky, *copies, FOREST])
+    assert d.industry == "random_forest_large"
+    assert "on these rounds" in d.sentence
+    assert "but not clear of the noise once 5 models are compared" in d.sentence
 
 
 def test_the_star_is_never_beaten_on_both_axes_by_a_model_of_the_tie_set() -> None:
@@ -588,3 +633,32 @@ def test_net_value_decides_once_business_numbers_are_given(
     assert {m.name for m in valued} >= {d.industry}
     # The star is on the frontier of accuracy against net value: nothing beats it on both.
     assert d.industry in frontier(drawn, study.primary_metric, NET_VALUE)
+
+
+def test_figures_beside_a_ratio_are_over_the_rounds_it_pairs() -> None:
+    # The forest was measured in 15 rounds, its load easing after the fifth; XGBoost stopped
+    # after 5. The ratio pairs the first five: the figures shown are over those five too.
+    slow = FOREST.again(
+        latency_ms_p50=float(np.exp(np.mean(np.log([4.0] * 5 + [1.0] * 10)))),
+        round_p50_ms=[4.0] * 5 + [1.0] * 10,
+    )
+    quick = XGB.again(latency_ms_p50=2.0, round_p50_ms=[2.0] * 5)
+    assert cost_ratio(quick, slow, "latency_ms_p50").value == pytest.approx(0.5)
+    assert pair_text(quick, slow, "latency_ms_p50") == "2 ms vs 4 ms"
+    assert format_times(9.97) == "10×"
+
+
+def test_odd_figures_neither_crash_nor_pass_a_budget() -> None:
+    unmeasured = FOREST.again(latency_ms_p95=None, latency_ms_p95_ci=[None, None])
+    (why,) = Budgets(max_latency_ms=1.0).violations(unmeasured)
+    assert why == "p95 latency was not measured, so it may be over 1 ms"
+    assert not cost_ratio(unmeasured, XGB, "latency_ms_p95").known
+    d = _decide([DUMMY, SIMPLE, XGB, unmeasured], cost="latency_ms_p95")
+    assert d.industry in ("xgboost_small", "random_forest_large")
+    arrays = XGB.again(round_p50_ms=np.array([0.5, 0.52, 0.49, 0.51, 0.5]))
+    assert cost_ratio(arrays, FOREST, "latency_ms_p50").clear
+    for metric, text in (("accuracy", "1 point of accuracy"), ("mae", "1% more mean absolute")):
+        models = [m.again(metrics={metric: m.metrics["accuracy"]}) for m in LADDER]
+        words = rule_words(metric, _decide(models, metric))
+        assert f"gives up at most {text}" in words
+        assert "error of mean" not in words
