@@ -28,7 +28,7 @@ from core.explain import Explanation, explain
 from core.explain_figures import importance_figure
 from core.fairness import FairnessReport, column_choices, fairness_report, gap_sentence
 from core.fairness_figures import accuracy_gap_figure
-from core.figures import pareto_figure
+from core.figures import chart_config, pareto_figure
 from core.pareto import AXES, COST_AXES, NET_VALUE, Budgets
 from core.results import environment
 from core.stats import metric_info
@@ -40,7 +40,7 @@ from core.units import format_count, format_usd
 APP_VERSION = "0.1.0"
 CSP = (
     "default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; "
-    "img-src data:; font-src data:"
+    "img-src data: blob:; font-src data:"
 )
 _CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #222;
@@ -110,13 +110,15 @@ def table_html(frame: pd.DataFrame, formats: dict[str, str] | None = None) -> st
     )
 
 
-def figure_html(fig: go.Figure) -> str:
-    """A figure as a ``<div>`` and its script (plotly.js is inlined once, in the head)."""
+def figure_html(fig: go.Figure, name: str = "chart") -> str:
+    """A figure as a ``<div>`` and its script (plotly.js is inlined once, in the head); its
+    camera button saves a PNG for slides (the policy allows exactly the ``data:`` and
+    ``blob:`` images that needs)."""
     div = fig.to_html(
         full_html=False,
         include_plotlyjs=False,
         include_mathjax=False,
-        config={"displaylogo": False, "responsive": True},
+        config=chart_config(name) | {"responsive": True},
     )
     return f'<div class="figure">{div}</div>'
 
@@ -272,7 +274,7 @@ def _pareto(study: StudyResult, decision: Decision) -> str:
         parts.append(f"<h3>{esc(axis.label.capitalize())} ({esc(axis.unit)})</h3>")
         if key != decision.cost:
             parts.append(_p(axis_pick_words(study, decision, on_axis), "caption"))
-        parts.append(figure_html(fig))
+        parts.append(figure_html(fig, f"accuracy-against-{key}"))
     parts.append(
         _p(
             f"Each dot is a model: up means better {words} (bars show its 95% interval), further "
@@ -291,7 +293,7 @@ def _explanation(study: StudyResult, expl: Explanation) -> str:
             f"Which columns drive the predictions of {label}, measured with SHAP on "
             f"{expl.n_rows:,} rows ({expl.explainer_text}). Contributions are in {expl.output}."
         )
-        + figure_html(importance_figure(expl))
+        + figure_html(importance_figure(expl), "what-drives-the-predictions")
         + _p(
             "How much each column moves the prediction on average, whichever the direction.",
             "caption",
@@ -321,7 +323,7 @@ def _business(study: StudyResult, case: BusinessCase, decision: Decision) -> str
     items = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in used.items())
     parts = [
         f'<div class="box">{esc(_business_words(study, case, decision))}</div>',
-        figure_html(net_value_figure(study, case, decision.industry)),
+        figure_html(net_value_figure(study, case, decision.industry), "net-value-per-month"),
         table_html(business_frame(case, study.dataset.task)),
         f"<h3>The numbers used</h3><dl>{items}</dl>",
         "<h3>The price of the last point</h3>",
@@ -361,7 +363,11 @@ def _fairness(study: StudyResult, reports: Sequence[FairnessReport], decision: D
                 report.gap(pick), column=report.name, positive=study.dataset.positive_class
             )
             parts.append(f'<div class="box warn">{esc(sentence)}</div>')
-        parts.append(figure_html(accuracy_gap_figure(study, report, decision.industry)))
+        parts.append(
+            figure_html(
+                accuracy_gap_figure(study, report, decision.industry), f"fairness-{report.name}"
+            )
+        )
         parts.append(table_html(report.gap_table))
         if report.small_groups:
             parts.append(

@@ -13,6 +13,7 @@ from core import candidates as cand
 from core.decision import NET_VALUE, axis_pick_words, decide_for_axis
 from core.economics import business_case
 from core.economics_figures import break_even_figure, net_value_figure, threshold_figure
+from core.figures import chart_config
 from core.pareto import COST_AXES
 from core.stats import metric_info
 from core.tables import business_frame, costs_frame, price_frame
@@ -75,7 +76,10 @@ if not entered:
 else:
     st.subheader("Net value per month")
     st.plotly_chart(
-        net_value_figure(study, case, on_money.industry), width="stretch", key="net_value"
+        net_value_figure(study, case, on_money.industry),
+        width="stretch",
+        key="net_value",
+        config=chart_config("net_value"),
     )
     st.caption(
         "Each dot is a model: up means more money per month for the business (bars show the "
@@ -110,7 +114,7 @@ else:
     if chosen in case.thresholds:
         result = case.thresholds[chosen]
         figure = threshold_figure(result, labels[chosen], dataset.positive_class or "positive")
-        st.plotly_chart(figure, width="stretch", key="threshold")
+        st.plotly_chart(figure, width="stretch", key="threshold", config=chart_config("threshold"))
         gain = result.gain_usd_per_month
         st.caption(
             f"Net value of {md(labels[chosen])} if rows were called "
@@ -134,6 +138,7 @@ else:
                 ),
                 width="stretch",
                 key="break_even",
+                config=chart_config("break_even"),
             )
             st.caption(
                 "Above the zero line the model earns more than it costs over the simple "

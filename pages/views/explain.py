@@ -18,6 +18,7 @@ from core.explain_figures import (
     importance_figure,
     waterfall_figure,
 )
+from core.figures import chart_config
 from ui.common import cached_explanation, md
 from ui.decision import current_decision, follow_decision
 from ui.state import Keys, kept, require_study, stop_page
@@ -85,12 +86,19 @@ overall, one_row, compare, dependence = st.tabs(
     ["Overall", "One row", "Compare two models", "One column"]
 )
 with overall:
-    st.plotly_chart(importance_figure(expl), width="stretch", key="importance")
+    st.plotly_chart(
+        importance_figure(expl),
+        width="stretch",
+        key="importance",
+        config=chart_config("importance"),
+    )
     st.caption(
         "How much each column moves this model's prediction on average, whichever the direction. "
         "Longer bars matter more."
     )
-    st.plotly_chart(beeswarm_figure(expl), width="stretch", key="beeswarm")
+    st.plotly_chart(
+        beeswarm_figure(expl), width="stretch", key="beeswarm", config=chart_config("beeswarm")
+    )
     st.caption(
         "Each dot is one row: right of the line pushes the prediction up, left pushes it down. "
         "The colour is the row's value in that column, so you can see e.g. whether high values "
@@ -108,7 +116,12 @@ with one_row:
         key=f"row:{source}",
         help="Rows are numbered from 0, as in the Data page's preview.",
     )
-    st.plotly_chart(waterfall_figure(expl, row), width="stretch", key="waterfall")
+    st.plotly_chart(
+        waterfall_figure(expl, row),
+        width="stretch",
+        key="waterfall",
+        config=chart_config("waterfall"),
+    )
     st.caption(
         "Start from the average prediction at the bottom; each bar is how much one column of "
         "this row pushed it up or down; the top is this row's prediction."
@@ -140,7 +153,9 @@ with compare:
         cached_explanation(study, second, class_name),
     )
     st.success(md(agreement(a, b).sentence), icon=":material/compare_arrows:")
-    st.plotly_chart(compare_figure(a, b), width="stretch", key="compare")
+    st.plotly_chart(
+        compare_figure(a, b), width="stretch", key="compare", config=chart_config("compare")
+    )
     st.caption(
         "Each model's share of attention per column (its importances as a % of its total), so "
         "models whose outputs are in different units can be compared."
@@ -151,7 +166,12 @@ with dependence:
         "Column", list(expl.importance.index), key="dependence_column",
         help="Ordered by importance for this model.",
     )  # fmt: skip
-    st.plotly_chart(dependence_figure(expl, column), width="stretch", key="dependence")
+    st.plotly_chart(
+        dependence_figure(expl, column),
+        width="stretch",
+        key="dependence",
+        config=chart_config("dependence"),
+    )
     st.caption(
         "How this column's value changes its contribution: each dot is a row; above zero "
         "pushes the prediction up."

@@ -18,6 +18,7 @@ from core.fairness import (
     gap_sentence,
 )
 from core.fairness_figures import accuracy_gap_figure, group_figure, rates_figure
+from core.figures import chart_config
 from core.tables import privacy_frame
 from ui.common import (
     cached_fairness,
@@ -128,17 +129,24 @@ if report is not None:
     with_rates = dataset.task != "multiclass"
     one, two = st.columns(2) if with_rates else (st.container(), None)
     one.plotly_chart(
-        group_figure(study, report, model), width="stretch", key=f"groups:{report.name}"
+        group_figure(study, report, model),
+        width="stretch",
+        key=f"groups:{report.name}",
+        config=chart_config(f"groups:{report.name}"),
     )
     if two is not None:
         two.plotly_chart(
-            rates_figure(study, report, model), width="stretch", key=f"rates:{report.name}"
+            rates_figure(study, report, model),
+            width="stretch",
+            key=f"rates:{report.name}",
+            config=chart_config(f"rates:{report.name}"),
         )
     st.caption(RATES_CAPTIONS[dataset.task])
     st.plotly_chart(
         accuracy_gap_figure(study, report, decision.industry),
         width="stretch",
         key=f"gap:{report.name}",
+        config=chart_config(f"gap:{report.name}"),
     )
     st.caption(
         "Each dot is a model: up is more accurate on all rows, left is a smaller gap "

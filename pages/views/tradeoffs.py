@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.decision import DECISION_COSTS, NET_VALUE, chart_models, rule_words
-from core.figures import pareto_figure
+from core.figures import chart_config, pareto_figure
 from core.pareto import COST_AXES, DEFAULT_USD_PER_VCPU_HOUR, USD_PER_VCPU_HOUR_SOURCE
 from core.stats import metric_info
 from core.tables import leaderboard_view
@@ -147,7 +147,7 @@ figure = pareto_figure(
     academic=decision.academic,
     industry=decision.industry,
 )
-st.plotly_chart(figure, width="stretch", key="pareto")
+st.plotly_chart(figure, width="stretch", key="pareto", config=chart_config("pareto"))
 left_is = (
     "further left means more net value per month"
     if axis == NET_VALUE

@@ -238,6 +238,9 @@ def test_tradeoffs_shows_chart_recommendation_and_leaderboard(credit_study):
     assert len(board) == len(credit_study.models)
     assert "vs dummy baseline (points)" in board.columns
     assert _figure(at)["layout"]["xaxis"]["title"]["text"].startswith("p50 latency per row (ms)")
+    shown = json.loads(at.get("plotly_chart")[0].proto.config)  # a PNG for slides, no cloud
+    assert shown["toImageButtonOptions"]["width"] == 1600
+    assert shown["displaylogo"] is False
     assert "Up means better balanced accuracy" in texts(at), texts(at)
 
 

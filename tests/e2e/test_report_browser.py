@@ -58,5 +58,21 @@ def test_the_report_opens_offline_renders_its_charts_and_runs_no_user_text(brows
     assert page.get_by_text(HOSTILE).count() >= 1
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
+    # A chart saved for a slide: the camera button gives a PNG at 1600 x 900 (x2), offline,
+    # and the modebar offers no way to send anything to the cloud.
+    first = plots.first
+    first.hover()
+    assert page.locator(".modebar-btn[data-title*='Cloud' i]").count() == 0
+    assert page.locator("a[href*='plotly.com'], a[href*='chart-studio']").count() == 0
+    with page.expect_download(timeout=30_000) as download:
+        first.locator(".modebar-btn[data-title='Download plot as a PNG']").click()
+    saved = download.value
+    assert saved.suggested_filename.endswith(".png")
+    target = tmp_path / saved.suggested_filename
+    saved.save_as(target)
+    png = target.read_bytes()
+    assert png.startswith(b"\x89PNG")
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert (width, height) == (3200, 1800)
     assert problems == []
     context.close()

@@ -14,7 +14,7 @@ from core.decision import NET_VALUE, Choices, decide
 from core.economics import BusinessInputs, business_case
 from core.explain import explain
 from core.fairness import fairness_report
-from core.report import build_report, full_report, table_html
+from core.report import CSP, build_report, full_report, table_html
 from core.study import StudyConfig, StudyResult, run_study
 from tests.unit.conftest import FAST_STUDY
 
@@ -75,6 +75,13 @@ def test_the_report_needs_no_network(hostile_study) -> None:  # type: ignore[no-
     study, _ = hostile_study
     page = build_report(study)
     assert '<meta http-equiv="Content-Security-Policy" content="default-src \'none\';' in page
+    # Exactly what saving a chart as PNG needs (plotly draws it through a blob: image), no more.
+    assert CSP == (
+        "default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; "
+        "style-src 'unsafe-inline'; img-src data: blob:; font-src data:"
+    )
+    assert '"showSendToCloud": false' in page
+    assert '"toImageButtonOptions": {"format": "png"' in page
     assert not re.search(r"<(script|link|img|iframe)\b[^>]*\b(src|href)=", page)
     assert len(page) > 3_000_000  # plotly.js is inlined
 
