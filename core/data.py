@@ -55,7 +55,7 @@ from typing import Any, Final, Literal
 import numpy as np
 import pandas as pd
 
-from core.dataset import TASKS, ColumnKind, ColumnProfile, Dataset, DataWarning, Task
+from core.dataset import TASKS, ColumnKind, ColumnProfile, Dataset, DataWarning, Task, copy_groups
 from core.errors import DataError
 
 DEFAULT_MAX_BYTES: int = 200 * 1024 * 1024
@@ -1846,6 +1846,9 @@ def prepare_dataset(
                 )
             )
 
+    copies = _copies_warning(X)
+    if copies is not None:
+        warnings_out.append(copies)
     profiles = tuple(
         replace(p, examples=(HIDDEN_EXAMPLES[excluded[p.name]],))
         if excluded.get(p.name) in HIDDEN_EXAMPLES
@@ -1869,6 +1872,31 @@ def prepare_dataset(
         warnings=tuple(warnings_out),
         excluded=excluded,
         n_columns=df.shape[1],
+    )
+
+
+#: Warn when at least this share of the rows are exact copies of another row.
+COPIES_WARN_FRACTION = 0.01
+
+
+def _copies_warning(X: pd.DataFrame) -> DataWarning | None:
+    """A warning when many rows are exact copies of another in every feature the models use.
+    Copies are kept on one side of every split (core.study), so the warning says what a
+    random split would have done: tested models on rows they were trained on."""
+    groups = copy_groups(X)
+    sizes = np.bincount(groups)
+    copied = int(sizes[sizes > 1].sum() - (sizes > 1).sum())  # rows beyond the first of each
+    if copied == 0 or copied / max(len(X), 1) < COPIES_WARN_FRACTION:
+        return None
+    distinct = int((sizes > 1).sum())
+    return DataWarning(
+        "duplicate_rows",
+        None,
+        f"{copied:,} rows ({copied / len(X):.0%}) are exact copies of another row in every "
+        f"column the models use ({distinct:,} rows appear more than once). The copies of a row "
+        "are kept together, on one side of the split, so no model is tested on a row it was "
+        "trained on, and a row is counted once among the rows the models are tested on. If "
+        "the table was stacked or repeated by mistake, remove the copies.",
     )
 
 

@@ -90,3 +90,34 @@ class Dataset:
     def used_columns(self) -> tuple[str, ...]:
         """Original names of the columns that feed the models, in table order, without repeats."""
         return tuple(dict.fromkeys(self.feature_origin[c] for c in self.X.columns))
+
+
+#: Copies are told apart from rows that merely look alike only when some number column nearly
+#: identifies a row among the distinct rows (at least this share of them have their own value),
+#: and there are at least MIN_DISTINCT_ROWS distinct rows.
+IDENTIFYING_SHARE = 0.9
+MIN_DISTINCT_ROWS = 20
+
+
+def copy_groups(X: pd.DataFrame) -> np.ndarray:
+    """One number per row, the same for rows that are copies of one record: the groups a split
+    must not cut, or a model is tested on rows it was trained on.
+
+    Rows identical in every feature are copies only when the features could tell two records
+    apart: some number column takes its own value on nearly every distinct row (a measurement,
+    an amount). A table of a few categories (contract type, region) has many identical rows
+    that are different customers; there every row is its own group."""
+    singles = np.arange(len(X), dtype=np.int64)
+    if X.shape[1] == 0 or len(X) == 0:
+        return singles
+    hashes = pd.util.hash_pandas_object(X, index=False).to_numpy()
+    groups = pd.factorize(hashes)[0].astype(np.int64)
+    n_distinct = int(groups.max()) + 1
+    if n_distinct == len(X) or n_distinct < MIN_DISTINCT_ROWS:
+        return singles
+    first = X.iloc[np.unique(groups, return_index=True)[1]]
+    numbers = first.select_dtypes(include="number")
+    identifying = any(
+        numbers[c].nunique(dropna=True) >= IDENTIFYING_SHARE * n_distinct for c in numbers
+    )
+    return groups if identifying else singles

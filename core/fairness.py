@@ -116,7 +116,34 @@ SENSITIVE_WORDS = frozenset(
         "pregnant",
         "orientation",
         "sexuality",
+        "sexual",
         "caste",
+        # Race written another way ("colour" in census-style tables), and ancestry.
+        "colour",
+        "color",
+        "skin",
+        "ancestry",
+        "indigenous",
+        "aboriginal",
+        "tribe",
+        "tribal",
+        # Groups written as a flag column: "female", "senior_citizen", "is_foreign".
+        "female",
+        "male",
+        "woman",
+        "women",
+        "man",
+        "men",
+        "senior",
+        "elderly",
+        "minority",
+        "foreign",
+        "foreigner",
+        "immigrant",
+        "immigration",
+        "migrant",
+        "veteran",
+        "widowed",
     }
 )
 #: Word pairs that are sensitive only together ("native country", "country of origin").
@@ -132,8 +159,16 @@ def _name_words(name: str) -> list[str]:
     return [w for w in re.split(r"[^0-9a-zA-Z]+", spaced.lower()) if w]
 
 
+def _singular(word: str) -> str:
+    """A plural of a listed word as the word: "genders", "races", "ethnicities", "sexes"."""
+    for end, stem in (("ies", "y"), ("es", ""), ("s", "")):
+        if word.endswith(end) and word[: len(word) - len(end)] + stem in SENSITIVE_WORDS:
+            return word[: len(word) - len(end)] + stem
+    return word
+
+
 def _is_sensitive(name: str) -> bool:
-    words = _name_words(name)
+    words = [_singular(w) for w in _name_words(name)]
     if SENSITIVE_WORDS.intersection(words):
         return True
     present = set(words)
@@ -141,8 +176,8 @@ def _is_sensitive(name: str) -> bool:
 
 
 def suggest_sensitive(columns: Sequence[str]) -> list[str]:
-    """The columns whose names describe people (sex, gender, race, age, religion, marital
-    status...), in the order given.
+    """The columns whose names describe people (sex, gender, race or colour, age, religion,
+    marital status, flags such as "female" or "senior_citizen"...), in the order given.
 
     Matching is by whole words of the name, whatever the case or separator (``"Sex"``,
     ``"marital_status"``, ``"RaceEthnicity"``), never by substring: ``"page"`` and ``"usage"``

@@ -37,12 +37,19 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
+from sklearn.model_selection import (
+    GroupKFold,
+    GroupShuffleSplit,
+    KFold,
+    StratifiedGroupKFold,
+    StratifiedKFold,
+    train_test_split,
+)
 from threadpoolctl import threadpool_limits
 
 from core import candidates as cand
 from core.claims import selection, selection_level, versus_best, versus_reference
-from core.dataset import Dataset
+from core.dataset import Dataset, copy_groups
 from core.errors import ConfigError
 from core.measure import (
     BLOCK_CALLS,
@@ -102,6 +109,9 @@ class StudyConfig:
     n_resamples: int = DEFAULT_RESAMPLES
     budgets: Budgets = field(default_factory=Budgets)
     usd_per_vcpu_hour: float = DEFAULT_USD_PER_VCPU_HOUR
+    #: Rows that are exact copies of one another stay on one side of every split, so no model
+    #: is tested on a row it was trained on.
+    keep_copies_together: bool = True
     #: Latency phase (DESIGN.md): single-row calls per model and round, and the seconds a model
     #: may use once its minimum rounds are done, if its interval is not yet tight.
     latency_calls: int = BLOCK_CALLS
@@ -415,14 +425,23 @@ def _worker(conn: mp_connection.Connection) -> None:
 def _splits(
     ds: Dataset, config: StudyConfig
 ) -> tuple[list[tuple[np.ndarray, np.ndarray]], np.ndarray | None]:
-    """The folds (train, held-out) and the rows of the final refit (CV only)."""
+    """The folds (train, held-out) and the rows of the final refit (CV only). Rows that are
+    exact copies of one another (:func:`core.dataset.copy_groups`) stay on one side of every
+    split when ``config.keep_copies_together``, and count once among the held-out rows; a table
+    without copies splits as before."""
     positions = np.arange(ds.n_rows)
     stratify = ds.y if ds.is_classification else None
+    groups = copy_groups(ds.X) if config.keep_copies_together else None
+    if groups is not None and len(np.unique(groups)) == ds.n_rows:
+        groups = None  # no copies: the plain (stratified) split
     if config.validation == "holdout":
         if not 0.05 <= config.test_size <= 0.5:
             raise ConfigError(
                 f"The test share must be between 0.05 and 0.5; got {config.test_size}."
             )
+        if groups is not None:
+            train, test = _grouped_holdout(positions, stratify, groups, config)
+            return [(train, _once_each(test, groups))], None
         train, test = train_test_split(
             positions, test_size=config.test_size, random_state=config.seed, stratify=stratify
         )
@@ -445,8 +464,55 @@ def _splits(
         splitter: Any = StratifiedKFold(k, shuffle=True, random_state=config.seed)
     else:
         splitter = KFold(k, shuffle=True, random_state=config.seed)
+    if groups is not None:
+        if len(np.unique(groups)) < k:
+            raise ConfigError(
+                f"The table has only {len(np.unique(groups))} distinct rows, fewer than the {k} "
+                "folds: copies of a row stay together, so every fold needs its own. Use fewer "
+                "folds, or holdout."
+            )
+        splitter = (
+            StratifiedGroupKFold(k, shuffle=True, random_state=config.seed)
+            if ds.is_classification
+            else GroupKFold(k, shuffle=True, random_state=config.seed)
+        )
+        with warnings.catch_warnings():  # a rare class in fewer groups than folds: said below
+            warnings.simplefilter("ignore", UserWarning)
+            folds = [
+                (np.sort(a), _once_each(b, groups))
+                for a, b in splitter.split(positions, stratify, groups)
+            ]
+        return folds, positions
     folds = [(np.sort(a), np.sort(b)) for a, b in splitter.split(positions, stratify)]
     return folds, positions
+
+
+def _once_each(test: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """The held-out rows with each group of copies counted once (its first row): copies are one
+    observation, and counting them ten times would make every interval ten times too sure."""
+    _, first = np.unique(groups[test], return_index=True)
+    return np.sort(test[first])
+
+
+def _grouped_holdout(
+    positions: np.ndarray,
+    stratify: np.ndarray | None,
+    groups: np.ndarray,
+    config: StudyConfig,
+) -> tuple[np.ndarray, np.ndarray]:
+    """A holdout split that keeps each group of copies on one side: for classes, one fold of a
+    stratified group k-fold with k = 1 / test share (so the classes keep their shares); for
+    numbers, a group shuffle split."""
+    if stratify is not None:
+        k = max(2, round(1 / config.test_size))
+        splitter: Any = StratifiedGroupKFold(k, shuffle=True, random_state=config.seed)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            train, test = next(splitter.split(positions, stratify, groups))
+    else:
+        shuffle = GroupShuffleSplit(1, test_size=config.test_size, random_state=config.seed)
+        train, test = next(shuffle.split(positions, None, groups))
+    return np.sort(train), np.sort(test)
 
 
 #: Above this share of rows in the largest class, plain accuracy flatters a model that ignores the

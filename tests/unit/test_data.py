@@ -1089,6 +1089,40 @@ def test_infinite_and_too_large_numbers_are_said_and_become_empty():
     )
 
 
+def test_copies_of_rows_are_said_when_there_are_many():
+    rng = np.random.default_rng(0)
+    base = pd.DataFrame({"x": rng.normal(size=100), "y": rng.normal(size=100)})
+    base["churn"] = np.where(rng.random(100) < 0.5, "yes", "no")
+    stacked = pd.concat([base] * 10, ignore_index=True)  # 100 distinct rows, each 10 times
+    ds = prepare_dataset(stacked, "churn")
+    (message,) = [w.message for w in ds.warnings if w.code == "duplicate_rows"]
+    assert message.startswith("900 rows (90%) are exact copies of another row in every column")
+    assert "(100 rows appear more than once)" in message
+    assert "kept together, on one side of the split" in message
+    # A few incidental copies (under 1% of the rows) are no news.
+    few = pd.concat([base, base.iloc[:0]], ignore_index=True)
+    assert _codes(prepare_dataset(few, "churn"), "duplicate_rows") == []
+    one_copy = pd.concat([base] * 3 + [base.iloc[:1]], ignore_index=True)
+    assert len(_codes(prepare_dataset(one_copy, "churn"), "duplicate_rows")) == 1
+
+
+def test_copy_groups_number_identical_rows_alike():
+    from core.dataset import copy_groups
+
+    rng = np.random.default_rng(0)
+    reading = rng.normal(size=30)
+    X = pd.DataFrame({"a": np.r_[reading, reading[:5]], "b": ["x"] * 35})
+    X.loc[[0, 30], "a"] = np.nan  # a missing value counts alike in both copies
+    groups = copy_groups(X)
+    assert all(groups[i] == groups[30 + i] for i in range(5))
+    assert len(set(groups)) == 30
+    # Many customers alike in a few categories are not copies of one record: no groups.
+    plans = pd.DataFrame({"plan": rng.choice(["basic", "plus"], 500), "region": "north"})
+    assert len(set(copy_groups(plans))) == 500
+    assert _codes(prepare_dataset(plans.assign(churn=rng.choice(["y", "n"], 500)), "churn"),
+                  "duplicate_rows") == []  # fmt: skip
+
+
 def test_a_file_without_a_header_row_is_said():
     from sklearn.datasets import load_iris
 

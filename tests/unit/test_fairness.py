@@ -72,15 +72,20 @@ def _two_groups(repeat: int) -> tuple[StudyResult, pd.Series]:
     "name",
     ["sex", "Gender", "race", "Ethnicity", "age", "AGE", "age_years", "AgeGroup", "religion",
      "nationality", "marital_status", "MaritalStatus", "disability", "native-country",
-     "date_of_birth"],
+     "date_of_birth",
+     # Another way to write race, a group written as a flag, plurals (a churn table's columns).
+     "colour", "skin_color", "female", "SeniorCitizen", "senior_citizen", "is_foreign",
+     "genders", "Races", "ethnicities", "immigrant_status", "veteran"],
 )  # fmt: skip
 def test_suggest_sensitive_finds_people_columns(name: str) -> None:
     assert fair.suggest_sensitive([name]) == [name]
 
 
 @pytest.mark.parametrize(
-    "name", ["page", "usage", "stage", "average", "language", "message", "income", "country"]
-)
+    "name",
+    ["page", "usage", "stage", "average", "language", "message", "income", "country",
+     "manager", "maleficent_score", "seniority", "mandate", "womenswear_share"],
+)  # fmt: skip
 def test_suggest_sensitive_ignores_substrings(name: str) -> None:
     assert fair.suggest_sensitive([name]) == []
 
