@@ -248,6 +248,7 @@ REASON_WORDS: Final[dict[str, str]] = {
     "id_column": "an identifier",
     "personal_data": "personal data",
     "leakage": "leaks the target",
+    "row_counter": "numbers the rows of each class",
     "constant_column": "one value only",
     "free_text": "free text",
     "user_excluded": "excluded on request",
@@ -1790,6 +1791,20 @@ def prepare_dataset(
         chosen,
         seed,
     )
+    if chosen != "regression":
+        for column_name, column in candidates:
+            if column_name in flagged or column_name in leaks:
+                continue
+            if _counts_rows_per_class(column.values[keep], y):
+                flagged[column_name] = (
+                    "row_counter",
+                    f"Column {column_name!r} numbers the rows within each value of {target!r} "
+                    "(1, 2, 3… again in every class): it tells a row's class only by how the "
+                    "table was put together, so a model would learn it here and new rows would "
+                    "not have it.",
+                )
+                if column_name not in include_set:
+                    excluded[column_name] = "row_counter"
     metric = "R²" if chosen == "regression" else "balanced accuracy"
     for column_name, score in leaks.items():
         flagged[column_name] = (
@@ -1873,6 +1888,37 @@ def prepare_dataset(
         excluded=excluded,
         n_columns=df.shape[1],
     )
+
+
+#: A row counter restarts in every class: each class with at least this many rows counts from
+#: 0 or 1 up to about its size.
+COUNTER_MIN_CLASS_ROWS = 5
+COUNTER_SLACK = 1.05
+
+
+def _counts_rows_per_class(values: pd.Series, y: np.ndarray) -> bool:
+    """Whether a column is a per-class row counter (``Sample Number`` 1…n in each class):
+    whole numbers, never repeated within a class but repeated across classes, each class's
+    run starting at 0 or 1 and ending near its row count."""
+    numbers = pd.to_numeric(values, errors="coerce")
+    if numbers.isna().any() or len(numbers) == 0 or len(np.unique(y)) < 2:
+        return False
+    array = numbers.to_numpy(dtype=float)
+    if not np.all(np.isfinite(array)) or not np.all(array == np.round(array)):
+        return False
+    if len(np.unique(array)) == len(array):
+        return False  # unique over the table: an identifier, said as such
+    checked = 0
+    for code in np.unique(y):
+        inside = array[y == code]
+        if len(np.unique(inside)) != len(inside):
+            return False
+        if len(inside) < COUNTER_MIN_CLASS_ROWS:
+            continue
+        if inside.min() > 1 or inside.max() > COUNTER_SLACK * len(inside) + 1:
+            return False
+        checked += 1
+    return checked >= 2
 
 
 #: Warn when at least this share of the rows are exact copies of another row.

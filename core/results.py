@@ -91,6 +91,7 @@ def to_dict(study: StudyResult, decision: Decision | None = None) -> dict[str, A
                 "time_limit_s": cfg.time_limit_s,
                 "usd_per_vcpu_hour": cfg.usd_per_vcpu_hour,
                 "held_out_rows": len(study.eval_index),
+                "keep_copies_together": cfg.keep_copies_together,
             },
             "environment": environment(),
             "warnings": [w.to_dict() for w in ds.warnings],

@@ -476,7 +476,7 @@ def _splits(
             if ds.is_classification
             else GroupKFold(k, shuffle=True, random_state=config.seed)
         )
-        with warnings.catch_warnings():  # a rare class in fewer groups than folds: said below
+        with warnings.catch_warnings():  # a rare class in fewer groups than folds still splits
             warnings.simplefilter("ignore", UserWarning)
             folds = [
                 (np.sort(a), _once_each(b, groups))

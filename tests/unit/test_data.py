@@ -1106,6 +1106,31 @@ def test_copies_of_rows_are_said_when_there_are_many():
     assert len(_codes(prepare_dataset(one_copy, "churn"), "duplicate_rows")) == 1
 
 
+def test_a_row_counter_within_each_class_is_left_out():
+    rng = np.random.default_rng(1)
+    species = np.repeat(["setosa", "versicolor", "virginica"], [40, 50, 45])
+    counter = np.concatenate([np.arange(1, 41), np.arange(1, 51), np.arange(1, 46)])
+    df = pd.DataFrame(
+        {
+            "Sample Number": counter,
+            "petal": rng.normal(size=len(species)),
+            "visits": rng.integers(0, 4, len(species)),  # whole numbers that repeat: a feature
+            "species": species,
+        }
+    )
+    ds = prepare_dataset(df, "species")
+    assert _codes(ds, "row_counter") == ["Sample Number"]
+    assert ds.excluded["Sample Number"] == "row_counter"
+    message = next(w.message for w in ds.warnings if w.code == "row_counter")
+    assert "numbers the rows within each value of 'species' (1, 2, 3… again" in message
+    assert {"petal", "visits"} <= set(ds.used_columns)
+    kept = prepare_dataset(df, "species", include=["Sample Number"])
+    assert "Sample Number" in kept.used_columns  # the user may keep it, said so
+    # A counter over the whole table is an identifier, not a counter per class.
+    whole = df.assign(**{"Sample Number": np.arange(len(df))})
+    assert _codes(prepare_dataset(whole, "species"), "row_counter") == []
+
+
 def test_copy_groups_number_identical_rows_alike():
     from core.dataset import copy_groups
 
