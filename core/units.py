@@ -21,6 +21,8 @@ def _significant(value: float, digits: int = 3) -> str:
     640 → "640", 15.5 → "15.5", 1.0 → "1", 0.00312 → "0.00312"."""
     if value == 0:
         return "0"
+    if value < 0:
+        return "−" + _significant(-value, digits)
     decimals = max(0, digits - 1 - math.floor(math.log10(value)))
     text = f"{round(value, decimals):.{decimals}f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
@@ -72,6 +74,8 @@ def format_ms(ms: float | None) -> str:
     """Milliseconds with three significant digits; microseconds below 0.01 ms."""
     if ms is None or not math.isfinite(ms):
         return "unknown"
+    if ms < 0:  # a difference: the faster of two
+        return "−" + format_ms(-ms)
     if ms >= 1000:
         return f"{_significant(ms / 1000)} s"
     return f"{_significant(ms)} ms" if ms >= 0.01 else f"{_significant(ms * 1000)} µs"
@@ -81,6 +85,8 @@ def format_mb(mb: float | None) -> str:
     """Megabytes with three significant digits; kB and bytes for small files."""
     if mb is None or not math.isfinite(mb):
         return "unknown"
+    if mb < 0:  # a difference: the smaller of two
+        return "−" + format_mb(-mb)
     if mb >= 1000:
         return f"{_significant(mb / 1000)} GB"
     if mb >= 1:

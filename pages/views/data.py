@@ -71,7 +71,10 @@ else:
         "`server.maxUploadSize` in `.streamlit/config.toml`). The file stays on this server and "
         "is never run as code."
     )
-    if upload is not None and upload.file_id != st.session_state[Keys.UPLOAD_ID]:
+    if upload is None:  # the file was removed: its error goes with it
+        st.session_state[Keys.UPLOAD_ERROR] = None
+        st.session_state[Keys.UPLOAD_ID] = None
+    elif upload.file_id != st.session_state[Keys.UPLOAD_ID]:
         st.session_state[Keys.UPLOAD_ID] = upload.file_id
         st.session_state[Keys.UPLOAD_ERROR] = None
         try:

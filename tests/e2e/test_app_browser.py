@@ -295,6 +295,21 @@ def test_upload_change_the_target_twice_and_the_task_once_then_train(page):
     _nav(page, "Data")
     page.get_by_text("Upload a file").click()
     _wait_idle(page)
+    # A file that is not a table first: its error is said, and goes when the file is removed.
+    page.locator("input[type=file]").set_input_files(
+        files=[
+            {
+                "name": "page.csv",
+                "mimeType": "text/csv",
+                "buffer": b"<!doctype html><html><body>not a table</body></html>",
+            }
+        ]
+    )
+    page.get_by_text("Still showing the previous table").wait_for(timeout=30_000)
+    _wait_idle(page)
+    page.get_by_test_id("stFileChipDeleteBtn").first.click()
+    _wait_idle(page)
+    assert "Still showing the previous table" not in _body(page)
     page.locator("input[type=file]").set_input_files(
         files=[
             {

@@ -57,6 +57,10 @@ def test_small_figures_read_as_people_write_them() -> None:
     assert format_mb(0.018) == "18 kB"
     assert format_mb(235.4) == "235 MB"
     assert format_times(1.27) == "1.3×"
+    # Differences can be negative (a more accurate model that is also faster or smaller).
+    assert format_ms(-0.0042) == "−4.2 µs"
+    assert format_ms(-2.5) == "−2.5 ms"
+    assert format_mb(-0.018) == "−18 kB"
     assert format_times(12.4) == "12×"
 
 
