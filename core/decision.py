@@ -74,7 +74,15 @@ from core.pareto import (
     tied_with_best,
 )
 from core.stats import CONFIDENCE, metric_info
-from core.units import format_count, format_cpu_s, format_mb, format_ms, format_times, format_usd
+from core.units import (
+    format_count,
+    format_cpu_s,
+    format_mb,
+    format_ms,
+    format_times,
+    format_usd,
+    join_words,
+)
 
 if TYPE_CHECKING:
     from core.economics import BusinessInputs, ModelEconomics, Resamples
@@ -202,14 +210,18 @@ class Decision:
     choices: Choices
     reference: str | None = None
     ratios: tuple[Ratio, ...] = ()
-    #: Net value mode: the pick's net value per month and its 95% interval.
-    net_usd_per_month: tuple[float, float, float] | None = None
     #: Net value mode: every model's net value per month and its 95% interval, by name.
     net_values: tuple[tuple[str, float, float, float], ...] = ()
 
     @property
     def pick(self) -> str | None:
         return self.industry
+
+    @property
+    def net_usd_per_month(self) -> tuple[float, float, float] | None:
+        """Net value mode: the pick's net value per month and its 95% interval."""
+        found = [v for v in self.net_values if v[0] == self.industry]
+        return found[0][1:] if found else None
 
     @property
     def cost_label(self) -> str:
@@ -764,9 +776,9 @@ def _others_text(ratios: Sequence[Ratio], axis: str) -> str:
         (same if phrase.startswith("about") else better if r.value < 1 else worse).append(phrase)
     parts = []
     if better or same:
-        parts.append("It is also " + _join(better + same))
+        parts.append("It is also " + join_words(better + same))
     if worse:
-        parts.append(("it is " if parts else "It is ") + _join(worse))
+        parts.append(("it is " if parts else "It is ") + join_words(worse))
     return (" " + "; ".join(parts) + ".") if parts else ""
 
 
@@ -796,7 +808,7 @@ def _baseline_text(study: StudyResult, pick: Any) -> str:
     costs = [r for r in ratios if r]
     return (
         f" Against the simple baseline ({format_metric(metric, base.metrics[metric])}) it is "
-        f"{verdict}" + ("; it is " + _join(costs) if costs else "") + "."
+        f"{verdict}" + ("; it is " + join_words(costs) if costs else "") + "."
     )
 
 
@@ -810,10 +822,6 @@ def points_interval(metric: str, low: float | None, high: float | None) -> str:
     else:
         text = f"{low:+.3g} to {high:+.3g}"
     return f" (95% CI {text})".replace("-", "−")
-
-
-def _join(parts: Sequence[str]) -> str:
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 # --- net value -----------------------------------------------------------------------------------
@@ -872,9 +880,6 @@ def _by_net_value(
         if not better:
             break
         pick = models[max(better, key=lambda n: point[n])]
-    row = by_name[pick.name]
-    low, high = row.net_ci_low_usd_per_month, row.net_ci_high_usd_per_month
-    net = (float(point[pick.name]), _or_nan(low), _or_nan(high))
     reference = best if best.name != pick.name else None
     ratios = _ratios(pick, reference) if reference is not None else ()
     values = tuple(
@@ -900,7 +905,6 @@ def _by_net_value(
         choices,
         None if reference is None else reference.name,
         ratios,
-        net,
         values,
     )
 

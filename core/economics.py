@@ -41,7 +41,7 @@ from core.stats import (
     weighted_cell_means,
     weighted_metric,
 )
-from core.units import format_count, format_mb, format_ms, format_usd
+from core.units import format_count, format_mb, format_ms, format_times, format_usd, join_words
 
 if TYPE_CHECKING:
     from core.study import ModelResult, StudyResult
@@ -767,10 +767,10 @@ def price_of_points_sentence(
         cheaper = [t for v, t in costs if v < 0]
         cost_text = ""
         if dearer:
-            cost_text = f", {each} costing {_join(dearer)}"
-            cost_text += f", while saving {_join(cheaper)}" if cheaper else ""
+            cost_text = f", {each} costing {join_words(dearer)}"
+            cost_text += f", while saving {join_words(cheaper)}" if cheaper else ""
         elif cheaper:
-            cost_text = f", and {each} saves {_join(cheaper)}"
+            cost_text = f", and {each} saves {join_words(cheaper)}"
         low, high = _number(row["gain_ci_low"]), _number(row["gain_ci_high"])
         ci = ""
         if low is not None and high is not None:
@@ -839,10 +839,6 @@ def _ratio(a: float | None, b: float | None) -> float | None:
     return float(a) / float(b)
 
 
-def _times(ratio: float) -> str:
-    return f"{ratio:.0f}×" if ratio >= 10 else f"{ratio:.1f}×"
-
-
 def _cost_phrases(v: Verdict) -> tuple[list[str], list[str]]:
     """(what the neural model costs more, what it costs less), as phrases."""
     dearer, cheaper = [], []
@@ -854,14 +850,10 @@ def _cost_phrases(v: Verdict) -> tuple[list[str], list[str]]:
         if ratio is None:
             continue
         if ratio >= 1.5:
-            dearer.append(f"{_times(ratio)} {more}")
+            dearer.append(f"{format_times(ratio)} {more}")
         elif ratio <= 1 / 1.5:
-            cheaper.append(f"{_times(1 / ratio)} {less}")
+            cheaper.append(f"{format_times(1 / ratio)} {less}")
     return dearer, cheaper
-
-
-def _join(parts: list[str]) -> str:
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def neural_verdict(study: StudyResult, resamples: Resamples | None = None) -> Verdict | None:
@@ -916,18 +908,18 @@ def _verdict_sentence(v: Verdict, neural_label: str, other_label: str) -> str:
     dearer, cheaper = _cost_phrases(v)
     who = f"The neural network ({neural_label}, against {other_label})"
     if v.justified and not dearer:
-        extra = f" and {_join(cheaper)}" if cheaper else ""
+        extra = f" and {join_words(cheaper)}" if cheaper else ""
         return f"{who} is justified: it is {amount} ({ci}){extra}."
     if v.justified:
-        return f"{who} is justified only if {amount} ({ci}) is worth being {_join(dearer)}."
+        return f"{who} is justified only if {amount} ({ci}) is worth being {join_words(dearer)}."
     if not dearer and cheaper:
         return (
             f"{who} is a reasonable choice: it is {amount} ({ci}), a difference within the "
-            f"uncertainty or against it, and {_join(cheaper)}."
+            f"uncertainty or against it, and {join_words(cheaper)}."
         )
-    cost_text = f" and {_join(dearer)}" if dearer else ""
+    cost_text = f" and {join_words(dearer)}" if dearer else ""
     if v.tied_once_all_compared:
-        costs = f", and it is {_join(dearer)}" if dearer else ""
+        costs = f", and it is {join_words(dearer)}" if dearer else ""
         return (
             f"{who} is not justified: it is {amount} ({ci}) against {other_label} alone, but "
             f"statistically tied with it once all the models are compared{costs}."

@@ -9,6 +9,7 @@ cents on thousands.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 #: Thousands, millions, billions and trillions, as people write them after an amount.
 _SCALES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
@@ -104,6 +105,11 @@ def format_cpu_s(seconds: float | None) -> str:
 def format_times(ratio: float) -> str:
     """A ratio of 1 or more as "1.3×", "12×" (two significant digits, whole from 10 up)."""
     return f"{ratio:.0f}×" if round(ratio, 1) >= 10 else f"{ratio:.1f}×"
+
+
+def join_words(parts: Sequence[str]) -> str:
+    """Phrases joined as a sentence lists them: "a", "a and b", "a, b and c"."""
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def money_ticks(low: float, high: float, count: int = 6) -> tuple[list[float], list[str]]:
