@@ -12,7 +12,6 @@ import logging
 import streamlit as st
 
 from ui.common import (
-    keep_study_in_link,
     refresh_dataset,
     show_error,
     show_notice,
@@ -34,12 +33,14 @@ from ui.state import (
     StopPage,
     init_state,
 )
+from ui.training import collect_finished_job, keep_in_link
 
 st.set_page_config(page_title="Tradeoff Explorer", page_icon="⚖️", layout="wide")
 init_state()
 warm_up_explanations()
 warm_up_workers()
-keep_study_in_link()
+keep_in_link()
+collect_finished_job()  # a study that finished training, on whatever page is on screen
 show_notice()  # what the previous run left for this page (it switched here)
 
 page = st.navigation(
@@ -63,5 +64,5 @@ except StopPage:  # a page ended early (e.g. its guard); the sidebar below is st
 except Exception as exc:  # a bug: say sorry, keep the details in the server log
     logging.getLogger("tradeoff_explorer").exception("Page %s failed", page.title)
     show_error(exc)
-keep_study_in_link()  # a study the page just saved or opened goes into the link at once
+keep_in_link()  # a study the page opened, or a training it started, goes into the link at once
 sidebar()

@@ -140,13 +140,13 @@ def get_store() -> StudyStore:
     return _store(str(default_store_dir()))
 
 
-def use_study_data(study: StudyResult) -> bool:
-    """Make an opened study's table the current data, so that training again trains on it.
+def use_study_data(ds: Dataset) -> bool:
+    """Make the table of an opened study's dataset ``ds`` the current data, so that training
+    again trains on it.
 
     A bundled sample is recognised by its file name and the SHA-256 of its bytes, and comes
     back with the study's target, task and left-out columns. An upload is not kept with the
     study: the current data stays, and ``False`` says so (the caller tells the user)."""
-    ds = study.dataset
     for sample in SAMPLES:
         if sample.filename == ds.name and _sample_table(sample.key)[1] == ds.sha256:
             use_sample(sample)
@@ -165,12 +165,12 @@ def show_notice() -> None:
         st.toast(notice, icon=Icons.WARNING)
 
 
-def tell_study_data(study: StudyResult) -> None:
-    """Put the opened study's data on screen, or say why the current data stays (on the next
-    run, which is the page the user lands on)."""
-    if not use_study_data(study):
+def tell_study_data(ds: Dataset) -> None:
+    """Put an opened study's data ``ds`` on screen, or say why the current data stays (on the
+    next run, which is the page the user lands on)."""
+    if not use_study_data(ds):
         st.session_state[Keys.NOTICE] = md(
-            f"This study was trained on the uploaded file {study.dataset.name}, which is not "
+            f"This study was trained on the uploaded file {ds.name}, which is not "
             "kept with it: the current data stays as it was. Upload that file again to train "
             "on it."
         )
@@ -194,7 +194,7 @@ def keep_study_in_link() -> None:
         try:
             st.session_state[Keys.STUDY] = get_store().load(link)
             st.session_state[Keys.STUDY_ID] = link
-            tell_study_data(st.session_state[Keys.STUDY])
+            tell_study_data(st.session_state[Keys.STUDY].dataset)
         except TradeoffError as exc:
             st.toast(md(f"The study in this link could not be opened: {exc}"), icon=Icons.WARNING)
     st.session_state[Keys.LINK_TRIED] = True
@@ -242,7 +242,11 @@ def sidebar() -> None:
     store_notices()
     dataset = current_dataset()
     source: TableSource | None = st.session_state.get(Keys.SOURCE)
+    from ui.training import sidebar_progress, training  # they build on this module
+
     with st.sidebar:
+        if training():  # first, so it shows without scrolling; no timer runs otherwise
+            sidebar_progress()
         st.markdown("#### Current data")
         if source is None:
             st.caption("No table yet.")
@@ -260,7 +264,9 @@ def sidebar() -> None:
             st.caption("The chosen target cannot be used yet: see the Data page.")
         st.markdown("#### Study")
         study = current_study()
-        if study is None:
+        if study is None and training():
+            st.caption("The first study is training (above).")
+        elif study is None:
             st.caption("No study yet: train models on the Train page or open a saved one.")
         else:
             from ui.decision import study_headline  # builds on this module

@@ -80,6 +80,8 @@ class Keys:
     SEED = "seed"
     CANDIDATE_PREFIX = "candidate:"
     AUTOSTART = "autostart"
+    JOB = "job"  # id of the session's training job (core.jobs), until its study is collected
+    TRAIN_ERROR = "train_error"  # why the last training stopped, shown on the Train page
     # The study on screen and its id in the store.
     STUDY = "study"
     STUDY_ID = "study_id"
@@ -145,6 +147,8 @@ def defaults() -> dict[str, Any]:
         Keys.VALIDATION: "holdout",
         Keys.CV_FOLDS: 5,
         Keys.SEED: 0,
+        Keys.JOB: None,
+        Keys.TRAIN_ERROR: None,
         Keys.STUDY: None,
         Keys.STUDY_ID: None,
         Keys.LINK_TRIED: False,

@@ -19,6 +19,7 @@ from ui.state import (
     current_dataset,
     current_study,
 )
+from ui.training import training
 
 st.title("⚖️ Tradeoff Explorer")
 st.markdown(
@@ -34,7 +35,11 @@ if dataset is not None:
         f"({dataset.task}) from {len(dataset.used_columns)} columns of {dataset.n_rows:,} rows.",
         icon=Icons.DATA,
     )
-    if st.button("Train the default models on this data", type="primary", key="start_train"):
+    if training():
+        st.page_link(
+            TRAIN_PAGE, label="Models are training: follow them on Train", icon=Icons.TRAIN
+        )
+    elif st.button("Train the default models on this data", type="primary", key="start_train"):
         st.session_state[Keys.AUTOSTART] = True
         st.switch_page(TRAIN_PAGE)
     source = st.session_state[Keys.SOURCE]

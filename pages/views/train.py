@@ -5,20 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from core import candidates as cand
-from core.errors import TradeoffError
 from core.stats import metric_info, primary_choices
-from core.study import ProgressEvent, StudyConfig, default_primary_metric, run_study
-from core.tables import leaderboard_view, progress_table, progress_text
-from ui.common import (
-    column_formats,
-    current_budgets,
-    get_store,
-    md,
-    show_error,
-    table_height,
-)
+from core.study import StudyConfig, default_primary_metric
+from core.tables import leaderboard_view
+from ui.common import column_formats, current_budgets, md, table_height
 from ui.decision import study_headline
-from ui.state import TRADEOFFS_PAGE, Icons, Keys, current_study, kept, require_dataset, stop_page
+from ui.state import TRADEOFFS_PAGE, Icons, Keys, current_study, kept, require_dataset
+from ui.training import show_train_error, start_training, train_progress, training
 
 st.title("Train")
 dataset = require_dataset()
@@ -99,48 +92,15 @@ config = StudyConfig(
     budgets=current_budgets(),
 )
 with run_box:
-    clicked = st.button(f"Train {len(chosen)} models", type="primary", key="train")
-    if clicked or st.session_state.pop(Keys.AUTOSTART, False):
-        hint = st.empty()
-        hint.caption("Stay on this page while the models train; leaving it stops the training.")
-        bar = st.progress(0.0, text="Starting…")
-        table = st.empty()
-        events: list[ProgressEvent] = []
-
-        def on_progress(event: ProgressEvent) -> None:
-            events.append(event)
-            if event.trained < event.total:  # training, in parallel
-                share = 0.8 * event.trained / event.total
-                text = f"{event.trained} of {event.total} models trained"
-            else:  # the latency phase, every model in turn with the others
-                share = 0.8 + 0.2 * event.done / event.total
-                text = f"All trained; serving cost measured for {event.done} of {event.total}"
-            bar.progress(share, text=text)
-            metric = config.primary_metric or "accuracy"
-            table.dataframe(
-                progress_text(progress_table(events, metric), metric),
-                hide_index=True,
-                width="stretch",
-                height=table_height(event.total),
-                column_config={
-                    "status": st.column_config.TextColumn(width=170),
-                    "note": st.column_config.TextColumn(width="large"),
-                },
-            )
-
-        try:
-            study = run_study(dataset, config, on_progress)
-        except TradeoffError as exc:
-            show_error(exc)
-            stop_page()
-        st.session_state[Keys.STUDY] = study
-        st.session_state[Keys.STUDY_ID] = None
-        try:
-            st.session_state[Keys.STUDY_ID] = get_store().save(study)
-        except (OSError, TradeoffError) as exc:
-            st.warning(md(f"The study could not be saved: {exc} It stays open in this session."))
-        for placeholder in (hint, bar, table):
-            placeholder.empty()
+    show_train_error()
+    autostart = st.session_state.pop(Keys.AUTOSTART, False)  # the Start page's one button
+    if training():
+        train_progress()
+    else:
+        clicked = st.button(f"Train {len(chosen)} models", type="primary", key="train")
+        if clicked or autostart:
+            start_training(dataset, config)
+            st.rerun()  # the page now follows the training
 
     study = current_study()
     if study is not None:

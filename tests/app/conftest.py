@@ -8,10 +8,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core import jobs
 from core.data import load_dataset
 from core.samples import DEFAULT_SAMPLE, read_sample_bytes
 from core.store import STORE_ENV
 from core.study import StudyConfig, StudyResult, run_study
+from ui.state import Keys
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 APOLOGY = "Sorry, something went wrong"
@@ -35,6 +37,15 @@ def open_app(page: str | None = None, **state: object) -> AppTest:
         at.switch_page(page)
         at.run()
     return at
+
+
+def finish_training(at: AppTest, timeout_s: float = 300.0) -> None:
+    """Wait for the session's training job (it runs in the background) and run the app again,
+    as the progress fragment does when the job ends."""
+    job = jobs.find(at.session_state[Keys.JOB])
+    assert job is not None, "no training is running"
+    assert job.wait(timeout_s), "the training did not finish in time"
+    at.run()
 
 
 def assert_ok(at: AppTest) -> None:

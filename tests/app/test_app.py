@@ -21,7 +21,7 @@ from core.pareto import cost_value, frontier
 from core.samples import DEFAULT_SAMPLE, SAMPLES, get_sample, read_sample_bytes
 from core.store import StudyStore
 from core.study import StudyConfig, run_study
-from tests.app.conftest import APOLOGY, APP, assert_ok, open_app, texts
+from tests.app.conftest import APOLOGY, APP, assert_ok, finish_training, open_app, texts
 from ui.common import md
 from ui.state import (
     BUSINESS_PAGE,
@@ -189,6 +189,11 @@ def test_training_fills_the_leaderboard_saves_the_study_and_never_retrains(store
     assert at.button(key="train").label == "Train 3 models"
     at.button(key="train").click().run()
     assert_ok(at)
+    assert "Stop training" in [b.label for b in at.button]  # it trains in the background
+    assert not [b for b in at.button if b.key == "train"]  # one training at a time
+    finish_training(at)
+    assert_ok(at)
+    assert at.session_state[Keys.JOB] is None  # collected
     study = at.session_state[Keys.STUDY]
     assert [m.name for m in study.models] == ["dummy", "simple", "decision_tree"]
     board = at.dataframe[-1].value
@@ -205,9 +210,98 @@ def test_training_fills_the_leaderboard_saves_the_study_and_never_retrains(store
     assert len(StudyStore(store_dir).list()) == 1
 
 
+def _start_small_training(at: AppTest) -> None:
+    for box in at.checkbox:
+        if not box.disabled and box.key != widget_key_of(Keys.CANDIDATE_PREFIX + "decision_tree"):
+            box.uncheck()
+    at.checkbox(key=widget_key_of(Keys.CANDIDATE_PREFIX + "decision_tree")).check()
+    at.run()
+    at.button(key="train").click().run()
+    assert_ok(at)
+
+
+def test_leaving_train_mid_run_keeps_training_and_the_sidebar_follows_it(store_dir):
+    at = open_app(TRAIN_PAGE)
+    _start_small_training(at)
+    at.switch_page(DATA_PAGE).run()  # a person leaves the page while the models train
+    assert_ok(at)
+    sidebar = [p.proto.text for p in at.sidebar.get("progress")]
+    assert sidebar, "the sidebar does not show the training"
+    assert sidebar[0].startswith("**Training** · "), sidebar
+    finish_training(at)  # the sidebar's fragment reruns the app when the job ends
+    assert_ok(at)
+    study = at.session_state[Keys.STUDY]
+    assert [m.name for m in study.models] == ["dummy", "simple", "decision_tree"]
+    assert [s.study_id for s in StudyStore(store_dir).list()] == [at.session_state[Keys.STUDY_ID]]
+    assert "The models have finished training." in [t.value for t in at.toast]
+    assert not at.sidebar.get("progress")
+    sidebar_text = "\n".join(m.value for m in at.sidebar.markdown)
+    assert md(study.model(study.decision.pick).label) in sidebar_text
+
+
+def test_stop_training_keeps_the_previous_study_and_saves_nothing(store_dir, credit_study):
+    at = open_app(TRAIN_PAGE, **{Keys.STUDY: credit_study})
+    _start_small_training(at)
+    at.button(key="stop_training").click().run()
+    finish_training(at)
+    assert_ok(at)
+    assert at.session_state[Keys.STUDY] is credit_study
+    assert StudyStore(store_dir).list() == []
+    assert "Training stopped; nothing was saved." in [t.value for t in at.toast]
+    assert at.button(key="train").label == "Train 3 models"  # ready to train again
+
+
+def test_a_reload_mid_run_follows_the_same_training(store_dir):
+    at = open_app(TRAIN_PAGE)
+    _start_small_training(at)
+    job_id = at.session_state[Keys.JOB]
+    assert at.query_params["job"] == job_id
+    # A reload is a new session with the same link.
+    again = AppTest.from_file(APP, default_timeout=120)
+    again.query_params["job"] = job_id
+    again.run()
+    assert_ok(again)
+    assert again.session_state[Keys.JOB] == job_id
+    assert again.sidebar.get("progress")
+    finish_training(again)
+    assert_ok(again)
+    assert again.session_state[Keys.STUDY].dataset.sha256 == at.session_state[Keys.DATASET].sha256
+    assert again.query_params["study"] == again.session_state[Keys.STUDY_ID]
+    assert "job" not in again.query_params
+
+
+@pytest.mark.parametrize("link", ["0" * 32, "../../etc/passwd", "<b>x</b>"])
+def test_a_link_to_an_unknown_training_is_dropped_quietly(link):
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["job"] = link
+    at.run()
+    assert_ok(at)
+    assert at.session_state[Keys.JOB] is None
+    assert "job" not in at.query_params
+    assert not at.sidebar.get("progress")
+
+
+def test_a_failed_training_says_why_on_the_train_page(monkeypatch):
+    from core import study as study_module
+
+    def refuse(*args, **kwargs):
+        raise study_module.ConfigError("Every model failed: the table is too small to split.")
+
+    monkeypatch.setattr("core.jobs.run_study", refuse)
+    at = open_app(TRAIN_PAGE)
+    _start_small_training(at)  # it fails at once: the run that started it may have collected it
+    if at.session_state[Keys.JOB] is not None:
+        finish_training(at)
+    assert_ok(at)
+    assert "the table is too small to split" in at.error[0].value
+    assert at.session_state[Keys.STUDY] is None
+
+
 def test_start_button_trains_the_default_ladder():
     at = open_app()
     at.button(key="start_train").click().run()
+    assert_ok(at)
+    finish_training(at)
     assert_ok(at)
     study = at.session_state[Keys.STUDY]
     assert {"dummy", "simple", "xgboost_small", "mlp_small"} <= {m.name for m in study.models}
