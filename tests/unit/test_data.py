@@ -22,7 +22,6 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from core import data as data_module
 from core.data import (
     DEFAULT_MAX_BYTES,
     MIN_ROWS,
@@ -32,7 +31,9 @@ from core.data import (
     prepare_dataset,
     prepare_leaving_out,
     profile_table,
+    profiling,
     read_table,
+    reading,
     suggest_target,
 )
 from core.dataset import Dataset
@@ -555,9 +556,9 @@ ENGINE_CASES = [
 def test_pyarrow_and_c_engines_agree(text: str):
     tables = []
     for engine in ("pyarrow", "c"):
-        parsed = data_module._read_delimited(text, "a.csv", engine=engine)
+        parsed = reading._read_delimited(text, "a.csv", engine=engine)
         tables.append(
-            data_module._finish_table(
+            reading._finish_table(
                 parsed.header, parsed.body, filename="a.csv", decimal_comma=parsed.decimal_comma
             )
         )
@@ -1538,8 +1539,8 @@ def test_unicode_digits_letters_and_symbols_in_every_column_never_crash(seed: in
 @pytest.mark.parametrize("value", ["²", "4111 1111 1111 111²", "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬", "٤١١١١١١١١١١١١١١١"])
 def test_card_and_phone_checks_read_ascii_digits_only(value: str) -> None:
     ascii_only = "".join(ch for ch in value if ch.isascii())  # what the checks may read
-    assert data_module._luhn_ok(value) == data_module._luhn_ok(ascii_only)
-    assert data_module._phone_digits_ok(value) == data_module._phone_digits_ok(ascii_only)
+    assert profiling._luhn_ok(value) == profiling._luhn_ok(ascii_only)
+    assert profiling._phone_digits_ok(value) == profiling._phone_digits_ok(ascii_only)
     table = pd.DataFrame({"note": [f"{value} {i}" for i in range(40)], "x": range(40)})
     prepare_dataset(table.assign(y=["a", "b"] * 20), "y")
 
