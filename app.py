@@ -24,6 +24,7 @@ from ui.state import (
     DATA_PAGE,
     EXPLAIN_PAGE,
     FAIRNESS_PAGE,
+    GLOSSARY_PAGE,
     REPORT_PAGE,
     START_PAGE,
     STUDIES_PAGE,
@@ -54,6 +55,7 @@ page = st.navigation(
         st.Page(FAIRNESS_PAGE, title="Fairness", icon=Icons.FAIRNESS),
         st.Page(REPORT_PAGE, title="Report", icon=Icons.REPORT),
         st.Page(STUDIES_PAGE, title="Studies", icon=Icons.STUDIES),
+        st.Page(GLOSSARY_PAGE, title="Glossary", icon=Icons.GLOSSARY),
     ]
 )
 try:

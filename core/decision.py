@@ -79,6 +79,7 @@ from core.units import (
     format_cpu_s,
     format_mb,
     format_ms,
+    format_range,
     format_times,
     format_usd,
     join_words,
@@ -820,7 +821,7 @@ def points_interval(metric: str, low: float | None, high: float | None) -> str:
     if info.percent:
         text = f"{low * 100:+.1f} to {high * 100:+.1f} points"
     else:
-        text = f"{low:+.3g} to {high:+.3g}"
+        return f" (95% CI {format_range(low, high, signed=True)})"
     return f" (95% CI {text})".replace("-", "−")
 
 

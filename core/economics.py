@@ -41,7 +41,16 @@ from core.stats import (
     weighted_cell_means,
     weighted_metric,
 )
-from core.units import format_count, format_mb, format_ms, format_times, format_usd, join_words
+from core.units import (
+    format_count,
+    format_mb,
+    format_ms,
+    format_number,
+    format_range,
+    format_times,
+    format_usd,
+    join_words,
+)
 
 if TYPE_CHECKING:
     from core.study import ModelResult, StudyResult
@@ -779,7 +788,7 @@ def price_of_points_sentence(
         gain = float(row["gain"])
         out.append(
             f"From {row['from_label']} to {row['to_label']}: {info.words} improves by "
-            f"{gain:.3g}{unit}{ci}{cost_text}."
+            f"{format_number(gain)}{unit}{ci}{cost_text}."
         )
     return " ".join(out)
 
@@ -792,7 +801,7 @@ def _number(value: object) -> float | None:
 
 
 def _signed_points(value: float) -> str:
-    return f"{value:+.3g}".replace("-", "−")
+    return format_number(value, signed=True)
 
 
 # --- neural verdict ------------------------------------------------------------------------------
@@ -903,8 +912,8 @@ def _verdict_sentence(v: Verdict, neural_label: str, other_label: str) -> str:
     else:
         unit = f" {info.unit}" if info.unit else ""
         word = "better" if sign * v.difference >= 0 else "worse"
-        amount = f"{size:.3g}{unit} {word} on {info.label}"
-        ci = f"CI {v.ci_low:+.3g} to {v.ci_high:+.3g}".replace("-", "−")
+        amount = f"{format_number(size)}{unit} {word} on {info.label}"
+        ci = f"CI {format_range(v.ci_low, v.ci_high, signed=True)}"
     dearer, cheaper = _cost_phrases(v)
     who = f"The neural network ({neural_label}, against {other_label})"
     if v.justified and not dearer:

@@ -31,6 +31,7 @@ from core.candidates import get_candidate
 from core.errors import ConfigError
 from core.explain import Explanation
 from core.figures import family_colour, message_figure, plain
+from core.units import format_number
 
 #: SHAP's own colours: red pushes the prediction up / high value, blue down / low value.
 UP_COLOUR, DOWN_COLOUR, TOTAL_COLOUR = "#ff0051", "#008bfb", "#7f7f7f"
@@ -94,7 +95,7 @@ def output_unit(output: str) -> OutputUnit:
 def _short(value: float) -> str:
     if not math.isfinite(value):
         return "not a number"
-    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+    return format_number(value)
 
 
 def _signed(value: float) -> str:

@@ -37,6 +37,7 @@ from core.stats import (
     weighted_metric,
 )
 from core.study import ModelResult, StudyResult
+from core.units import format_number
 
 #: Groups with fewer held-out rows than this are flagged and left out of the gaps.
 MIN_GROUP_ROWS = 30
@@ -194,7 +195,7 @@ def _format_edge(x: float) -> str:
     digits otherwise."""
     if float(x).is_integer():
         return f"{int(x):,}"
-    return f"{x:,.3g}" if abs(x) < 1000 else f"{round(x):,}"
+    return format_number(x)
 
 
 def _round_edge(x: float) -> float:
@@ -695,7 +696,7 @@ def gap_sentence(gap: ModelGap, *, column: str = "group", positive: str | None =
         signed = (
             (f"{low * 100:+.1f}", f"{high * 100:+.1f}")
             if info.percent
-            else (f"{low:+.3g}", f"{high:+.3g}")
+            else (format_number(low, signed=True), format_number(high, signed=True))
         )
         verdict = (
             "larger than chance alone would give" if gap.gap_is_clear else "which could be chance"

@@ -21,7 +21,7 @@ from core.candidates import DUMMY_BASELINE, SIMPLE_BASELINE
 from core.errors import ConfigError
 from core.pareto import AXES, NET_VALUE, Budgets, cost_value, format_metric, frontier
 from core.stats import metric_info
-from core.units import format_usd, money_ticks
+from core.units import format_number, format_usd, money_ticks
 
 FRONTIER_NAME = "Pareto frontier — best metric for its cost"
 ACADEMIC_NAME = "Academic pick: best metric"
@@ -140,14 +140,14 @@ def message_figure(text: str) -> go.Figure:
 def _num(value: float | None, unit: str) -> str:
     if value is None or not math.isfinite(value):
         return NOT_MEASURED
-    return f"{value:,.0f} {unit}" if abs(value) >= 1000 else f"{value:.3g} {unit}"
+    return f"{format_number(value)} {unit}"
 
 
 def _range(interval: Sequence[float] | None, unit: str) -> str:
     """ " (95% CI 3.1–3.4 ms)" for a measured interval, else nothing."""
     if not interval or not all(math.isfinite(v) for v in interval):
         return ""
-    low, high = (f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.3g}" for v in interval)
+    low, high = (format_number(v) for v in interval)
     return f" (95% CI {low}–{high} {unit})"
 
 
@@ -158,7 +158,9 @@ def _usd(value: float | None) -> str:
 
 
 def _signed(metric: str, value: float) -> str:
-    return f"{value * 100:+.1f}" if metric_info(metric).percent else f"{value:+.3g}"
+    return (
+        f"{value * 100:+.1f}" if metric_info(metric).percent else format_number(value, signed=True)
+    )
 
 
 def _vs_baseline(m: Any, metric: str) -> str:

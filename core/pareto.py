@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from core.stats import metric_info
+from core.units import format_number
 
 #: Default price of one vCPU-hour (USD): about the on-demand price of one vCPU of a general-purpose
 #: cloud instance (AWS c7i.large, 2 vCPU at $0.0893/h in us-east-1, 2025 list price).
@@ -242,7 +243,7 @@ def tied_with_best(model: Any) -> bool:
 
 def format_metric(metric: str, value: float) -> str:
     info = metric_info(metric)
-    return f"{value * 100:.1f}%" if info.percent else f"{value:.3g}"
+    return f"{value * 100:.1f}%" if info.percent else format_number(value)
 
 
 def format_gap(metric: str, gap: float) -> str:
@@ -251,7 +252,7 @@ def format_gap(metric: str, gap: float) -> str:
     if info.percent:
         return f"{abs(gap) * 100:.1f} points"
     unit = f" {info.unit}" if info.unit else ""
-    return f"{abs(gap):.3g}{unit}"
+    return f"{format_number(abs(gap))}{unit}"
 
 
 def selection_phrase(best: Any, metric: str) -> str:

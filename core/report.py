@@ -9,9 +9,10 @@ column names, values, class labels) is HTML-escaped, so a column named
 
 from __future__ import annotations
 
+import functools
 import html
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,12 +30,13 @@ from core.explain_figures import importance_figure
 from core.fairness import FairnessReport, column_choices, fairness_report, gap_sentence
 from core.fairness_figures import accuracy_gap_figure
 from core.figures import chart_config, pareto_figure
+from core.glossary import report_terms
 from core.pareto import AXES, COST_AXES, NET_VALUE, Budgets
 from core.results import environment
 from core.stats import metric_info
 from core.study import StudyResult
 from core.tables import business_frame, leaderboard_view, privacy_frame
-from core.units import format_count, format_usd
+from core.units import format_count, format_number, format_usd
 
 #: The app's version, written into every report.
 APP_VERSION = "0.1.0"
@@ -63,6 +65,8 @@ td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowra
 dl { display: grid; grid-template-columns: max-content auto; gap: 2px 16px; }
 dt { color: #666; }
 dd { margin: 0; }
+dl.glossary { grid-template-columns: minmax(9rem, max-content) auto; gap: 6px 16px; }
+dl.glossary dt { color: #222; font-weight: 600; }
 """
 
 
@@ -82,14 +86,16 @@ def _cell(value: Any) -> tuple[str, bool]:
     if isinstance(value, float):
         if value == 0:
             return "0", True
-        size = abs(value)
-        return (f"{value:,.0f}" if size >= 1000 else f"{value:.3g}"), True
+        return format_number(value), True
     return str(value), False
 
 
-def table_html(frame: pd.DataFrame, formats: dict[str, str] | None = None) -> str:
+def table_html(
+    frame: pd.DataFrame, formats: Mapping[str, str | Callable[[float], str]] | None = None
+) -> str:
     """``frame`` as an HTML table; every header and cell escaped. ``formats`` maps a column to
-    a format spec for its numbers (``"{:.1f}"``); columns in $ are written as money."""
+    a format spec for its numbers (``"{:.1f}"``) or a function writing one; columns in $ are
+    written as money, other numbers by :func:`core.units.format_number`."""
     formats = formats or {}
     head = "".join(f"<th>{esc(c)}</th>" for c in frame.columns)
     rows = []
@@ -101,7 +107,8 @@ def table_html(frame: pd.DataFrame, formats: dict[str, str] | None = None) -> st
             if number and "($" in str(column):
                 text = format_usd(value)
             elif number and column in formats:
-                text = formats[column].format(value)
+                spec = formats[column]
+                text = spec.format(value) if isinstance(spec, str) else spec(value)
             cells.append(f'<td class="n">{esc(text)}</td>' if number else f"<td>{esc(text)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return (
@@ -234,9 +241,11 @@ def _leaderboard(study: StudyResult, budgets: Budgets) -> str:
         "p50 latency (ms)", "size (MB)", "train CPU (s)", "batch serving ($ per million)",
         "online serving ($ per million)", "within budgets?",
     ]  # fmt: skip
-    signed = "{:+.1f}" if info.percent else "{:+.3g}"
-    formats = {
-        value: "{:.1f}" if info.percent else "{:.3g}",
+    signed: str | Callable[[float], str] = (
+        "{:+.1f}" if info.percent else functools.partial(format_number, signed=True)
+    )
+    formats: dict[str, str | Callable[[float], str]] = {
+        value: "{:.1f}" if info.percent else format_number,
         f"vs dummy baseline{points}": signed,
         f"vs simple baseline{points}": signed,
         "p50 latency (ms)": "{:.2f}",
@@ -416,6 +425,12 @@ def _reproducibility(study: StudyResult, generated_at: str) -> str:
     )
 
 
+def _glossary(metric: str, *, explanation: bool, business: bool, fairness: bool) -> str:
+    entries = report_terms(metric, explanation=explanation, business=business, fairness=fairness)
+    items = "".join(f"<dt>{esc(t.term)}</dt><dd>{esc(t.meaning)}</dd>" for t in entries)
+    return f'<dl class="glossary">{items}</dl>'
+
+
 def build_report(
     study: StudyResult,
     *,
@@ -452,6 +467,15 @@ def build_report(
     sections += [
         ("Privacy", _privacy(study)),
         ("Reproducibility", _reproducibility(study, generated_at)),
+        (
+            "Words used in this report",
+            _glossary(
+                study.primary_metric,
+                explanation=explanation is not None,
+                business=business is not None,
+                fairness=bool(fairness),
+            ),
+        ),
     ]
     body = "".join(
         f"<section><h2>{esc(name)}</h2>{content}</section>" for name, content in sections

@@ -20,7 +20,7 @@ from core.pareto import Budgets, format_metric, tied_with_best
 from core.stats import MetricInfo, metric_info
 from core.store import StudySummary
 from core.study import ProgressEvent, StudyResult
-from core.units import format_mb, format_ms, format_usd
+from core.units import format_mb, format_ms, format_number, format_range, format_usd
 
 _KIND_WORDS = {
     "numeric": "number",
@@ -70,7 +70,7 @@ def _interval(metric: str, low: float | None, high: float | None, *, delta: bool
     if delta and info.percent:
         return f"{low * 100:+.1f} to {high * 100:+.1f}"
     if delta:
-        return f"{low:+.3g} to {high:+.3g}"
+        return format_range(low, high, signed=True)
     return f"{format_metric(metric, low)} to {format_metric(metric, high)}"
 
 
@@ -342,7 +342,7 @@ def price_frame(case: BusinessCase, metric: str) -> pd.DataFrame:
         ]
 
     def signed(v: float) -> str:
-        return f"{v:+.1f}".replace("-", "−") if info.percent else f"{v:+.3g}".replace("-", "−")
+        return f"{v:+.1f}".replace("-", "−") if info.percent else format_number(v, signed=True)
 
     return pd.DataFrame(
         {
@@ -415,4 +415,28 @@ def unavailable_sentence(study: StudyResult) -> str | None:
         f"predict: {which}. Their measured figures (accuracy, costs, held-out predictions) are "
         "shown as saved, but they cannot be explained or downloaded. Run the study again to "
         "get them back."
+    )
+
+
+def error_in_target_units(study: StudyResult, model: str) -> str:
+    """For a regression, what the model's R² means in the target's own unit: "R² 0.83: Random
+    forest explains 83% of the ups and downs of price; its typical error (RMSE) is 4,210 and
+    its mean absolute error 3,100, in price's own unit." Empty for classification, or when the
+    figures are not known."""
+    if study.dataset.is_classification:
+        return ""
+    m = study.model(model)
+    r2, rmse, mae = (m.metrics.get(k) for k in ("r2", "rmse", "mae"))
+    if r2 is None or rmse is None or mae is None:
+        return ""
+    target = study.dataset.target
+    share = (
+        f"explains {r2:.0%} of the ups and downs of {target}"
+        if r2 > 0
+        else f"does no better than always predicting the average {target}"
+    )
+    return (
+        f"R² {format_number(r2)}: {m.label} {share}; its typical error (RMSE) is "
+        f"{format_number(rmse)} and its mean absolute error {format_number(mae)}, in "
+        f"{target}'s own unit."
     )

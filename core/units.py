@@ -102,6 +102,36 @@ def format_cpu_s(seconds: float | None) -> str:
     return f"{_significant(seconds)} CPU-s"
 
 
+#: Decimals a plain number may show: a smaller magnitude reads "0".
+MAX_DECIMALS = 6
+
+
+def format_number(value: float | None, *, signed: bool = False) -> str:
+    """A measured figure without a unit of its own (an error in the target's unit, R², a
+    difference) as people write it: three significant digits, digit groups from 1,000 up, at
+    most six decimals, never scientific notation: "180,000", "4,210", "12.3", "0.734",
+    "0.000597", "−0.000006", "0"; "+" in front of a positive value when ``signed``; "unknown"
+    for ``None`` or NaN."""
+    if value is None or not math.isfinite(value):
+        return "unknown"
+    size = abs(value)
+    if size < 0.5 * 10**-MAX_DECIMALS:
+        return "0"
+    sign = "−" if value < 0 else ("+" if signed else "")
+    decimals = 3 - 1 - math.floor(math.log10(size))
+    rounded = round(size, min(decimals, MAX_DECIMALS))
+    if rounded >= 1000:
+        return f"{sign}{round(rounded, min(decimals, 0)):,.0f}"
+    text = f"{rounded:.{max(0, min(decimals, MAX_DECIMALS))}f}"
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    return "0" if text == "0" else sign + text
+
+
+def format_range(low: float | None, high: float | None, *, signed: bool = False) -> str:
+    """An interval as "3,100 to 4,400" (each end by :func:`format_number`)."""
+    return f"{format_number(low, signed=signed)} to {format_number(high, signed=signed)}"
+
+
 def format_times(ratio: float) -> str:
     """A ratio of 1 or more as "1.3×", "12×" (two significant digits, whole from 10 up)."""
     return f"{ratio:.0f}×" if round(ratio, 1) >= 10 else f"{ratio:.1f}×"

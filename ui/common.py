@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import html
+import math
 import re
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -21,6 +23,7 @@ from core.economics import Resamples
 from core.errors import TradeoffError
 from core.explain import Explanation, explain, warm_up
 from core.fairness import ColumnChoice, FairnessReport, fairness_report
+from core.glossary import terms
 from core.pareto import Budgets
 from core.report import build_report
 from core.samples import DEFAULT_SAMPLE, SAMPLES, Sample, get_sample, read_sample_bytes
@@ -28,7 +31,8 @@ from core.stats import metric_info
 from core.store import StudyStore, default_store_dir
 from core.study import StudyResult, prepare_workers
 from core.tables import format_time
-from ui.state import Icons, Keys, current_dataset, current_study
+from core.units import MAX_DECIMALS
+from ui.state import GLOSSARY_PAGE, Icons, Keys, current_dataset, current_study
 
 
 @dataclass(frozen=True)
@@ -295,6 +299,14 @@ def md(text: object) -> str:
     return _AUTOLINK.sub(lambda m: m.group(0) + _WORD_JOINER, escaped)
 
 
+def glossary_popover(keys: Iterable[str]) -> None:
+    """The words of this page in plain words, one click away, and a link to all of them."""
+    with st.popover("Words on this page", icon=Icons.GLOSSARY):
+        for t in terms(keys):
+            st.markdown(f"**{md(t.term)}** · {md(t.meaning)}")
+        st.page_link(GLOSSARY_PAGE, label="Every word the app uses", icon=Icons.GLOSSARY)
+
+
 def current_budgets() -> Budgets:
     """The budgets set on the Trade-offs page (``None`` = no limit)."""
     return Budgets(
@@ -309,12 +321,44 @@ def table_height(n_rows: int) -> int:
     return 35 * (n_rows + 1) + 3
 
 
-def column_formats(metric: str) -> dict[str, Any]:
-    """Column formats for the tables of :mod:`core.tables` (numbers stay sortable)."""
+def readable_format(values: pd.Series) -> str:
+    """A number format for a column of measured figures that never shows scientific notation
+    (printf's "%.3g" writes 57,612 as "5.76e+4"): digit groups for thousands, else about three
+    significant digits, at most six decimals."""
+    finite = pd.to_numeric(values, errors="coerce").abs()
+    finite = finite[np.isfinite(finite) & (finite > 0)]
+    if finite.empty:
+        return "%.3g"
+    if finite.max() >= 1000:
+        return "localized"  # with the values rounded to whole numbers (see readable_numbers)
+    smallest = float(finite.min())
+    decimals = min(MAX_DECIMALS, max(0, 2 - math.floor(math.log10(smallest))))
+    return f"%.{decimals}f"
+
+
+def readable_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with float columns of thousands rounded to whole numbers, for
+    :func:`readable_format`'s "localized" (which would show three decimals). Still numbers, so
+    the columns still sort."""
+    out = frame.copy()
+    for c in out.columns:
+        if pd.api.types.is_float_dtype(out[c]) and readable_format(out[c]) == "localized":
+            out[c] = out[c].round(0)
+    return out
+
+
+def column_formats(metric: str, frame: pd.DataFrame | None = None) -> dict[str, Any]:
+    """Column formats for the tables of :mod:`core.tables` (numbers stay sortable); a metric
+    in the target's own unit (MAE, RMSE) is formatted by its values in ``frame``."""
     info = metric_info(metric)
     value = f"{info.label} (%)" if info.percent else info.label
     points = " (points)" if info.percent else ""
     number = st.column_config.NumberColumn
+    in_units = {
+        c: number(format=readable_format(frame[c]))
+        for c in (value, f"vs dummy baseline{points}", f"vs simple baseline{points}")
+        if not info.percent and frame is not None and c in frame.columns
+    }
     return {
         value: number(format="%.1f" if info.percent else "%.3g"),
         f"vs dummy baseline{points}": number(format="%+.1f" if info.percent else "%+.3g"),
@@ -329,6 +373,7 @@ def column_formats(metric: str) -> dict[str, Any]:
         "online serving ($ per million)": number(format="%.4f"),
         "elapsed (s)": number(format="%.1f"),
         "status": st.column_config.TextColumn(width=130),
+        **in_units,
     }
 
 
@@ -356,10 +401,11 @@ def money_formats() -> dict[str, Any]:
 
 
 def number_formats(frame: pd.DataFrame, *, skip: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Three significant digits for every number column of ``frame`` not in ``skip``: tables of
-    measured figures should not show more digits than the measurement holds."""
+    """About three significant digits for every number column of ``frame`` not in ``skip``
+    (:func:`readable_format`): tables of measured figures should not show more digits than the
+    measurement holds, nor scientific notation."""
     return {
-        c: st.column_config.NumberColumn(format="%.3g")
+        c: st.column_config.NumberColumn(format=readable_format(frame[c]))
         for c in frame.columns
         if pd.api.types.is_float_dtype(frame[c]) and c not in (skip or {})
     }

@@ -36,6 +36,7 @@ BUSINESS_PAGE = "pages/views/business.py"
 FAIRNESS_PAGE = "pages/views/fairness.py"
 REPORT_PAGE = "pages/views/report.py"
 STUDIES_PAGE = "pages/views/studies.py"
+GLOSSARY_PAGE = "pages/views/glossary.py"
 
 
 class Icons:
@@ -52,6 +53,7 @@ class Icons:
     REPORT = ":material/summarize:"
     DOWNLOAD = ":material/download:"
     STUDIES = ":material/folder_open:"
+    GLOSSARY = ":material/menu_book:"
     WARNING = ":material/warning:"
     CHECK = ":material/search_check:"
     PICK = ":material/recommend:"

@@ -19,12 +19,15 @@ from core.stats import metric_info
 from core.tables import business_frame, costs_frame, price_frame
 from core.units import format_usd
 from ui.business import business_inputs, numbers_entered
-from ui.common import md, study_resamples, table_height
+from ui.common import glossary_popover, md, study_resamples, table_height
 from ui.decision import current_decision, follow_decision
 from ui.state import FAIRNESS_PAGE, TRAIN_PAGE, Icons, Keys, kept, require_study, stop_page
 
 st.title("Business case")
 study = require_study()
+glossary_popover(
+    ["net_value", "break_even", "vcpu_hour", "serving_cost", "interval", "tied", "baselines"]
+)
 dataset = study.dataset
 st.caption(
     f"What each model trained on {md(dataset.name)} to predict **{md(dataset.target)}** is worth "

@@ -19,12 +19,14 @@ from core.explain_figures import (
     waterfall_figure,
 )
 from core.figures import chart_config
-from ui.common import cached_explanation, md
+from core.units import format_number
+from ui.common import cached_explanation, glossary_popover, md
 from ui.decision import current_decision, follow_decision
 from ui.state import Keys, kept, require_study, stop_page
 
 st.title("Explain")
 study = require_study()
+glossary_popover(["shap", "rank_correlation", "held_out"])
 dataset = study.dataset
 models = {m.name: m for m in study.ok_models if m.pipeline is not None}
 if not models:
@@ -67,7 +69,7 @@ if dataset.task == "multiclass":
 
 expl = cached_explanation(study, name, class_name)
 probability = expl.output.startswith("probability")
-average = f"{expl.base_value:.1%}" if probability else f"{expl.base_value:.3g}"
+average = f"{expl.base_value:.1%}" if probability else format_number(expl.base_value)
 took = "under 0.1 s" if expl.seconds < 0.05 else f"{expl.seconds:.1f} s"
 rows = (
     "held-out rows (never seen in training)"

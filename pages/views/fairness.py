@@ -23,8 +23,10 @@ from core.tables import privacy_frame
 from ui.common import (
     cached_fairness,
     chosen_sensitive,
+    glossary_popover,
     md,
     number_formats,
+    readable_numbers,
     show_error,
     study_table,
     table_height,
@@ -44,6 +46,7 @@ RATES_CAPTIONS = {
 
 st.title("Fairness")
 study = require_study()
+glossary_popover(["four_fifths", study.primary_metric, "interval", "held_out"])
 dataset = study.dataset
 often = (
     f", and predict **{md(dataset.positive_class)}** as often," if dataset.positive_class else ""
@@ -154,7 +157,7 @@ if report is not None:
         "for their accuracy; moving along it shows what fairness costs or gains."
     )
     st.dataframe(
-        report.gap_table,
+        readable_numbers(report.gap_table),
         hide_index=True,
         width="stretch",
         column_config=number_formats(report.gap_table),
@@ -166,7 +169,7 @@ if report is not None:
     )
     with st.expander("Every model in every group"):
         st.dataframe(
-            report.table,
+            readable_numbers(report.table),
             hide_index=True,
             width="stretch",
             column_config=number_formats(report.table),

@@ -21,12 +21,14 @@ from core.export import (
 from core.fairness import column_choices
 from core.results import model_filename
 from core.tables import format_time
+from core.units import format_mb
 from ui.business import entered_inputs
 from ui.common import (
     cached_explanation,
     cached_fairness,
     cached_report,
     chosen_sensitive,
+    glossary_popover,
     md,
     study_resamples,
     study_table,
@@ -36,6 +38,7 @@ from ui.state import Icons, Keys, kept, require_study, stop_page
 
 st.title("Report")
 study = require_study()
+glossary_popover(["skops", "p50", "p95", "held_out"])
 dataset = study.dataset
 if not study.ok_models:
     st.warning("No model of this study finished, so there is nothing to report. Train again.")
@@ -180,8 +183,8 @@ st.download_button(
     key="download_model",
 )
 st.caption(
-    f"The fitted pipeline (preprocessing and model, {size:.3g} MB) in skops' safe format, which "
-    "loads without running code, and serve.py: it takes rows of your table, checks their "
+    f"The fitted pipeline (preprocessing and model, {format_mb(size)}) in skops' safe format, "
+    "which loads without running code, and serve.py: it takes rows of your table, checks their "
     f"columns and predicts exactly as measured here (trained {format_time(study.created_at)})."
 )
 st.code(serving_usage(study, model), language="bash")

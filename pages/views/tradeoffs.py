@@ -10,16 +10,18 @@ import streamlit as st
 
 from core.decision import DECISION_COSTS, NET_VALUE, chart_models, rule_words
 from core.figures import chart_config, pareto_figure
+from core.glossary import result_terms
 from core.pareto import COST_AXES, DEFAULT_USD_PER_VCPU_HOUR, USD_PER_VCPU_HOUR_SOURCE
 from core.stats import metric_info
-from core.tables import leaderboard_view
+from core.tables import error_in_target_units, leaderboard_view
 from ui.business import numbers_entered
-from ui.common import column_formats, md, table_height
+from ui.common import column_formats, glossary_popover, md, readable_numbers, table_height
 from ui.decision import current_decision, decision_cost
 from ui.state import BUSINESS_PAGE, EXPLAIN_PAGE, Icons, Keys, kept, require_study, widget_key_of
 
 st.title("Trade-offs")
 study = require_study()
+glossary_popover([*result_terms(study.primary_metric), "throughput", "vcpu_hour", "serving_cost"])
 metric = study.primary_metric
 info = metric_info(metric)
 words = info.words
@@ -132,6 +134,8 @@ headline = decision.sentence if lens == "Industry" else decision.academic_senten
 box = st.success if pick else st.warning
 label = study.model(pick).label if pick else "none"
 box(f"**{lens} pick: {md(label)}.** {md(headline)}", icon=Icons.PICK)
+if pick and metric == "r2":  # R² has no unit: say what it means in the target's own
+    st.caption(md(error_in_target_units(study, pick)))
 if st.session_state.get(Keys.AXIS) == decision.cost:
     st.caption(
         f"Judged on {md(decision.cost_label)}, the cost you chose: the sidebar, every page and "
@@ -179,11 +183,12 @@ st.caption(
     "Click a column header to sort. A difference is real only when its 95% interval excludes "
     "zero; otherwise it could be luck of the test rows."
 )
+board = readable_numbers(leaderboard_view(study, decision.budgets))
 st.dataframe(
-    leaderboard_view(study, decision.budgets),
+    board,
     hide_index=True,
     width="stretch",
-    column_config=column_formats(study.primary_metric),
+    column_config=column_formats(study.primary_metric, board),
     height=table_height(len(study.models)),
 )
 st.page_link(EXPLAIN_PAGE, label="Why do these models decide what they decide?", icon=Icons.EXPLAIN)

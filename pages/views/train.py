@@ -8,13 +8,21 @@ from core import candidates as cand
 from core.stats import metric_info, primary_choices
 from core.study import StudyConfig, default_primary_metric
 from core.tables import leaderboard_view
-from ui.common import column_formats, current_budgets, md, table_height
+from ui.common import (
+    column_formats,
+    current_budgets,
+    glossary_popover,
+    md,
+    readable_numbers,
+    table_height,
+)
 from ui.decision import study_headline
 from ui.state import TRADEOFFS_PAGE, Icons, Keys, current_study, kept, require_dataset
 from ui.training import show_train_error, start_training, train_progress, training
 
 st.title("Train")
 dataset = require_dataset()
+glossary_popover(["held_out", "baselines", *primary_choices(dataset.task), "interval"])
 st.caption(
     f"Predict **{md(dataset.target)}** ({dataset.task}) from {len(dataset.used_columns)} "
     f"columns of {dataset.n_rows:,} rows. Each model is trained on the same rows, one CPU "
@@ -112,11 +120,12 @@ with run_box:
                 f"These results are for {md(study.dataset.name)} → {md(study.dataset.target)}, "
                 "not the data chosen now."
             )
+        board = readable_numbers(leaderboard_view(study))
         st.dataframe(
-            leaderboard_view(study),
+            board,
             hide_index=True,
             width="stretch",
-            column_config=column_formats(study.primary_metric),
+            column_config=column_formats(study.primary_metric, board),
             height=table_height(len(study.models)),
         )
         st.page_link(TRADEOFFS_PAGE, label="See the trade-offs", icon=Icons.TRADEOFFS)

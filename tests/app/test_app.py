@@ -28,6 +28,7 @@ from ui.state import (
     DATA_PAGE,
     EXPLAIN_PAGE,
     FAIRNESS_PAGE,
+    GLOSSARY_PAGE,
     REPORT_PAGE,
     START_PAGE,
     STUDIES_PAGE,
@@ -456,7 +457,7 @@ def test_every_page_script_is_listed_in_the_app_and_documented():
     app_source = (root / "app.py").read_text()
     listed = [
         START_PAGE, DATA_PAGE, TRAIN_PAGE, TRADEOFFS_PAGE, EXPLAIN_PAGE, BUSINESS_PAGE,
-        FAIRNESS_PAGE, REPORT_PAGE, STUDIES_PAGE,
+        FAIRNESS_PAGE, REPORT_PAGE, STUDIES_PAGE, GLOSSARY_PAGE,
     ]  # fmt: skip
     assert sorted(listed) == scripts
     names = (
@@ -469,6 +470,7 @@ def test_every_page_script_is_listed_in_the_app_and_documented():
         "FAIRNESS_PAGE",
         "REPORT_PAGE",
         "STUDIES_PAGE",
+        "GLOSSARY_PAGE",
     )
     for name in names:
         assert f"st.Page({name}," in app_source

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 
+import numpy as np
 import pytest
 
 from core.units import (
@@ -12,6 +13,8 @@ from core.units import (
     format_count,
     format_mb,
     format_ms,
+    format_number,
+    format_range,
     format_times,
     format_usd,
     money_ticks,
@@ -85,3 +88,37 @@ def test_count_ticks_are_powers_of_ten_in_words() -> None:
     ticks, labels = count_ticks(30_000, 3e8)
     assert ticks == [1e5, 1e6, 1e7, 1e8]
     assert labels == ["100k", "1M", "10M", "100M"]
+
+
+@pytest.mark.parametrize(
+    ("value", "plain", "signed"),
+    [
+        (180_000, "180,000", "+180,000"),
+        (4213.7, "4,210", "+4,210"),
+        (15_500_000, "15,500,000", "+15,500,000"),
+        (999.96, "1,000", "+1,000"),
+        (12.345, "12.3", "+12.3"),
+        (0.7341, "0.734", "+0.734"),
+        (1.0, "1", "+1"),
+        (0.000597, "0.000597", "+0.000597"),
+        (-5.97e-06, "−0.000006", "−0.000006"),
+        (3e-8, "0", "0"),
+        (0.0, "0", "0"),
+        (-0.5, "−0.5", "−0.5"),
+        (None, "unknown", "unknown"),
+        (float("nan"), "unknown", "unknown"),
+    ],
+)
+def test_format_number_reads_as_people_write_numbers(value, plain, signed):
+    assert format_number(value) == plain
+    assert format_number(value, signed=True) == signed
+
+
+def test_format_number_never_writes_scientific_notation():
+    rng = np.random.default_rng(0)
+    for value in rng.choice([-1, 1], 2000) * 10 ** rng.uniform(-12, 12, 2000):
+        text = format_number(float(value))
+        assert "e" not in text, (value, text)
+        decimals = text.split(".")[1] if "." in text else ""
+        assert len(decimals) <= 6, (value, text)
+    assert format_range(-0.01234, 2345.6, signed=True) == "−0.0123 to +2,350"
