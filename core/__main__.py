@@ -118,7 +118,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--metric", choices=list(METRICS), help="primary metric")
     run.add_argument("--out", type=Path, help="output folder (default results/<data name>)")
-    run.add_argument("--include", type=_csv_list, default=[], help="flagged columns to keep")
+    run.add_argument(
+        "--include",
+        type=_csv_list,
+        default=[],
+        help="columns the checks left out, to use them anyway (comma-separated)",
+    )
+    run.add_argument(
+        "--yes-no",
+        action="store_true",
+        help="read a target written as yes and no in several ways (N, No, YES, y...) as yes/no",
+    )
     run.add_argument("--exclude", type=_csv_list, default=[], help="columns to leave out")
     budget = _number("a budget", low=0)
     run.add_argument("--max-latency-ms", type=budget, help="budget: p95 latency per row (ms)")
@@ -244,6 +254,7 @@ def _run(args: argparse.Namespace) -> int:
         exclude=args.exclude,
         seed=args.seed,
         max_bytes=int(args.max_mb * MB),
+        yes_no=args.yes_no,
     )
     config = StudyConfig(
         models=tuple(args.models) if args.models else None,
@@ -258,7 +269,12 @@ def _run(args: argparse.Namespace) -> int:
         budgets=Budgets(args.max_latency_ms, args.max_size_mb, args.max_train_s),
     )
     for warning in dataset.warnings:
-        print(f"warning: {warning.message}", file=sys.stderr)
+        keep = (
+            f" (--include {warning.column!r} keeps it)"
+            if warning.column is not None and warning.column in dataset.excluded
+            else ""
+        )
+        print(f"warning: {warning.message}{keep}", file=sys.stderr)
     study = run_study(dataset, config, None if args.quiet else _Progress(sys.stderr))
     decision = decide(
         study,

@@ -73,6 +73,7 @@ def _use_table(table: pd.DataFrame, source: TableSource, target: str | None) -> 
     st.session_state[Keys.TARGET] = target
     st.session_state[Keys.TASK] = "auto"
     st.session_state[Keys.LEFT_OUT] = None
+    st.session_state[Keys.YES_NO] = False
     st.session_state.pop(Keys.DATASET_SPEC, None)
 
 
@@ -104,7 +105,8 @@ def refresh_dataset() -> Dataset | None:
     target = st.session_state.get(Keys.TARGET)
     task = st.session_state.get(Keys.TASK, "auto")
     left_out = st.session_state.get(Keys.LEFT_OUT)
-    spec = (source, target, task, None if left_out is None else tuple(left_out))
+    yes_no = bool(st.session_state.get(Keys.YES_NO))
+    spec = (source, target, task, None if left_out is None else tuple(left_out), yes_no)
     if st.session_state.get(Keys.DATASET_SPEC) == spec:
         return current_dataset()
     st.session_state[Keys.DATASET_SPEC] = spec
@@ -120,6 +122,7 @@ def refresh_dataset() -> Dataset | None:
             name=source.name,
             sha256=source.sha256,
             task=None if task == "auto" else _task(task),
+            yes_no=yes_no,
         )
     except TradeoffError as exc:
         st.session_state[Keys.DATA_ERROR] = str(exc)
@@ -157,6 +160,7 @@ def use_study_data(ds: Dataset) -> bool:
             st.session_state[Keys.TARGET] = ds.target
             st.session_state[Keys.TASK] = ds.task
             st.session_state[Keys.LEFT_OUT] = list(ds.excluded)
+            st.session_state[Keys.YES_NO] = any(w.code == "yes_no_read" for w in ds.warnings)
             return True
     source: TableSource | None = st.session_state.get(Keys.SOURCE)
     return source is not None and source.sha256 == ds.sha256

@@ -70,6 +70,7 @@ class Keys:
     TARGET = "target"
     TASK = "task_choice"  # "auto" or a task
     LEFT_OUT = "left_out"  # original column names left out of the features
+    YES_NO = "yes_no"  # read a target written as yes and no in several ways as yes/no
     DATASET = "dataset"  # Dataset built from the above, or None when the choices are invalid
     DATA_ERROR = "data_error"  # core's message when the choices cannot make a Dataset
     DATASET_SPEC = "dataset_spec"  # the choices the current Dataset was built from
@@ -142,6 +143,7 @@ def defaults() -> dict[str, Any]:
         Keys.TARGET: DEFAULT_SAMPLE.target,
         Keys.TASK: "auto",
         Keys.LEFT_OUT: None,
+        Keys.YES_NO: False,
         Keys.DATASET: None,
         Keys.DATA_ERROR: None,
         Keys.UPLOAD_ID: None,

@@ -149,6 +149,16 @@ _YES_WORDS = frozenset({"yes", "y", "true", "t", "oui", "ja", "si", "sí"})
 _NO_WORDS = frozenset({"no", "n", "false", "f", "non", "nein"})
 
 
+def yes_no_reading(values: pd.Series) -> dict[str, str] | None:
+    """How to read a target written as yes and no in more than two ways (``N, No, YES, Yes, no,
+    y, yes``): each value as written → ``"yes"`` or ``"no"``; ``None`` when the values are not
+    all ways of writing yes or no (both present), or are written only two ways already."""
+    written = sorted({_fmt_value(v) for v in values.dropna()})
+    if not _yes_no_spellings(written):
+        return None
+    return {w: "yes" if w.strip().casefold() in _YES_WORDS else "no" for w in written}
+
+
 def _yes_no_spellings(classes: Sequence[str]) -> str:
     """ "'Yes' and 'yes' are yes; 'N', 'no' are no" when more than two classes are all ways of
     writing yes or no (both present), else an empty string."""
@@ -181,8 +191,8 @@ def _class_checks(target: str, y: np.ndarray, classes: tuple[str, ...]) -> list[
                 target,
                 f"The values of {target!r} look like yes and no written {len(classes)} ways "
                 f"({_quote_list(list(classes))}): they are {len(classes)} different classes as "
-                "written, not a yes/no target. Write each answer one way in the file "
-                f"({spellings}) to predict yes or no.",
+                f"written, not a yes/no target. Read them as yes and no ({spellings}) to "
+                "predict yes or no.",
             )
         )
     for k, label in enumerate(classes):

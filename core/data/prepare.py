@@ -35,6 +35,7 @@ from core.data.checks import (
     _leakage_scores,
     _numbers_as_names,
     _replaced_bytes_warning,
+    yes_no_reading,
 )
 from core.data.profiling import (
     MAX_CLASSES,
@@ -111,16 +112,13 @@ ONLY_TARGET_MESSAGE = (
     "learn from. Add columns that describe each row."
 )
 NO_FEATURES_MESSAGE = (
-    "No column is left to learn from: {listing}. To use one of them anyway, include it "
-    "(e.g. --include {example!r} on the command line)."
+    "No column is left to learn from: {listing}. To use one of them anyway (e.g. {example!r}), "
+    "take it off the columns left out."
 )
 NO_FILE_MESSAGE = "There is no file at {path!r}. Check the path and try again."
 NOT_A_FILE_MESSAGE = "{path!r} is not a file that can be read ({reason}). Check the path."
 
-_LEFT_OUT = (
-    " It was left out; to use it anyway, include it (in the app: take it off the list of columns "
-    "left out; on the command line: --include {column!r})."
-)
+_LEFT_OUT = " It was left out; to use it anyway, take it off the columns left out."
 _KEPT = " It was kept because you asked to include it."
 
 #: Why a column was left out, in a few words (keys are the ``Dataset.excluded`` reasons).
@@ -160,6 +158,7 @@ def prepare_dataset(
     include: Sequence[str] = (),
     exclude: Sequence[str] = (),
     seed: int = 0,
+    yes_no: bool = False,
 ) -> Dataset:
     """Check ``df`` for predicting ``target`` and build the model-ready :class:`Dataset`.
 
@@ -172,8 +171,10 @@ def prepare_dataset(
     ``exclude`` leaves columns out. Dates become numeric parts (year, month, day, weekday and
     hour when times vary); yes/no columns become 1/0; numbers written as text become numbers.
     Columns left out as personal data or identifiers keep no example values in the profiles
-    (:data:`HIDDEN_EXAMPLES`), so nothing made from the Dataset holds them. Same table and seed
-    give the same Dataset.
+    (:data:`HIDDEN_EXAMPLES`), so nothing made from the Dataset holds them. ``yes_no`` reads a
+    target written as yes and no in more than two ways (``N, No, YES, y``...) as two classes,
+    "yes" and "no" (:func:`core.data.checks.yes_no_reading`; a warning says so); it changes
+    nothing for any other target. Same table, seed and choices give the same Dataset.
     """
     columns = [str(c) for c in df.columns]
     duplicates = sorted(n for n, k in Counter(columns).items() if k > 1)
@@ -194,6 +195,9 @@ def prepare_dataset(
         )
     target_pos = columns.index(target)
     y_clean = _tidy_column(df.iloc[:, target_pos], decimal_comma=False, convert_strings=False)
+    reading = yes_no_reading(y_clean) if yes_no else None
+    if reading is not None:
+        y_clean = y_clean.map(lambda v: v if pd.isna(v) else reading[_fmt_value(v)])
     warnings_out: list[DataWarning] = [
         DataWarning(
             "renamed_column",
@@ -230,6 +234,18 @@ def prepare_dataset(
                 f"{', …' if headerless > 3 else ''}): the file may have no header row, so its "
                 "first row of data became the column names and is not used as data. Add a row "
                 "of column names to the file if so.",
+            )
+        )
+
+    if reading is not None:
+        yes = [w for w, r in reading.items() if r == "yes"]
+        no = [w for w, r in reading.items() if r == "no"]
+        warnings_out.append(
+            DataWarning(
+                "yes_no_read",
+                target,
+                f"The values of {target!r} were written {len(reading)} ways; they are read as "
+                f"yes ({_quote_list(yes)}) and no ({_quote_list(no)}), as you chose.",
             )
         )
 
@@ -345,7 +361,7 @@ def prepare_dataset(
     for column_name in columns:
         if column_name in flagged:
             code, finding = flagged[column_name]
-            suffix = _KEPT if column_name in include_set else _LEFT_OUT.format(column=column_name)
+            suffix = _KEPT if column_name in include_set else _LEFT_OUT
             warnings_out.append(DataWarning(code, column_name, finding + suffix))
 
     used = [(n, c) for n, c in candidates if n not in excluded]
@@ -654,6 +670,7 @@ def prepare_leaving_out(
     sha256: str | None = None,
     task: Task | None = None,
     seed: int = 0,
+    yes_no: bool = False,
 ) -> Dataset:
     """:func:`prepare_dataset` where ``left_out`` is the complete list of columns to leave out.
 
@@ -661,7 +678,9 @@ def prepare_leaving_out(
     replaces it: flagged columns not in the list are kept (their warning stays), unflagged
     columns in the list are left out. This is how a person edits the choice on screen.
     """
-    auto = prepare_dataset(df, target, name=name, sha256=sha256, task=task, seed=seed)
+    auto = prepare_dataset(
+        df, target, name=name, sha256=sha256, task=task, seed=seed, yes_no=yes_no
+    )
     if left_out is None:
         return auto
     wanted = {str(c) for c in left_out if str(c) != target}
@@ -679,6 +698,7 @@ def prepare_leaving_out(
         include=include,
         exclude=exclude,
         seed=seed,
+        yes_no=yes_no,
     )
 
 
@@ -692,6 +712,7 @@ def load_dataset(
     include: Sequence[str] = (),
     exclude: Sequence[str] = (),
     seed: int = 0,
+    yes_no: bool = False,
 ) -> Dataset:
     """:func:`read_table` then :func:`prepare_dataset`, named ``filename``, hashed from ``data``."""
     df = read_table(data, filename, max_bytes=max_bytes)
@@ -704,6 +725,7 @@ def load_dataset(
         include=include,
         exclude=exclude,
         seed=seed,
+        yes_no=yes_no,
     )
 
 
@@ -716,6 +738,7 @@ def load_path(
     include: Sequence[str] = (),
     exclude: Sequence[str] = (),
     seed: int = 0,
+    yes_no: bool = False,
 ) -> Dataset:
     """:func:`load_dataset` on the file at ``path`` (for the command line)."""
     file = Path(path)
@@ -743,4 +766,5 @@ def load_path(
         include=include,
         exclude=exclude,
         seed=seed,
+        yes_no=yes_no,
     )

@@ -33,6 +33,13 @@ TASK_WORDS = {
     "regression": "regression (predict a number)",
 }
 
+#: The one-click answer to a target written as yes and no in several ways: the warning's code →
+#: the button's label and whether the target is then read as yes/no.
+YES_NO_BUTTONS = {
+    "yes_no_spellings": ("Read them as yes and no", True),
+    "yes_no_read": ("Keep them as written", False),
+}
+
 st.title("Data")
 st.caption("Choose a table, the column to predict, and which columns the models may use.")
 
@@ -99,7 +106,7 @@ with left:
         options=columns,
         index=None,
         placeholder="Choose the column to predict",
-        then=lambda: st.session_state.update({Keys.LEFT_OUT: None}),
+        then=lambda: st.session_state.update({Keys.LEFT_OUT: None, Keys.YES_NO: False}),
         help="What the models learn to predict, e.g. whether a loan defaults.",
     )
 dataset = refresh_dataset()
@@ -143,6 +150,11 @@ if dataset is not None:
         )
     for warning in dataset.warnings:
         st.warning(md(warning.message), icon=Icons.CHECK)
+        if warning.code in YES_NO_BUTTONS:
+            label, read = YES_NO_BUTTONS[warning.code]
+            if st.button(label, key=f"yes_no:{warning.code}"):
+                st.session_state[Keys.YES_NO] = read
+                st.rerun()
     flagged = [c for c in columns if c != dataset.target]
     st.multiselect(
         "Columns left out of the features",

@@ -8,6 +8,7 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -80,6 +81,38 @@ def test_data_page_shows_the_sample_profile_and_checks():
     assert profile.set_index("column").loc["credit_risk", "use"] == "target (what to predict)"
     assert "Personal data and identifier columns are left out by default" in texts(at)
     assert "Columns that describe people: sex, age. After training, the Fairness page" in texts(at)
+
+
+def test_yes_and_no_written_seven_ways_are_read_as_yes_and_no_in_one_click():
+    from ui.common import TableSource
+
+    rng = np.random.default_rng(0)
+    answers = np.array(["N", "No", "YES", "Yes", "no", "y", "yes"])
+    table = pd.DataFrame(
+        {"tenure": rng.integers(1, 72, 140), "plan": rng.choice(["a", "b"], 140),
+         "churned": answers[np.arange(140) % 7]}
+    )  # fmt: skip
+    at = open_app(DATA_PAGE)
+    at.session_state[Keys.TABLE] = table
+    at.session_state[Keys.SOURCE] = TableSource("churn.csv", "1" * 64)
+    at.session_state[Keys.TARGET] = "churned"
+    at.radio(key="data_mode").set_value("Upload a file").run()  # as if it had been uploaded
+    assert_ok(at)
+    assert at.session_state[Keys.DATASET].task == "multiclass"
+    assert "look like yes and no written 7 ways" in texts(at)
+    at.button(key="yes_no:yes_no_spellings").click().run()
+    assert_ok(at)
+    dataset = at.session_state[Keys.DATASET]
+    assert (dataset.task, dataset.classes) == ("binary", ("no", "yes"))
+    assert "they are read as yes ('YES', 'Yes', 'y', 'yes') and no" in texts(at)
+    # Another target, then back: the choice was for that target and is not carried over.
+    at.selectbox(key=widget_key_of(Keys.TARGET)).set_value("plan").run()
+    at.selectbox(key=widget_key_of(Keys.TARGET)).set_value("churned").run()
+    assert at.session_state[Keys.DATASET].task == "multiclass"
+    at.button(key="yes_no:yes_no_spellings").click().run()
+    at.button(key="yes_no:yes_no_read").click().run()  # and undone in one click
+    assert_ok(at)
+    assert at.session_state[Keys.DATASET].task == "multiclass"
 
 
 @pytest.mark.parametrize("sample", SAMPLES, ids=lambda s: s.key)

@@ -209,3 +209,23 @@ def test_store_rebuild_and_list(tmp_path, capsys):
     assert f"Rebuilt the index of {root} from its study folders: 1 study listed." in out
     assert main(["store", "list", "--dir", str(root)]) == 0
     assert study_id in capsys.readouterr().out
+
+
+def test_yes_no_reads_a_target_written_several_ways_and_warnings_say_how_to_keep_a_column(
+    tmp_path,
+):
+    answers = ["N", "No", "YES", "Yes", "no", "y", "yes"]
+    rows = ["customer_id,tenure,churned"] + [
+        f"C{i:04d},{(i * 7) % 60 + 1},{answers[i % 7]}" for i in range(140)
+    ]
+    table = tmp_path / "churn.csv"
+    table.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    proc = _cli(
+        "run", str(table), "--target", "churned", "--yes-no", "--out", str(tmp_path / "out"),
+        *FAST,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    document = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
+    assert document["dataset"]["task"] == "binary"
+    assert "they are read as yes ('YES', 'Yes', 'y', 'yes') and no" in proc.stderr
+    assert "(--include 'customer_id' keeps it)" in proc.stderr

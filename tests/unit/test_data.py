@@ -938,7 +938,9 @@ def test_id_column_dropped_by_default_and_kept_on_request():
     assert "CustomerID" not in ds.used_columns
     message = next(w.message for w in ds.warnings if w.column == "CustomerID")
     assert "looks like an identifier" in message
-    assert "--include 'CustomerID'" in message
+    assert "take it off the columns left out" in message
+    assert "--include" not in message
+    assert "command line" not in message
     kept = prepare_dataset(df, "churn", include=["CustomerID"])
     assert "CustomerID" in kept.used_columns
     assert kept.excluded == {"row": "id_column"}
@@ -1181,6 +1183,37 @@ def test_yes_and_no_written_several_ways_are_said():
     assert "yes_no_spellings" not in [w.code for w in prepare_dataset(plain, "churn").warnings]
 
 
+def test_yes_and_no_written_several_ways_are_read_as_yes_and_no_when_asked():
+    answers = np.array(["N", "No", "YES", "Yes", "no", "y", "yes", None], dtype=object)
+    df = _table(160).assign(churn=answers[np.arange(160) % 8])
+    ds = prepare_dataset(df, "churn", yes_no=True)
+    assert ds.task == "binary"
+    assert ds.classes == ("no", "yes")
+    assert ds.positive_class == "yes"
+    assert ds.n_rows == 140  # a missing answer stays missing, and its row is left out
+    codes = [w.code for w in ds.warnings]
+    assert "yes_no_read" in codes
+    assert "yes_no_spellings" not in codes
+    said = next(w.message for w in ds.warnings if w.code == "yes_no_read")
+    assert "written 7 ways; they are read as yes ('YES', 'Yes', 'y', 'yes') and no" in said
+    rows = ds.row_ids
+    written = df["churn"].to_numpy()[rows]
+    yes = np.isin(written, ["YES", "Yes", "y", "yes"])
+    assert (ds.y == yes.astype(int)).all()  # every row read the way its spelling says
+    # The same choice on anything else changes nothing: a plain yes/no, sizes, a mixed target.
+    for values in (["yes", "no"], ["S", "M", "L"], ["yes", "no", "maybe"]):
+        other = _table(90).assign(churn=np.array(values)[np.arange(90) % len(values)])
+        read, plain = prepare_dataset(other, "churn", yes_no=True), prepare_dataset(other, "churn")
+        assert (read.task, read.classes, read.warnings) == (
+            plain.task,
+            plain.classes,
+            plain.warnings,
+        )
+        assert (read.y == plain.y).all()
+    kept = prepare_leaving_out(df, "churn", ["x1"], yes_no=True)
+    assert kept.task == "binary"
+
+
 def test_datetime_expanded_into_parts():
     df = _table(60)
     df["signup"] = pd.date_range("2023-11-25 08:00", periods=60, freq="37h").strftime(
@@ -1291,7 +1324,8 @@ def test_no_feature_left_explains_how_to_include():
     df = pd.DataFrame({"user_id": np.arange(50), "target": ["a", "b"] * 25})
     with pytest.raises(
         DataError,
-        match=r"No column is left to learn from: 'user_id' \(an identifier\)\..*--include 'user_id",
+        match=r"No column is left to learn from: 'user_id' \(an identifier\)\. To use one of "
+        r"them anyway \(e\.g\. 'user_id'\), take it off the columns left out\.",
     ):
         prepare_dataset(df, "target")
     with pytest.raises(DataError, match=r"has only the column 'target'"):
