@@ -111,6 +111,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="holdout share, between 0 and 1 (default 0.2)",
     )
     run.add_argument(
+        "--time-split",
+        action="store_true",
+        help="hold out the latest rows (in the order of the table's dates, or of its rows) "
+        "instead of a random share",
+    )
+    run.add_argument(
         "--seed",
         type=_number("a random seed", low=0, high=2**32 - 1, low_ok=True, whole=True),
         default=0,
@@ -258,7 +264,7 @@ def _run(args: argparse.Namespace) -> int:
     )
     config = StudyConfig(
         models=tuple(args.models) if args.models else None,
-        validation="cv" if args.cv else "holdout",
+        validation="cv" if args.cv else ("time" if args.time_split else "holdout"),
         cv_folds=args.cv or 5,
         test_size=args.test_size,
         seed=args.seed,

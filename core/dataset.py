@@ -77,6 +77,10 @@ class Dataset:
     warnings: tuple[DataWarning, ...]
     excluded: dict[str, str] = field(default_factory=dict)
     n_columns: int = 0
+    #: The date column the rows are in the order of (``None``: no such column), and whether
+    #: the newest rows come first; a time-ordered split holds out the latest rows.
+    time_column: str | None = None
+    time_descending: bool = False
 
     @property
     def n_rows(self) -> int:

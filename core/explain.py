@@ -188,7 +188,7 @@ def explain(
     if max_rows < 1:
         raise ConfigError(f"The number of rows to explain must be at least 1; got {max_rows}.")
 
-    held_out = study.config.validation == "holdout"
+    held_out = study.config.validation != "cv"
     pool = np.unique(study.eval_index)
     rng = np.random.default_rng(seed)
     order = rng.permutation(pool)[:max_rows]

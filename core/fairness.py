@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from core.dataset import Dataset
+from core.dataset import ColumnProfile, Dataset
 from core.errors import ConfigError
 from core.pareto import format_gap
 from core.stats import (
@@ -176,15 +176,45 @@ def _is_sensitive(name: str) -> bool:
     return any(a in present and b in present for a, b in SENSITIVE_PAIRS)
 
 
-def suggest_sensitive(columns: Sequence[str]) -> list[str]:
-    """The columns whose names describe people (sex, gender, race or colour, age, religion,
-    marital status, flags such as "female" or "senior_citizen"...), in the order given.
+#: Values that name a group of people (compared in lower case, word by word): a column whose
+#: values are all such words ("Female"/"Male", "White"/"Black"/"Asian") describes people,
+#: whatever its name ("X3", "segment").
+GROUP_VALUE_WORDS = frozenset(
+    {
+        "female", "male", "woman", "man", "women", "men", "nonbinary", "transgender",
+        "white", "black", "asian", "hispanic", "latino", "latina", "latinx", "caucasian",
+        "african", "indigenous", "aboriginal", "arab",
+        "christian", "muslim", "jewish", "hindu", "buddhist", "sikh", "atheist", "catholic",
+        "protestant",
+        "married", "divorced", "widowed", "unmarried",
+    }
+)  # fmt: skip
+#: A column of more distinct values than this is not read as groups of people by its values.
+GROUP_VALUES_MAX = 12
 
-    Matching is by whole words of the name, whatever the case or separator (``"Sex"``,
+
+def _names_groups(profile: ColumnProfile) -> bool:
+    """Whether the column's values (its examples, which hold both levels of a two-level flag)
+    are all words naming groups of people, and there are few of them."""
+    if not 2 <= profile.n_unique <= GROUP_VALUES_MAX or len(profile.examples) < 2:
+        return False
+    return all(
+        any(w in GROUP_VALUE_WORDS for w in re.split(r"[^a-z]+", str(v).casefold()))
+        for v in profile.examples
+    )
+
+
+def suggest_sensitive(columns: Sequence[str], profiles: Sequence[ColumnProfile] = ()) -> list[str]:
+    """The columns that describe people, in the order given: by name (sex, gender, race or
+    colour, age, religion, marital status, flags such as "female" or "senior_citizen"...), or,
+    with their ``profiles``, by values that name groups of people ("Female"/"Male").
+
+    Names match by whole words, whatever the case or separator (``"Sex"``,
     ``"marital_status"``, ``"RaceEthnicity"``), never by substring: ``"page"`` and ``"usage"``
     are not ages.
     """
-    return [c for c in columns if _is_sensitive(c)]
+    by_values = {p.name for p in profiles if _names_groups(p)}
+    return [c for c in columns if _is_sensitive(c) or c in by_values]
 
 
 # --- group labels --------------------------------------------------------------------------------
@@ -759,7 +789,8 @@ def column_choices(study: StudyResult, table: pd.DataFrame | None = None) -> lis
                 "left out of training, and the study's table is not open: open it on the Data "
                 "page to measure this column"
             )
-        out.append(ColumnChoice(name, used, not reason, reason, _is_sensitive(name)))
+        sensitive = name in suggest_sensitive([name], ds.profiles)
+        out.append(ColumnChoice(name, used, not reason, reason, sensitive))
     return out
 
 

@@ -178,11 +178,15 @@ def _data(study: StudyResult) -> str:
 
 def _methods(study: StudyResult) -> str:
     cfg = study.config
-    held = (
-        f"{len(study.eval_index):,} rows held out ({cfg.test_size:.0%}) and never seen in training"
-        if cfg.validation == "holdout"
-        else f"{cfg.cv_folds}-fold cross-validation: every row was predicted by a model that "
-        "had not seen it"
+    held = {
+        "holdout": f"{len(study.eval_index):,} rows held out ({cfg.test_size:.0%}) and never "
+        "seen in training",
+        "time": f"the latest {len(study.eval_index):,} rows ({cfg.test_size:.0%}) held out, "
+        "the models trained on the earlier ones (a time-ordered split)",
+    }.get(
+        cfg.validation,
+        f"{cfg.cv_folds}-fold cross-validation: every row was predicted by a model that had "
+        "not seen it",
     )
     metric = metric_info(study.primary_metric)
     how = {
@@ -407,7 +411,7 @@ def _reproducibility(study: StudyResult, generated_at: str) -> str:
     facts = {
         "Data (SHA-256 of the file)": study.dataset.sha256,
         "Seed": str(cfg.seed),
-        "Validation": cfg.validation
+        "Validation": {"time": "time-ordered holdout"}.get(cfg.validation, cfg.validation)
         + (f", {cfg.cv_folds} folds" if cfg.validation == "cv" else f", {cfg.test_size:.0%}"),
         "Bootstrap resamples": f"{cfg.n_resamples:,}",
         "Study run": study.created_at,

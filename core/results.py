@@ -83,7 +83,7 @@ def to_dict(study: StudyResult, decision: Decision | None = None) -> dict[str, A
             "config": {
                 "seed": cfg.seed,
                 "validation": cfg.validation,
-                "test_size": cfg.test_size if cfg.validation == "holdout" else None,
+                "test_size": cfg.test_size if cfg.validation != "cv" else None,
                 "cv_folds": cfg.cv_folds if cfg.validation == "cv" else None,
                 "primary_metric": study.primary_metric,
                 "n_resamples": cfg.n_resamples,

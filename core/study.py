@@ -84,7 +84,11 @@ from core.stats import (
 if TYPE_CHECKING:
     from core.decision import Decision
 
-Validation = Literal["holdout", "cv"]
+#: "holdout": a random (stratified) share of rows is tested; "cv": k folds; "time": the latest
+#: share of rows, in the dataset's time order (:attr:`Dataset.time_column`, else the table's
+#: row order), is tested on models trained on the earlier rows.
+Validation = Literal["holdout", "cv", "time"]
+VALIDATIONS: tuple[Validation, ...] = ("holdout", "cv", "time")
 Stage = Literal["waiting", "training", "measuring", "done", "failed", "skipped"]
 Status = Literal["ok", "failed", "skipped"]
 
@@ -434,6 +438,12 @@ def _splits(
     groups = copy_groups(ds.X) if config.keep_copies_together else None
     if groups is not None and len(np.unique(groups)) == ds.n_rows:
         groups = None  # no copies: the plain (stratified) split
+    if config.validation not in VALIDATIONS:
+        raise ConfigError(
+            f"Unknown validation {config.validation!r}; choose from {', '.join(VALIDATIONS)}."
+        )
+    if config.validation == "time":
+        return [_latest_rows(ds, config, groups)], None
     if config.validation == "holdout":
         if not 0.05 <= config.test_size <= 0.5:
             raise ConfigError(
@@ -485,6 +495,37 @@ def _splits(
         return folds, positions
     folds = [(np.sort(a), np.sort(b)) for a, b in splitter.split(positions, stratify)]
     return folds, positions
+
+
+def _latest_rows(
+    ds: Dataset, config: StudyConfig, groups: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Train on the earlier rows, test on the latest ``test_size`` share (a time-ordered split).
+    Copies of a row are tested only if the first of them is among the latest rows, so none is
+    on both sides. Every class must be on both sides: else the test says nothing about it."""
+    if not 0.05 <= config.test_size <= 0.5:
+        raise ConfigError(f"The test share must be between 0.05 and 0.5; got {config.test_size}.")
+    n = ds.n_rows
+    order = np.arange(n)[::-1] if ds.time_descending else np.arange(n)  # oldest first
+    n_test = max(1, round(config.test_size * n))
+    latest = np.zeros(n, dtype=bool)
+    latest[order[n - n_test :]] = True
+    if groups is not None:
+        rank = np.empty(n, dtype=np.int64)
+        rank[order] = np.arange(n)
+        first = pd.Series(rank).groupby(groups).transform("min").to_numpy()
+        latest = first >= n - n_test
+    train, test = np.flatnonzero(~latest), np.flatnonzero(latest)
+    if ds.is_classification:
+        for part, words in ((test, "latest"), (train, "earlier")):
+            missing = sorted(set(range(len(ds.classes))) - set(ds.y[part].tolist()))
+            if missing:
+                raise ConfigError(
+                    f"The {words} rows have no row of class {ds.classes[missing[0]]!r}, so a "
+                    "time-ordered split cannot test every class. Hold out a larger share, or "
+                    "use a random split."
+                )
+    return train, (test if groups is None else _once_each(test, groups))
 
 
 def _once_each(test: np.ndarray, groups: np.ndarray) -> np.ndarray:

@@ -372,7 +372,9 @@ def privacy_frame(dataset: Dataset) -> pd.DataFrame:
     column describing people (sex, age...), with what was done about it."""
     used = set(dataset.used_columns)
     flagged = {w.column: w for w in dataset.warnings if w.code in HIDDEN_EXAMPLES and w.column}
-    sensitive = suggest_sensitive([p.name for p in dataset.profiles if p.name != dataset.target])
+    sensitive = suggest_sensitive(
+        [p.name for p in dataset.profiles if p.name != dataset.target], dataset.profiles
+    )
     rows = []
     for column in dict.fromkeys([*flagged, *sensitive]):
         warning = flagged.get(column)

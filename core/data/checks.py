@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -142,6 +143,51 @@ def _replaced_bytes_warning(count: int, info: dict[str, str]) -> DataWarning:
 # --------------------------------------------------------------------------------------------
 # Classes
 # --------------------------------------------------------------------------------------------
+
+
+# --------------------------------------------------------------------------------------------
+# Time order
+# --------------------------------------------------------------------------------------------
+
+#: Rows are in time order when, between consecutive rows whose dates differ, at least this share
+#: move the same way (a few late entries or corrections allowed).
+TIME_ORDER_SHARE = 0.95
+#: ...and the column holds at least this many distinct dates (fewer say little about order).
+TIME_ORDER_MIN_DATES = 10
+
+
+def time_order(values: pd.Series) -> Literal["ascending", "descending"] | None:
+    """Whether the rows are in the order of the dates ``values`` (datetime64, NaT for empty),
+    oldest first or newest first; ``None`` when they are not (or there are too few dates)."""
+    stamps = values.dropna()
+    if stamps.nunique() < TIME_ORDER_MIN_DATES:
+        return None
+    steps = np.diff(stamps.to_numpy(dtype="datetime64[ns]").astype(np.int64))
+    moving = steps[steps != 0]
+    if len(moving) < TIME_ORDER_MIN_DATES - 1:
+        return None
+    up = float((moving > 0).mean())
+    if up >= TIME_ORDER_SHARE:
+        return "ascending"
+    if 1 - up >= TIME_ORDER_SHARE:
+        return "descending"
+    return None
+
+
+def _time_order_warning(
+    name: str, values: pd.Series, order: Literal["ascending", "descending"]
+) -> DataWarning:
+    stamps = values.dropna()
+    first, last = (f"{t:%Y-%m-%d}" for t in (stamps.min(), stamps.max()))
+    newest = ", newest first" if order == "descending" else ""
+    return DataWarning(
+        "time_ordered",
+        name,
+        f"The rows are in the order of {name!r} (from {first} to {last}{newest}). A random "
+        "split tests the models on days between the ones they learnt from, which is easier "
+        "than the future they will serve, so they may look better here than in use. Hold out "
+        "the latest rows for testing instead (a time-ordered split).",
+    )
 
 
 #: Ways of writing yes and no, compared after trimming and in lower case (an exact list).

@@ -35,6 +35,8 @@ from core.data.checks import (
     _leakage_scores,
     _numbers_as_names,
     _replaced_bytes_warning,
+    _time_order_warning,
+    time_order,
     yes_no_reading,
 )
 from core.data.profiling import (
@@ -405,6 +407,14 @@ def prepare_dataset(
     copies = _copies_warning(X)
     if copies is not None:
         warnings_out.append(copies)
+    time_column, descending = None, False
+    for column_name, column in zip(columns, analyses, strict=True):
+        if column.kind == "datetime" and column_name != target:
+            order = time_order(column.values[keep])
+            if order is not None:
+                time_column, descending = column_name, order == "descending"
+                warnings_out.append(_time_order_warning(column_name, column.values[keep], order))
+                break
     profiles = tuple(
         replace(p, examples=(HIDDEN_EXAMPLES[excluded[p.name]],))
         if excluded.get(p.name) in HIDDEN_EXAMPLES
@@ -428,6 +438,8 @@ def prepare_dataset(
         warnings=tuple(warnings_out),
         excluded=excluded,
         n_columns=df.shape[1],
+        time_column=time_column,
+        time_descending=descending,
     )
 
 

@@ -172,7 +172,8 @@ if dataset is not None:
         "learn from who someone is, and an ID only lets it memorise rows."
     )
     people = suggest_sensitive(
-        [c for c in flagged if dataset.excluded.get(c) not in IDENTIFYING_REASONS]
+        [c for c in flagged if dataset.excluded.get(c) not in IDENTIFYING_REASONS],
+        dataset.profiles,
     )
     if people:
         st.caption(

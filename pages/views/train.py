@@ -20,6 +20,13 @@ from ui.decision import study_headline
 from ui.state import TRADEOFFS_PAGE, Icons, Keys, current_study, kept, require_dataset
 from ui.training import show_train_error, start_training, train_progress, training
 
+#: The ways to validate, in the words of the screen.
+VALIDATION_WORDS = {
+    "holdout": "Hold out 20% of rows for testing",
+    "cv": "k-fold cross-validation (every row tested once)",
+    "time": "Hold out the latest 20% of rows (time-ordered)",
+}
+
 st.title("Train")
 dataset = require_dataset()
 glossary_popover(["held_out", "baselines", *primary_choices(dataset.task), "interval"])
@@ -57,14 +64,29 @@ with left:
         st.radio,
         "Validation",
         Keys.VALIDATION,
-        options=["holdout", "cv"],
-        format_func=lambda v: (
-            "Hold out 20% of rows for testing"
-            if v == "holdout"
-            else "k-fold cross-validation (every row tested once)"
-        ),
-        help="Holdout is quick; cross-validation is steadier on small tables but k times slower.",
+        options=list(VALIDATION_WORDS),
+        format_func=VALIDATION_WORDS.__getitem__,
+        help="Holdout is quick; cross-validation is steadier on small tables but k times "
+        "slower. When the rows follow time, holding out the latest rows tests the models on a "
+        "future they have not seen, as they will serve.",
     )
+    ordered = next((w for w in dataset.warnings if w.code == "time_ordered"), None)
+    if ordered is not None and st.session_state[Keys.VALIDATION] != "time":
+        st.warning(
+            f"The rows are in the order of {md(ordered.column)}: a random split lets the models "
+            "learn from the future of the rows they are tested on.",
+            icon=Icons.CHECK,
+        )
+        if st.button("Hold out the latest rows instead", key="use_time_split"):
+            st.session_state[Keys.VALIDATION] = "time"
+            st.rerun()
+    elif st.session_state[Keys.VALIDATION] == "time":
+        st.caption(
+            f"The latest 20% of rows in the order of {md(ordered.column)} are tested."
+            if ordered is not None
+            else "No date puts these rows in order, so the last 20% of rows, in the table's "
+            "order, are tested."
+        )
     if st.session_state[Keys.VALIDATION] == "cv":
         kept(st.slider, "Folds", Keys.CV_FOLDS, min_value=3, max_value=10)
 with middle:

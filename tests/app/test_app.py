@@ -115,6 +115,30 @@ def test_yes_and_no_written_seven_ways_are_read_as_yes_and_no_in_one_click():
     assert at.session_state[Keys.DATASET].task == "multiclass"
 
 
+def test_rows_in_time_order_are_offered_a_time_ordered_split():
+    from ui.common import TableSource
+
+    rng = np.random.default_rng(1)
+    days = pd.date_range("2023-01-01", periods=300, freq="D").strftime("%Y-%m-%d")
+    sales = pd.DataFrame(
+        {"day": days, "price": rng.uniform(1, 9, 300), "sold": rng.choice(["yes", "no"], 300)}
+    )
+    at = open_app(DATA_PAGE)
+    at.session_state[Keys.TABLE] = sales
+    at.session_state[Keys.SOURCE] = TableSource("sales.csv", "2" * 64)
+    at.session_state[Keys.TARGET] = "sold"
+    at.radio(key="data_mode").set_value("Upload a file").run()
+    assert "The rows are in the order of 'day'" in texts(at)
+    at.switch_page(TRAIN_PAGE).run()
+    assert_ok(at)
+    assert "a random split lets the models learn from the future" in texts(at)
+    at.button(key="use_time_split").click().run()
+    assert_ok(at)
+    assert at.session_state[Keys.VALIDATION] == "time"
+    assert "The latest 20% of rows in the order of day are tested." in texts(at)
+    assert not [b for b in at.button if b.key == "use_time_split"]
+
+
 @pytest.mark.parametrize("sample", SAMPLES, ids=lambda s: s.key)
 def test_every_sample_opens_with_its_target(sample):
     at = open_app(DATA_PAGE)

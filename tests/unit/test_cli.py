@@ -229,3 +229,12 @@ def test_yes_no_reads_a_target_written_several_ways_and_warnings_say_how_to_keep
     assert document["dataset"]["task"] == "binary"
     assert "they are read as yes ('YES', 'Yes', 'y', 'yes') and no" in proc.stderr
     assert "(--include 'customer_id' keeps it)" in proc.stderr
+
+
+def test_time_split_holds_out_the_latest_rows(tmp_path):
+    out = tmp_path / "out"
+    proc = _cli("run", "sample:german_credit", "--time-split", "--out", str(out), *FAST)
+    assert proc.returncode == 0, proc.stderr
+    document = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert document["config"]["validation"] == "time"
+    assert document["config"]["test_size"] == 0.2

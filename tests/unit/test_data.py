@@ -1214,6 +1214,27 @@ def test_yes_and_no_written_several_ways_are_read_as_yes_and_no_when_asked():
     assert kept.task == "binary"
 
 
+def test_rows_in_date_order_are_said_and_a_shuffled_table_is_not():
+    days = pd.date_range("2024-01-01", periods=120, freq="D").strftime("%Y-%m-%d")
+    df = _table(120).assign(day=days)
+    ds = prepare_dataset(df, "churn")
+    said = next(w.message for w in ds.warnings if w.code == "time_ordered")
+    assert "in the order of 'day' (from 2024-01-01 to 2024-04-29)" in said
+    assert "Hold out the latest rows for testing instead" in said
+    assert (ds.time_column, ds.time_descending) == ("day", False)
+    newest = prepare_dataset(df.iloc[::-1].reset_index(drop=True), "churn")
+    assert (newest.time_column, newest.time_descending) == ("day", True)
+    assert "newest first" in next(w.message for w in newest.warnings if w.code == "time_ordered")
+    late = df.copy()
+    late.loc[[10, 11], "day"] = late.loc[[11, 10], "day"].to_numpy()  # a late entry or two
+    assert prepare_dataset(late, "churn").time_column == "day"
+    shuffled = prepare_dataset(df.sample(frac=1, random_state=0).reset_index(drop=True), "churn")
+    assert shuffled.time_column is None
+    assert "time_ordered" not in [w.code for w in shuffled.warnings]
+    few = _table(120).assign(day=np.repeat(["2024-01-01", "2024-02-01", "2024-03-01"], 40))
+    assert prepare_dataset(few, "churn").time_column is None  # three dates say little
+
+
 def test_datetime_expanded_into_parts():
     df = _table(60)
     df["signup"] = pd.date_range("2023-11-25 08:00", periods=60, freq="37h").strftime(

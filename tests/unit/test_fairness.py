@@ -90,6 +90,27 @@ def test_suggest_sensitive_ignores_substrings(name: str) -> None:
     assert fair.suggest_sensitive([name]) == []
 
 
+def _profile(name: str, values: list[str]) -> ColumnProfile:
+    return ColumnProfile(name, "categorical", "object", 0.0, len(set(values)), tuple(values[:3]))
+
+
+def test_columns_whose_values_name_groups_of_people_are_suggested_whatever_their_name() -> None:
+    profiles = [
+        _profile("X3", ["Female", "Male"]),  # a two-level flag named like nothing
+        _profile("segment", ["White", "Black", "Asian"]),
+        _profile("status", ["married", "divorced"]),
+        _profile("paint", ["white", "red", "silver"]),  # not all are groups of people
+        _profile("plan", ["Single", "Family", "Business"]),
+        _profile("answer", ["yes", "no"]),
+        _profile("one_value", ["female"]),
+    ]
+    names = [p.name for p in profiles]
+    assert fair.suggest_sensitive(names, profiles) == ["X3", "segment", "status"]
+    assert fair.suggest_sensitive(names) == []  # by name alone, none of them
+    many = ColumnProfile("cohort", "categorical", "object", 0.0, 40, ("male", "female", "women"))
+    assert fair.suggest_sensitive(["cohort"], [many]) == []  # 40 values: not a group column
+
+
 def test_suggest_sensitive_keeps_order() -> None:
     assert fair.suggest_sensitive(["income", "Sex", "page", "age"]) == ["Sex", "age"]
 

@@ -22,6 +22,7 @@ from core.study import (
     ProgressEvent,
     StudyConfig,
     StudyResult,
+    _splits,
     default_primary_metric,
     run_study,
 )
@@ -395,3 +396,40 @@ def test_stacked_noise_is_not_a_signal():
     assert claims <= 2, claims
     apart = _study(ds, models=("decision_tree", "knn"), keep_copies_together=False)
     assert max(m.metrics["balanced_accuracy"] for m in apart.ok_models) > 0.75
+
+
+def test_a_time_ordered_split_tests_only_the_latest_rows(binary_dataset):
+    ds = replace(binary_dataset, time_column="day")
+    (train, test), *_ = _splits(ds, StudyConfig(validation="time"))[0]
+    assert len(test) == 80
+    assert train.max() < test.min()  # trained on the past, tested on the future
+    newest_first = replace(ds, time_descending=True)
+    (train, test), *_ = _splits(newest_first, StudyConfig(validation="time"))[0]
+    assert test.max() < train.min()
+    # A copy of an early row among the latest rows is not tested: it was seen in training.
+    X = ds.X.copy()
+    X.iloc[-1] = X.iloc[0]
+    with_copy = replace(ds, X=X)
+    (train, test), *_ = _splits(with_copy, StudyConfig(validation="time"))[0]
+    assert ds.n_rows - 1 in train
+    assert len(test) == 79
+
+
+def test_a_time_ordered_split_needs_every_class_on_both_sides(binary_dataset):
+    order = np.argsort(binary_dataset.y, kind="stable")  # every "yes" row last
+    ds = replace(
+        binary_dataset,
+        X=binary_dataset.X.iloc[order].reset_index(drop=True),
+        y=binary_dataset.y[order],
+        row_ids=binary_dataset.row_ids[order],
+    )
+    with pytest.raises(ConfigError, match="latest rows have no row of class 'no'"):
+        _splits(ds, StudyConfig(validation="time", test_size=0.3))
+    with pytest.raises(ConfigError, match="Unknown validation 'future'"):
+        _splits(ds, StudyConfig(validation="future"))  # type: ignore[arg-type]
+
+
+def test_a_study_with_a_time_ordered_split_runs_and_says_so(binary_dataset):
+    study = _study(replace(binary_dataset, time_column="day"), validation="time")
+    assert study.eval_index.min() == binary_dataset.n_rows - 80
+    assert all(m.ok for m in study.models)
