@@ -30,7 +30,7 @@ DECISION_NAME = INDUSTRY_NAME = "The decision: the model to serve"
 OVER_BUDGET_NAME = "Over a budget (hover for which)"
 NOT_MEASURED = "not measured"
 SYMBOL_OK, SYMBOL_OVER_BUDGET = "circle", "x"
-OPACITY_FRONTIER, OPACITY_DOMINATED = 1.0, 0.35
+OPACITY_FRONTIER, OPACITY_DOMINATED = 1.0, 0.55
 SIZE_FRONTIER, SIZE_DOMINATED = 15, 9
 #: Automatic log scale when the largest plotted cost is at least this many times the smallest.
 LOG_SPAN = 30.0
@@ -86,18 +86,20 @@ def scatter_layout(fig: go.Figure, *, top: int = 30, title: str | None = None) -
     )
 
 
-#: One colour per model family, fixed so a family keeps its colour on every chart.
+#: One colour per model family, fixed so a family keeps its colour on every chart. Each is dark
+#: enough to read on a projector: at least 4:1 against white, and 2:1 when faded (a model off
+#: the frontier, at :data:`OPACITY_DOMINATED`); tests check both.
 FAMILY_COLOURS: dict[str, str] = {
-    "Baseline": "#7f7f7f",
-    "Linear": "#1f77b4",
+    "Baseline": "#666666",
+    "Linear": "#1f6fb4",
     "Decision tree": "#8c564b",
-    "Naive Bayes": "#bcbd22",
-    "Nearest neighbours": "#17becf",
-    "Random forest": "#2ca02c",
-    "Extra trees": "#98df8a",
-    "Gradient boosting": "#ff7f0e",
-    "XGBoost": "#9467bd",
-    "Neural network": "#e377c2",
+    "Naive Bayes": "#7a7a00",
+    "Nearest neighbours": "#007f8c",
+    "Random forest": "#2b8a2b",
+    "Extra trees": "#1b5e20",
+    "Gradient boosting": "#c95a00",
+    "XGBoost": "#7f4fb3",
+    "Neural network": "#c2338f",
 }
 _FALLBACK_COLOURS = ("#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd")
 
@@ -249,6 +251,90 @@ def _x_range(values: list[float], log: bool) -> list[float]:
     return [low, hi + pad]
 
 
+#: The plot area label placement assumes, in pixels: the chart in the app at 1280×720.
+LABEL_AREA_PX = (700.0, 330.0)
+#: Width of one character and height of one line of an 11-pixel label, in pixels (generous).
+_CHAR_PX, _LINE_PX = 6.6, 15.0
+#: Where a point's label may go, best first: right of it, then above or below it, then left.
+LABEL_POSITIONS = (
+    "middle right", "top right", "bottom right", "top center", "bottom center",
+    "middle left", "top left", "bottom left",
+)  # fmt: skip
+_EM_PAD = 2  # em spaces between a point and a label beside it (clear of the pick's star)
+
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in pixels, y up
+
+
+def _label_box(x: float, y: float, width: float, position: str, gap: float) -> Box:
+    vertical, horizontal = position.split()
+    h = _LINE_PX
+    x0 = {"right": x + gap, "left": x - gap - width, "center": x - width / 2}[horizontal]
+    y0 = {"middle": y - h / 2, "top": y + gap, "bottom": y - gap - h}[vertical]
+    return (x0, y0, x0 + width, y0 + h)
+
+
+def _overlaps(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def label_positions(
+    screen: Sequence[tuple[float, float]], labels: Sequence[str], *, marker_px: float = 16.0
+) -> list[str]:
+    """A plotly ``textposition`` for each labelled point so that no two labels overlap and no
+    label covers another point, where that is possible (else the place that covers least).
+
+    ``screen`` are the points' places in the plot, from 0 to 1 across and up (as drawn: an axis
+    drawn reversed is already flipped). Each label is tried in :data:`LABEL_POSITIONS` order,
+    on a plot of :data:`LABEL_AREA_PX`, and must stay inside it."""
+    width_px, height_px = LABEL_AREA_PX
+    centres = [(x * width_px, y * height_px) for x, y in screen]
+    half = marker_px / 2
+    markers = [(cx - half, cy - half, cx + half, cy + half) for cx, cy in centres]
+    placed: list[Box] = []
+    out = []
+    for i, ((cx, cy), label) in enumerate(zip(centres, labels, strict=True)):
+        others = [m for j, m in enumerate(markers) if j != i]
+        best: tuple[float, str, Box] | None = None
+        for rank, position in enumerate(LABEL_POSITIONS):
+            beside = position in ("middle right", "middle left")
+            width = _CHAR_PX * (len(label) + (2 * _EM_PAD if beside else 0))
+            box = _label_box(cx, cy, width, position, half + 1)
+            outside = max(0.0, -box[0]) + max(0.0, box[2] - width_px * 1.08)
+            outside += max(0.0, -5 - box[1]) + max(0.0, box[3] - height_px - 5)
+            covered = sum(_overlap_area(box, b) for b in (*placed, *others))
+            cost = covered + 50 * outside + rank * 1e-3  # ties keep the earlier position
+            if best is None or cost < best[0]:
+                best = (cost, position, box)
+            if covered == 0 and outside == 0:
+                break
+        assert best is not None
+        placed.append(best[2])
+        out.append(best[1])
+    return out
+
+
+def _overlap_area(a: Box, b: Box) -> float:
+    return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+
+
+def _label_text(label: str, position: str) -> str:
+    """A label as drawn at ``position``: em spaces keep one beside its point clear of it."""
+    pad = "\u2003" * _EM_PAD
+    if position == "middle right":
+        return pad + label
+    if position == "middle left":
+        return label + pad
+    return label
+
+
+def _screen(value: float, low: float, high: float, *, log: bool, reverse: bool) -> float:
+    """Where ``value`` is drawn between ``low`` and ``high`` (0 to 1, after any reversal)."""
+    if log:
+        value = math.log10(value) if value > 0 else low
+    share = (value - low) / (high - low) if high > low else 0.5
+    return 1 - share if reverse else share
+
+
 def _bar(low: float | None, high: float | None, scale: float) -> float:
     """Length of an error bar between a point and a CI bound (0 when the bound is unknown)."""
     return 0.0 if low is None or high is None else max(high - low, 0.0) * scale
@@ -391,6 +477,20 @@ def pareto_figure(
     fig = go.Figure()
     by_name = {m.name: (x, y * scale) for m, x, y in points}
     labels = {m.name: m.label for m, _, _ in points}
+    ys = [y * scale for _, _, y in points]
+    y_low, y_high = min(ys), max(ys)
+    y_pad = (y_high - y_low) * 0.1 or 1.0
+    screen = [
+        (
+            _screen(by_name[n][0], *x_range, log=use_log, reverse=not cost_axis.lower_is_better),
+            _screen(
+                by_name[n][1], y_low - y_pad, y_high + y_pad, log=False,
+                reverse=not info.higher_is_better,
+            ),
+        )
+        for n in frontier_names
+    ]  # fmt: skip
+    places = label_positions(screen, [labels[n] for n in frontier_names])
     fig.add_trace(
         go.Scatter(
             x=[by_name[n][0] for n in frontier_names],
@@ -398,10 +498,12 @@ def pareto_figure(
             mode="lines+text",
             name=FRONTIER_NAME,
             line={"color": "#222222", "width": 2.5},
-            # Frontier models are named on the chart; the others on hover.
-            # Two em spaces keep the name clear of the point and the pick's star.
-            text=["\u2003\u2003" + labels[n] for n in frontier_names],
-            textposition="middle right",
+            # Frontier models are named on the chart, placed so no two names overlap; the
+            # others are named on hover.
+            text=[
+                _label_text(labels[n], pos) for n, pos in zip(frontier_names, places, strict=True)
+            ],
+            textposition=places,
             textfont={"size": 11, "color": "#222222"},
             cliponaxis=False,  # a label near the edge is drawn whole, not cut
             hoverinfo="skip",

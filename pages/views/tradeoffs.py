@@ -21,7 +21,6 @@ from ui.state import BUSINESS_PAGE, EXPLAIN_PAGE, Icons, Keys, kept, require_stu
 
 st.title("Trade-offs")
 study = require_study()
-glossary_popover([*result_terms(study.primary_metric), "throughput", "vcpu_hour", "serving_cost"])
 metric = study.primary_metric
 info = metric_info(metric)
 words = info.words
@@ -40,8 +39,11 @@ def _cost_chosen() -> None:
     st.session_state[Keys.AXIS] = st.session_state[cost_widget]
 
 
-controls, rule_box = st.columns([3, 2])
-with controls:
+# The controls in one row, so the pick and its chart come before the fold at 1280×720; the rule
+# and the budgets, set less often, are under the chart. Every value lives in session state, so
+# the decision below already reflects a change made in any of them.
+cost_box, lens_box, words_box = st.columns([4, 2, 2], vertical_alignment="bottom")
+with cost_box:
     st.selectbox(
         "Cost to decide on",
         options=costs,
@@ -58,6 +60,7 @@ with controls:
         "cost prices one request at a time. Training CPU time is the CPU seconds of the fit. "
         "Once you enter your business numbers, net value per month decides.",
     )
+with lens_box:
     kept(
         st.segmented_control,
         "Lens",
@@ -66,66 +69,80 @@ with controls:
         help="Academic: the best metric, whatever it costs. Industry: the best model, unless "
         "one statistically tied with it is materially cheaper on the chosen cost.",
     )
-    if not numbers_entered(study):
-        st.page_link(
-            BUSINESS_PAGE,
-            label="Decide on money: enter your business numbers",
-            icon=Icons.BUSINESS,
-        )
-with rule_box, st.container(border=True):
-    st.markdown("**The rule** (leave a budget empty for no limit)")
-    left, right = st.columns(2)
+with words_box:
+    glossary_popover(
+        [*result_terms(study.primary_metric), "throughput", "vcpu_hour", "serving_cost"]
+    )
+
+
+def _rule_and_budgets() -> None:
+    """The decision rule's two numbers and the three budgets, in one bordered row."""
     give_up = (
         "Give up at most (points)"
         if info.percent or metric == "r2"
         else ("Give up at most (% more error)")
     )
-    with left:
-        kept(
-            st.number_input,
-            give_up,
-            Keys.TOLERANCE,
-            min_value=0.0,
-            max_value=100.0,
-            step=0.5,
-            help=f"How much {words} you would give up for a cheaper model"
-            + (" (points: hundredths of R²)." if metric == "r2" else "."),
-        )
-        kept(
-            st.number_input,
-            "Max p95 latency per row (ms)",
-            Keys.MAX_LATENCY_MS,
-            min_value=0.0,
-            value=None,
-            step=1.0,
-        )
-        kept(
-            st.number_input,
-            "Max training CPU time (CPU-s)",
-            Keys.MAX_TRAIN_S,
-            min_value=0.0,
-            value=None,
-            step=1.0,
-        )
-    with right:
-        kept(
-            st.number_input,
-            "Least saving worth it (%)",
-            Keys.MATERIALITY,
-            min_value=0.0,
-            max_value=95.0,
-            step=5.0,
-            help="A cheaper model replaces the best one only if it saves at least this much "
-            "on the chosen cost, and the saving is clear of the measurement noise.",
-        )
-        kept(
-            st.number_input,
-            "Max model size (MB)",
-            Keys.MAX_SIZE_MB,
-            min_value=0.0,
-            value=None,
-            step=1.0,
-        )
+    with st.container(border=True):
+        st.markdown("**The rule** (leave a budget empty for no limit)")
+        tolerance, saving, latency, size, train = st.columns(5, vertical_alignment="bottom")
+        with tolerance:
+            kept(
+                st.number_input,
+                give_up,
+                Keys.TOLERANCE,
+                min_value=0.0,
+                max_value=100.0,
+                step=0.5,
+                help=f"How much {words} you would give up for a cheaper model"
+                + (" (points: hundredths of R²)." if metric == "r2" else "."),
+            )
+        with saving:
+            kept(
+                st.number_input,
+                "Least saving worth it (%)",
+                Keys.MATERIALITY,
+                min_value=0.0,
+                max_value=95.0,
+                step=5.0,
+                help="A cheaper model replaces the best one only if it saves at least this "
+                "much on the chosen cost, and the saving is clear of the measurement noise.",
+            )
+        with latency:
+            kept(
+                st.number_input,
+                "Max p95 latency (ms)",
+                Keys.MAX_LATENCY_MS,
+                min_value=0.0,
+                value=None,
+                step=1.0,
+                help="Budget: the p95 latency per row, in milliseconds.",
+            )
+        with size:
+            kept(
+                st.number_input,
+                "Max model size (MB)",
+                Keys.MAX_SIZE_MB,
+                min_value=0.0,
+                value=None,
+                step=1.0,
+            )
+        with train:
+            kept(
+                st.number_input,
+                "Max training (CPU-s)",
+                Keys.MAX_TRAIN_S,
+                min_value=0.0,
+                value=None,
+                step=1.0,
+                help="Budget: the CPU seconds of one training run.",
+            )
+        if not numbers_entered(study):
+            st.page_link(
+                BUSINESS_PAGE,
+                label="Decide on money: enter your business numbers",
+                icon=Icons.BUSINESS,
+            )
+
 
 decision = current_decision(study)
 lens = st.session_state[Keys.LENS] or "Industry"
@@ -163,6 +180,7 @@ st.caption(
     "on both. The gold star is the decision. Dotted lines join sizes of one family; "
     "horizontal lines mark the baselines; red shading is over budget."
 )
+_rule_and_budgets()
 st.caption(md(rule_words(metric, decision)))
 if axis in ("usd_per_million_predictions", "usd_per_million_online_predictions"):
     price = study.config.usd_per_vcpu_hour

@@ -161,7 +161,7 @@ def test_frontier_models_stand_out_and_dominated_ones_are_faded() -> None:
     for name in FRONTIER + DOMINATED:
         t, i = point(fig, name)
         opacity[name], size[name] = t.marker.opacity[i], t.marker.size[i]
-    assert max(opacity[n] for n in DOMINATED) <= 0.5 < min(opacity[n] for n in FRONTIER)
+    assert max(opacity[n] for n in DOMINATED) <= 0.6 < min(opacity[n] for n in FRONTIER)
     assert max(size[n] for n in DOMINATED) < min(size[n] for n in FRONTIER)
     t, i = point(fig, "xgboost_medium")
     assert "another model is at least as good and cheaper" in t.text[i]
@@ -418,6 +418,22 @@ def test_rungs_of_a_family_are_joined_by_a_dotted_line_in_rung_order() -> None:
     assert trace(fig, "Linear").mode == "markers"  # one rung: nothing to join
 
 
+def _contrast_on_white(colour: str, alpha: float = 1.0) -> float:
+    """WCAG contrast ratio of ``colour`` (drawn at ``alpha`` over white) against white."""
+    channels = [alpha * int(colour[i : i + 2], 16) / 255 + (1 - alpha) for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return 1.05 / (luminance + 0.05)
+
+
+def test_family_colours_read_on_a_projector() -> None:
+    from core.figures import OPACITY_DOMINATED
+
+    for family, colour in FAMILY_COLOURS.items():
+        assert _contrast_on_white(colour) >= 4.0, family
+        assert _contrast_on_white(colour, OPACITY_DOMINATED) >= 2.0, family  # faded, still seen
+
+
 def test_family_colours_are_fixed_across_charts() -> None:
     full = pareto_figure(ladder(), "accuracy", "size_bytes")
     few = pareto_figure(ladder()[3:], "accuracy", "size_bytes")
@@ -470,3 +486,45 @@ def test_measured_costs_carry_their_interval_as_horizontal_bars() -> None:
     assert other.error_x.array[j] == 0.0  # no interval measured: no bar
     size, _ = point(pareto_figure(models, "accuracy", "size_bytes"), "decision_tree")
     assert size.error_x.visible is False  # size is exact
+
+
+def test_labels_of_close_points_never_overlap_and_never_cover_a_point() -> None:
+    from core.figures import (
+        _CHAR_PX,
+        _EM_PAD,
+        LABEL_AREA_PX,
+        _label_box,
+        _overlaps,
+        label_positions,
+    )
+
+    # A frontier climbing in a corner, as on the diabetes study at 1280×720: four names within
+    # 150 × 50 pixels, and one further right.
+    screen = [(0.08, 0.42), (0.13, 0.47), (0.18, 0.53), (0.30, 0.57), (0.55, 0.58)]
+    labels = ["Dummy baseline", "Decision tree (shallow)", "XGBoost (small)",
+              "Simple baseline (linear)", "Random forest (small)"]  # fmt: skip
+    places = label_positions(screen, labels)
+    width, height = LABEL_AREA_PX
+    boxes = []
+    for (x, y), label, place in zip(screen, labels, places, strict=True):
+        beside = place in ("middle right", "middle left")
+        w = _CHAR_PX * (len(label) + (2 * _EM_PAD if beside else 0))
+        boxes.append(_label_box(x * width, y * height, w, place, 9.0))
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not _overlaps(a, b), (places, a, b)
+        for j, (x, y) in enumerate(screen):
+            if j != boxes.index(a):
+                point = (x * width - 8, y * height - 8, x * width + 8, y * height + 8)
+                assert not _overlaps(a, point), (labels[boxes.index(a)], labels[j])
+    # Points far apart keep the usual place, to the right of each point.
+    assert label_positions([(0.1, 0.2), (0.5, 0.8)], ["A", "B"]) == ["middle right"] * 2
+
+
+def test_the_chart_places_frontier_labels_apart() -> None:
+    from core.figures import LABEL_POSITIONS
+
+    fig = pareto_figure(ladder(), "accuracy", "latency_ms_p50")
+    front = next(t for t in fig.data if t.name == FRONTIER_NAME)
+    assert len(front.textposition) == len(front.text)
+    assert set(front.textposition) <= set(LABEL_POSITIONS)
