@@ -313,8 +313,12 @@ def suggest_target(df: pd.DataFrame) -> str | None:
 
     In order: a column named like a target (``target``, ``label``, ``class``, ``y``,
     ``outcome``, ``churn``, ``survived``, ``diagnosis``...), then one whose name contains such a
-    word (``churn_flag``), then the last column. A column is plausible when a task can be
-    inferred for it and it is not an identifier or free text.
+    word (``churn_flag``), then the last column. When that last column is a number that is a
+    place on a map (latitude, longitude) or a count of things (``checks``, ``n_visits``), an
+    outcome by its values instead, from the last column back: a yes/no column first, then one of
+    a few classes, then any other number (no suggestion if only map positions and counts
+    remain). A column is plausible when a task can be inferred for it and it is not an
+    identifier, free text or a date.
     """
     names = [str(c) for c in df.columns]
     by_key: dict[str, int] = {}
@@ -322,12 +326,42 @@ def suggest_target(df: pd.DataFrame) -> str | None:
         by_key.setdefault("_".join(_name_words(name)), i)
     candidates: list[int] = [by_key[k] for k in _TARGET_NAMES if k in by_key]
     candidates += [i for i, n in enumerate(names) if _TARGET_WORDS.intersection(_name_words(n))]
-    if names:
-        candidates.append(len(names) - 1)
     for i in dict.fromkeys(candidates):
         if _plausible_target(names[i], df.iloc[:, i]):
             return names[i]
-    return None
+    if not names or not _plausible_target(names[-1], df.iloc[:, -1]):
+        return None
+    if _outcome_rank(names[-1], df.iloc[:, -1]) is not None:
+        return names[-1]
+    by_values: dict[int, list[str]] = {0: [], 1: [], 2: []}  # yes/no, classes, numbers
+    for i in reversed(range(len(names))):
+        rank = _outcome_rank(names[i], df.iloc[:, i])
+        if rank is not None:
+            by_values[rank].append(names[i])
+    return next((group[0] for group in by_values.values() if group), None)
+
+
+#: Words of a column name that make a number a poor default target: a place on a map, or a
+#: count of things (an exact list, compared word by word).
+_NOT_OUTCOME_WORDS: Final[frozenset[str]] = frozenset(
+    {
+        "lat", "latitude", "lon", "long", "lng", "longitude", "easting", "northing",
+        "zip", "zipcode", "postcode", "checks", "count", "counts", "num", "number", "n",
+        "visits", "calls", "clicks", "views", "index", "idx", "rank", "row", "year",
+    }
+)  # fmt: skip
+
+
+def _outcome_rank(name: str, s: pd.Series) -> int | None:
+    """How likely a column is the outcome, judged by its values: 0 yes/no, 1 a few classes,
+    2 a number (not a map position or a count); ``None``: not a plausible default."""
+    if not _plausible_target(name, s):
+        return None
+    numeric = _analyse(name, s).kind == "numeric"
+    if numeric and _NOT_OUTCOME_WORDS.intersection(_name_words(name)):
+        return None
+    task = _infer_task(name, _tidy_column(s, decimal_comma=False, convert_strings=False))
+    return {"binary": 0, "multiclass": 1}.get(task, 2)
 
 
 def _plausible_target(name: str, s: pd.Series) -> bool:

@@ -1633,3 +1633,24 @@ def test_a_legacy_file_is_still_read_as_a_legacy_file(encoding: str) -> None:
     assert set(table["city"]) == {"Zürich", "Genève", "Malmö"}
     assert "replaced" not in table.attrs["read_info"]["encoding"]
     assert not [w for w in prepare_dataset(table, "y").warnings if w.code == "invalid_utf8"]
+
+
+def test_a_map_position_or_a_count_in_the_last_column_is_not_the_suggested_target():
+    rng = np.random.default_rng(0)
+    n = 120
+    base = {"rooms": rng.integers(1, 8, n), "plan": rng.choice(["a", "b", "c"], n)}
+    churn = pd.DataFrame(
+        {**base, "moved": rng.choice(["yes", "no"], n), "checks": rng.poisson(3, n)}
+    )
+    assert suggest_target(churn) == "moved"  # the yes/no outcome, not the count after it
+    homes = pd.DataFrame({**base, "latitude": rng.uniform(32, 42, n)})
+    assert suggest_target(homes) == "plan"
+    # A plain last column is still the default: a price after a yes/no feature.
+    priced = pd.DataFrame(
+        {**base, "garage": rng.choice(["yes", "no"], n), "price": rng.uniform(1, 9, n)}
+    )
+    assert suggest_target(priced) == "price"
+    only_places = pd.DataFrame(
+        {"latitude": rng.uniform(32, 42, n), "longitude": rng.uniform(-120, -70, n)}
+    )
+    assert suggest_target(only_places) is None
