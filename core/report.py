@@ -67,6 +67,18 @@ dt { color: #666; }
 dd { margin: 0; }
 dl.glossary { grid-template-columns: minmax(9rem, max-content) auto; gap: 6px 16px; }
 dl.glossary dt { color: #222; font-weight: 600; }
+th { white-space: normal; min-width: 4.5rem; }
+/* On paper nothing scrolls: wide tables shrink and wrap; a chart or a heading is not split. */
+@media print {
+  body { background: #fff; }
+  main { max-width: none; padding: 0; }
+  .scroll { overflow: visible; }
+  table { font-size: 0.68rem; width: 100%; table-layout: auto; }
+  td.n { white-space: normal; }
+  th, td { padding: 2px 4px; }
+  h2, h3 { break-after: avoid; }
+  .figure, tr, .box { break-inside: avoid; }
+}
 """
 
 

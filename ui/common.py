@@ -364,6 +364,7 @@ def column_formats(metric: str, frame: pd.DataFrame | None = None) -> dict[str, 
         if not info.percent and frame is not None and c in frame.columns
     }
     return {
+        "model": st.column_config.TextColumn(pinned=True),  # named while scrolling across
         value: number(format="%.1f" if info.percent else "%.3g"),
         f"vs dummy baseline{points}": number(format="%+.1f" if info.percent else "%+.3g"),
         f"vs simple baseline{points}": number(format="%+.1f" if info.percent else "%+.3g"),

@@ -23,6 +23,7 @@ from ui.common import (
     table_height,
     tell_study_data,
 )
+from ui.links import choices_from_link, choices_to_link
 from ui.state import TRAIN_PAGE, Icons, Keys
 
 #: The page link's query parameter holding the id of the session's running job.
@@ -90,14 +91,18 @@ def collect_finished_job() -> None:
 
 
 def keep_in_link() -> None:
-    """The session's running job and its current saved study survive a reload: their ids ride
-    in the page's link (see :func:`ui.common.keep_study_in_link`).
+    """The session's running job, its current saved study and the decision's choices survive a
+    reload: they ride in the page's link (see :func:`ui.common.keep_study_in_link` and
+    :mod:`ui.links`).
 
     A new session whose link names a job this server still runs follows it, and the job's data
     becomes current; any other value is dropped without a word (the job may simply have
     finished and been collected by the session before the reload, which saved its study)."""
+    first = not st.session_state[Keys.LINK_TRIED]  # a new session: the link is read once
+    if first:
+        choices_from_link()
     link = st.query_params.get(JOB_LINK)
-    if link and st.session_state.get(Keys.JOB) is None and not st.session_state[Keys.LINK_TRIED]:
+    if link and st.session_state.get(Keys.JOB) is None and first:
         job = jobs.find(link)
         if job is not None:
             st.session_state[Keys.JOB] = job.id
@@ -109,6 +114,7 @@ def keep_in_link() -> None:
             st.query_params[JOB_LINK] = job.id
     elif JOB_LINK in st.query_params:
         del st.query_params[JOB_LINK]
+    choices_to_link()
 
 
 def _status_words(job: jobs.StudyJob) -> tuple[float, str]:
@@ -119,16 +125,23 @@ def _status_words(job: jobs.StudyJob) -> tuple[float, str]:
     return jobs.progress_words(job.events())
 
 
+def _followed_job() -> jobs.StudyJob | None:
+    """The job a progress fragment follows; once it has finished, the whole app reruns (and
+    :func:`collect_finished_job` makes its study current)."""
+    job = current_job()
+    if job is not None and job.finished:
+        st.rerun()
+    return job
+
+
 @st.fragment(run_every=REFRESH_S)
 def sidebar_progress() -> None:
     """The running job's progress in the sidebar, redrawn every second; when the job ends the
     whole app reruns, so the page on screen shows the new study. Drawn only while a job runs:
     its timer stops with the next run of the app after that."""
-    job = current_job()
+    job = _followed_job()
     if job is None:
         return
-    if job.finished:
-        st.rerun()
     share, words = _status_words(job)
     st.progress(share, text=f"**Training** · {words}")
     st.page_link(TRAIN_PAGE, label="Follow it on the Train page", icon=Icons.TRAIN)
@@ -137,11 +150,9 @@ def sidebar_progress() -> None:
 @st.fragment(run_every=REFRESH_S)
 def train_progress() -> None:
     """The running job on the Train page: a bar, each model's status and a button to stop."""
-    job = current_job()
+    job = _followed_job()
     if job is None:
         return
-    if job.finished:
-        st.rerun()
     share, words = _status_words(job)
     st.progress(share, text=words)
     st.caption(

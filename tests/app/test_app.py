@@ -976,3 +976,50 @@ def test_an_injected_column_name_stays_text_on_every_page():
     report = next(iter(at.session_state[Keys.REPORTS].values()))
     assert "<script>alert(1)" not in report
     assert "&lt;script&gt;alert(1)&lt;/script&gt; age" in report
+
+
+def test_the_decisions_choices_ride_in_the_link_and_a_reload_keeps_them(store_dir, credit_study):
+    study_id = StudyStore(store_dir).save(credit_study)
+    at = open_app(TRADEOFFS_PAGE, **{Keys.STUDY: credit_study, Keys.STUDY_ID: study_id})
+    at.selectbox(key=widget_key_of(Keys.AXIS)).set_value("size_bytes").run()
+    at.number_input(key=widget_key_of(Keys.TOLERANCE)).set_value(3.0).run()
+    at.number_input(key=widget_key_of(Keys.MAX_SIZE_MB)).set_value(50.0).run()
+    assert_ok(at)
+    link = dict(at.query_params)
+    assert link["cost"] == "size_bytes"
+    assert link["tolerance"] == "3"
+    assert link["max_size_mb"] == "50"
+    assert "min_saving" not in link  # defaults stay out of the link
+    sentence = at.success[0].value
+    # A reload: a new session with the same link shows the same pick, judged the same way.
+    again = AppTest.from_file(APP, default_timeout=120)
+    for name, value in link.items():
+        again.query_params[name] = value
+    again.run()
+    again.switch_page(TRADEOFFS_PAGE).run()
+    assert_ok(again)
+    assert again.session_state[Keys.AXIS] == "size_bytes"
+    assert again.session_state[Keys.TOLERANCE] == 3.0
+    assert again.success[0].value == sentence
+    # Back to the default: the choice leaves the link.
+    again.number_input(key=widget_key_of(Keys.TOLERANCE)).set_value(1.0).run()
+    assert "tolerance" not in dict(again.query_params)
+
+
+def test_choices_in_a_hostile_link_are_left_at_their_defaults():
+    at = AppTest.from_file(APP, default_timeout=120)
+    hostile = {
+        "cost": "__import__('os')", "tolerance": "nan", "min_saving": "1e9",
+        "max_size_mb": "-1", "lens": "<b>Industry</b>", "max_latency_ms": "inf",
+    }  # fmt: skip
+    for name, value in hostile.items():
+        at.query_params[name] = value
+    at.run()
+    assert_ok(at)
+    assert at.session_state[Keys.AXIS] is None
+    assert at.session_state[Keys.TOLERANCE] == 1.0
+    assert at.session_state[Keys.MAX_SIZE_MB] is None
+    assert at.session_state[Keys.LENS] == "Industry"
+    said = [t.value for t in at.toast]
+    assert any("were not understood" in t for t in said), said
+    assert not set(hostile) & set(dict(at.query_params))  # and they leave the link

@@ -86,6 +86,18 @@ def test_the_report_needs_no_network(hostile_study) -> None:  # type: ignore[no-
     assert len(page) > 3_000_000  # plotly.js is inlined
 
 
+def test_the_report_prints_and_ends_with_its_words(hostile_study) -> None:  # type: ignore[no-untyped-def]
+    study, _ = hostile_study
+    page = build_report(study)
+    style = page[page.index("<style>") : page.index("</style>")]
+    printed = style[style.index("@media print") :]
+    assert ".scroll { overflow: visible; }" in printed  # wide tables wrap on paper
+    assert "break-inside: avoid" in printed
+    words = page[page.index("<h2>Words used in this report</h2>") :]
+    assert "<dt>Held-out rows</dt>" in words
+    assert "<dt>SHAP contribution</dt>" not in words  # no explanation section, no SHAP word
+
+
 def test_sections_follow_what_was_computed(hostile_study) -> None:  # type: ignore[no-untyped-def]
     study, table = hostile_study
     bare = build_report(study, generated_at="2026-12-01 08:00 UTC")

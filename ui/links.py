@@ -1,0 +1,94 @@
+"""The decision's choices in the page's link, so that a reload, or a link sent to a colleague,
+shows the same pick judged the same way.
+
+Only choices that differ from their defaults are written, each under a short name of
+:data:`LINK_CHOICES`. A link is text from elsewhere: each value is checked against an exact
+list (the costs, the lenses) or parsed as a finite number within its bounds; anything else is
+left at its default, and the person is told once.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import streamlit as st
+
+from core.decision import NET_VALUE
+from core.pareto import COST_AXES
+from ui.common import md
+from ui.state import Icons, Keys, defaults
+
+#: The lenses of the Trade-offs page (an exact list).
+LENSES = ("Industry", "Academic")
+
+
+def _choice(options: tuple[str, ...]) -> Callable[[str], object | None]:
+    return lambda text: text if text in options else None
+
+
+def _number(low: float, high: float) -> Callable[[str], object | None]:
+    def parse(text: str) -> float | None:
+        try:
+            value = float(text)
+        except ValueError:
+            return None
+        return value if math.isfinite(value) and low <= value <= high else None
+
+    return parse
+
+
+@dataclass(frozen=True)
+class LinkChoice:
+    key: str  # the session-state key
+    parse: Callable[[str], object | None]  # the value, or None when the text is not one
+
+
+#: Link name → the choice it holds.
+LINK_CHOICES: dict[str, LinkChoice] = {
+    "cost": LinkChoice(Keys.AXIS, _choice((*COST_AXES, NET_VALUE))),
+    "lens": LinkChoice(Keys.LENS, _choice(LENSES)),
+    "tolerance": LinkChoice(Keys.TOLERANCE, _number(0.0, 100.0)),
+    "min_saving": LinkChoice(Keys.MATERIALITY, _number(0.0, 95.0)),
+    "max_latency_ms": LinkChoice(Keys.MAX_LATENCY_MS, _number(0.0, math.inf)),
+    "max_size_mb": LinkChoice(Keys.MAX_SIZE_MB, _number(0.0, math.inf)),
+    "max_train_s": LinkChoice(Keys.MAX_TRAIN_S, _number(0.0, math.inf)),
+}
+
+
+def choices_from_link() -> None:
+    """A new session takes the choices its link holds (call once, before anything is drawn)."""
+    refused = []
+    for name, choice in LINK_CHOICES.items():
+        text = st.query_params.get(name)
+        if text is None:
+            continue
+        value = choice.parse(text)
+        if value is None:
+            refused.append(name)
+        else:
+            st.session_state[choice.key] = value
+    if refused:
+        st.toast(
+            md(
+                "Some choices in this link were not understood and are left as they were: "
+                + ", ".join(refused)
+                + "."
+            ),
+            icon=Icons.WARNING,
+        )
+
+
+def choices_to_link() -> None:
+    """Write the session's choices that differ from their defaults into the link."""
+    initial = defaults()
+    for name, choice in LINK_CHOICES.items():
+        value = st.session_state.get(choice.key)
+        if value is None or value == initial[choice.key]:
+            if name in st.query_params:
+                del st.query_params[name]
+            continue
+        text = f"{value:g}" if isinstance(value, float) else str(value)
+        if st.query_params.get(name) != text:
+            st.query_params[name] = text
