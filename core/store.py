@@ -52,6 +52,7 @@ from core.errors import TradeoffError
 from core.study import StudyResult
 from core.study_files import (
     STUDY_ID,
+    TABLE_FILE,
     FileRecord,
     Manifest,
     ManifestError,
@@ -446,15 +447,18 @@ class StudyStore:
 
     # --- public API ------------------------------------------------------------------------------
 
-    def save(self, study: StudyResult) -> str:
-        """Save ``study`` with its fitted pipelines; return its new id."""
+    def save(self, study: StudyResult, *, table: bytes | None = None) -> str:
+        """Save ``study`` with its fitted pipelines (and ``table``, the bytes of the file it
+        was trained on, when given and they are that file); return its new id."""
         self._require_writable("save the study")
         study_id = uuid.uuid4().hex
         partial, final = self.studies_dir / f"{_PARTIAL}{study_id}", self._dir(study_id)
         try:
             self.studies_dir.mkdir(parents=True, exist_ok=True)
             partial.mkdir()
-            manifest = write_study(study, partial, study_id, datetime.now(UTC).isoformat())
+            manifest = write_study(
+                study, partial, study_id, datetime.now(UTC).isoformat(), table=table
+            )
             partial.rename(final)
         except OSError as exc:
             shutil.rmtree(partial, ignore_errors=True)
@@ -510,6 +514,20 @@ class StudyStore:
                 except (_FileProblem, ModelFileError) as exc:
                     model.file_problem = _file_problem(info["stored_file"], exc)
         return study
+
+    def table_bytes(self, study_id: str) -> bytes | None:
+        """The bytes of the file the study was trained on, checked against the SHA-256 saved
+        with it and the dataset's own; ``None`` when the study does not keep its table."""
+        meta, hashes = self._lookup(study_id)
+        if TABLE_FILE not in hashes:
+            return None
+        data = self._read(study_id, TABLE_FILE, hashes)  # a missing or changed file: said
+        if sha256(data) != meta.get("dataset", {}).get("sha256"):
+            raise StoreError(
+                f"Saved study '{study_id}' is damaged: its table is not the file it was trained "
+                "on. Upload that file again."
+            )
+        return data
 
     def model_bytes(self, study_id: str, model_name: str) -> bytes:
         """The checked skops bytes of one saved model (for a download without loading it)."""

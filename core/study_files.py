@@ -7,6 +7,9 @@ A study folder holds::
     X.parquet              the dataset's features, exactly (dtypes, column names, index)
     arrays.npz             y, row_ids, eval_index, eval_fold and every model's predictions
     models/<name>.skops    each fitted pipeline: the exact skops bytes of the study
+    table.bin              the uploaded file the study was trained on, byte for byte, when the
+                           app had it (its SHA-256 is the dataset's): reopening the study makes
+                           it the current data again (a bundled sample is never copied)
 
 A folder is a finished study exactly when its ``manifest.json`` reads back as one. A manifest is
 read as hostile input: its size is bounded, every field is checked, and it may name only the
@@ -42,7 +45,11 @@ MANIFEST_VERSION = 1
 #: The largest manifest read (a crafted folder may hold anything).
 MAX_MANIFEST_BYTES = 64 * 1024 * 1024
 #: The only files a manifest may name: the data, the arrays and model files by safe name.
-FILE_PATH = re.compile(r"X\.parquet|arrays\.npz|models/[A-Za-z0-9_.-]{1,200}\.skops", re.ASCII)
+FILE_PATH = re.compile(
+    r"X\.parquet|arrays\.npz|table\.bin|models/[A-Za-z0-9_.-]{1,200}\.skops", re.ASCII
+)
+#: The file holding the study's own table (see the module's docstring).
+TABLE_FILE = "table.bin"
 STUDY_ID = re.compile(r"[0-9a-f]{32}", re.ASCII)
 _T = TypeVar("_T", bound="DataclassInstance")
 _FLOAT = "$float"  # JSON has no NaN/inf: they are written as {"$float": "nan"} and read back
@@ -113,8 +120,12 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def write_study(study: StudyResult, folder: Path, study_id: str, saved_at: str) -> Manifest:
-    """Write every file of ``study`` into ``folder``, the manifest last; return the manifest."""
+def write_study(
+    study: StudyResult, folder: Path, study_id: str, saved_at: str, table: bytes | None = None
+) -> Manifest:
+    """Write every file of ``study`` into ``folder``, the manifest last; return the manifest.
+    ``table``, the bytes of the file the study was trained on, is kept only if they are that
+    file (their SHA-256 is the dataset's)."""
     ds, files = study.dataset, list[FileRecord]()
 
     def put(rel: str, data: bytes) -> None:
@@ -139,6 +150,8 @@ def write_study(study: StudyResult, folder: Path, study_id: str, saved_at: str) 
     for m in study.models:
         if m.model_bytes is not None:
             put(stored[m.name], m.model_bytes)
+    if table is not None and sha256(table) == ds.sha256:
+        put(TABLE_FILE, table)
     meta = jsonable(_metadata(study, stored))
     manifest = Manifest(study_id, saved_at, summarize(study_id, study), meta, tuple(files))
     (folder / MANIFEST).write_bytes(manifest.to_bytes())

@@ -59,12 +59,14 @@ def use_sample(sample: Sample) -> None:
     """Put a bundled sample on screen with its target chosen."""
     table, sha = _sample_table(sample.key)
     _use_table(table, TableSource(sample.filename, sha, sample.key), sample.target)
+    st.session_state[Keys.UPLOAD_BYTES] = None  # a sample is found again by its bytes' hash
 
 
 def use_upload(data: bytes, filename: str, target: str | None) -> None:
     """Put an uploaded table on screen (already read by core, so it is a valid table)."""
     table = read_table(data, filename, max_bytes=upload_limit_bytes())
     _use_table(table, TableSource(filename, hashlib.sha256(data).hexdigest()), target)
+    st.session_state[Keys.UPLOAD_BYTES] = data  # kept with the studies trained on it
 
 
 def _use_table(table: pd.DataFrame, source: TableSource, target: str | None) -> None:
@@ -147,23 +149,35 @@ def get_store() -> StudyStore:
     return _store(str(default_store_dir()))
 
 
-def use_study_data(ds: Dataset) -> bool:
+def use_study_data(ds: Dataset, study_id: str | None = None) -> bool:
     """Make the table of an opened study's dataset ``ds`` the current data, so that training
-    again trains on it.
+    again trains on it, with the study's target, task and left-out columns.
 
-    A bundled sample is recognised by its file name and the SHA-256 of its bytes, and comes
-    back with the study's target, task and left-out columns. An upload is not kept with the
-    study: the current data stays, and ``False`` says so (the caller tells the user)."""
+    A bundled sample is recognised by its file name and the SHA-256 of its bytes. An upload
+    comes back from the study's folder (saved study ``study_id``) when the study kept it, read
+    as any upload is. Otherwise the current data stays, and ``False`` says so (the caller tells
+    the user)."""
+    source: TableSource | None = st.session_state.get(Keys.SOURCE)
+    if source is not None and source.sha256 == ds.sha256:
+        return True
     for sample in SAMPLES:
         if sample.filename == ds.name and _sample_table(sample.key)[1] == ds.sha256:
             use_sample(sample)
-            st.session_state[Keys.TARGET] = ds.target
-            st.session_state[Keys.TASK] = ds.task
-            st.session_state[Keys.LEFT_OUT] = list(ds.excluded)
-            st.session_state[Keys.YES_NO] = any(w.code == "yes_no_read" for w in ds.warnings)
-            return True
-    source: TableSource | None = st.session_state.get(Keys.SOURCE)
-    return source is not None and source.sha256 == ds.sha256
+            break
+    else:
+        try:
+            data = get_store().table_bytes(study_id) if study_id else None
+            if data is None:
+                return False
+            use_upload(data, ds.name, ds.target)
+        except TradeoffError as exc:
+            st.session_state[Keys.NOTICE] = md(f"The study's table could not be opened: {exc}")
+            return False
+    st.session_state[Keys.TARGET] = ds.target
+    st.session_state[Keys.TASK] = ds.task
+    st.session_state[Keys.LEFT_OUT] = list(ds.excluded)
+    st.session_state[Keys.YES_NO] = any(w.code == "yes_no_read" for w in ds.warnings)
+    return True
 
 
 def show_notice() -> None:
@@ -173,14 +187,14 @@ def show_notice() -> None:
         st.toast(notice, icon=Icons.WARNING)
 
 
-def tell_study_data(ds: Dataset) -> None:
+def tell_study_data(ds: Dataset, study_id: str | None = None) -> None:
     """Put an opened study's data ``ds`` on screen, or say why the current data stays (on the
     next run, which is the page the user lands on)."""
-    if not use_study_data(ds):
+    if not use_study_data(ds, study_id) and not st.session_state.get(Keys.NOTICE):
         st.session_state[Keys.NOTICE] = md(
-            f"This study was trained on the uploaded file {ds.name}, which is not "
-            "kept with it: the current data stays as it was. Upload that file again to train "
-            "on it."
+            f"This study was trained on the uploaded file {ds.name}, which was not saved with "
+            "it (studies saved before this version, or while the file was not at hand): the "
+            "current data stays as it was. Upload that file again to train on it."
         )
 
 
@@ -202,7 +216,7 @@ def keep_study_in_link() -> None:
         try:
             st.session_state[Keys.STUDY] = get_store().load(link)
             st.session_state[Keys.STUDY_ID] = link
-            tell_study_data(st.session_state[Keys.STUDY].dataset)
+            tell_study_data(st.session_state[Keys.STUDY].dataset, link)
         except TradeoffError as exc:
             st.toast(md(f"The study in this link could not be opened: {exc}"), icon=Icons.WARNING)
     st.session_state[Keys.LINK_TRIED] = True

@@ -76,6 +76,7 @@ class Keys:
     DATASET_SPEC = "dataset_spec"  # the choices the current Dataset was built from
     UPLOAD_ID = "upload_id"  # file id of the last upload read, so it is read once
     UPLOAD_ERROR = "upload_error"
+    UPLOAD_BYTES = "upload_bytes"  # the uploaded file as it came, saved with its studies
     # Train choices (widget keys, kept across pages).
     VALIDATION = "validation"
     CV_FOLDS = "cv_folds"
@@ -148,6 +149,7 @@ def defaults() -> dict[str, Any]:
         Keys.DATA_ERROR: None,
         Keys.UPLOAD_ID: None,
         Keys.UPLOAD_ERROR: None,
+        Keys.UPLOAD_BYTES: None,
         Keys.VALIDATION: "holdout",
         Keys.CV_FOLDS: 5,
         Keys.SEED: 0,

@@ -8,6 +8,8 @@ their own; when the job ends, they rerun the whole app, whose first step
 
 from __future__ import annotations
 
+import functools
+
 import streamlit as st
 
 from core import jobs
@@ -49,8 +51,11 @@ def start_training(dataset: Dataset, config: StudyConfig) -> jobs.StudyJob:
     job = current_job()
     if job is not None and not job.finished:
         return job
+    upload = st.session_state.get(Keys.UPLOAD_BYTES)
+    table = upload if isinstance(upload, bytes) else None  # kept only if it is the dataset's
     try:
-        save = get_store().save
+        store = get_store()
+        save = functools.partial(store.save, table=table)
     except TradeoffError as exc:  # the study stays in the session; the Studies page says why
         save = None
         st.session_state[Keys.NOTICE] = md(f"This study will not be saved: {exc}")

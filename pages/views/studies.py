@@ -54,7 +54,7 @@ if open_col.button("Open this study", type="primary", key="open_study"):
         with st.spinner("Opening the study and its models…"):
             st.session_state[Keys.STUDY] = store.load(chosen.study_id)
         st.session_state[Keys.STUDY_ID] = chosen.study_id
-        tell_study_data(st.session_state[Keys.STUDY].dataset)
+        tell_study_data(st.session_state[Keys.STUDY].dataset, chosen.study_id)
     except TradeoffError as exc:
         show_error(exc)
         stop_page()

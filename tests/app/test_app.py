@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
 import json
 import re
@@ -472,7 +473,7 @@ def test_opening_an_uploaded_study_says_the_data_stays(credit_study, store_dir):
     at.button(key="open_study").click().run()
     assert_ok(at)
     assert at.title[0].value == "Trade-offs"  # the message waits for the page landed on
-    assert "uploaded file churn.csv, which is not kept with it" in at.toast[0].value
+    assert "uploaded file churn.csv, which was not saved with it" in at.toast[0].value
     assert Keys.NOTICE not in at.session_state  # shown once
     assert at.session_state[Keys.SOURCE].sample == DEFAULT_SAMPLE.key  # the data on screen
 
@@ -1023,3 +1024,35 @@ def test_choices_in_a_hostile_link_are_left_at_their_defaults():
     said = [t.value for t in at.toast]
     assert any("were not understood" in t for t in said), said
     assert not set(hostile) & set(dict(at.query_params))  # and they leave the link
+
+
+def test_a_study_of_an_upload_brings_its_table_back_when_opened(store_dir):
+    from core.data import read_table
+    from ui.common import TableSource
+
+    rng = np.random.default_rng(2)
+    frame = pd.DataFrame(
+        {"tenure": rng.integers(1, 72, 160), "plan": rng.choice(["a", "b"], 160),
+         "churned": rng.choice(["yes", "no"], 160)}
+    )  # fmt: skip
+    data = frame.to_csv(index=False).encode()
+    sha = hashlib.sha256(data).hexdigest()
+    at = open_app(DATA_PAGE)
+    at.session_state[Keys.TABLE] = read_table(data, "churn.csv")
+    at.session_state[Keys.SOURCE] = TableSource("churn.csv", sha)
+    at.session_state[Keys.UPLOAD_BYTES] = data
+    at.session_state[Keys.TARGET] = "churned"
+    at.radio(key="data_mode").set_value("Upload a file").run()
+    at.switch_page(TRAIN_PAGE).run()
+    _start_small_training(at)
+    finish_training(at)
+    study_id = at.session_state[Keys.STUDY_ID]
+    assert StudyStore(store_dir).table_bytes(study_id) == data
+    # Another day: a new session opens the study; its table is the current data again.
+    later = AppTest.from_file(APP, default_timeout=120)
+    later.query_params["study"] = study_id
+    later.run()
+    assert_ok(later)
+    assert later.session_state[Keys.SOURCE].sha256 == sha
+    assert later.session_state[Keys.DATASET].target == "churned"
+    assert later.session_state[Keys.DATASET].sha256 == sha

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import math
 import multiprocessing as mp
@@ -619,3 +621,35 @@ def test_a_read_only_store_lists_and_opens_but_says_why_it_cannot_save(
     assert "saved studies can be opened, but new ones are not saved" in done.stdout
     assert sorted(p.relative_to(root) for p in root.rglob("*")) == before
     assert {s.study_id for s in StudyStore(root).list()} == ids
+
+
+def _with_table(study: StudyResult, data: bytes) -> StudyResult:
+    return dataclasses.replace(
+        study, dataset=dataclasses.replace(study.dataset, sha256=hashlib.sha256(data).hexdigest())
+    )
+
+
+def test_a_study_keeps_the_uploaded_file_it_was_trained_on(store, binary_study):
+    data = b"x0,x1,target\n1,2,yes\n3,4,no\n"
+    study = _with_table(binary_study, data)
+    kept = store.save(study, table=data)
+    assert store.table_bytes(kept) == data
+    assert store.table_bytes(store.save(study)) is None  # saved without it
+    # Bytes that are not the dataset's file are never kept under its name.
+    assert store.table_bytes(store.save(study, table=b"another file")) is None
+    # The index can be rebuilt from the folders: the table is listed again.
+    store.rebuild()
+    assert store.table_bytes(kept) == data
+
+
+def test_a_changed_or_missing_table_is_refused(store, binary_study):
+    data = b"x0,x1,target\n1,2,yes\n3,4,no\n"
+    study_id = store.save(_with_table(binary_study, data), table=data)
+    path = store.root / "studies" / study_id / "table.bin"
+    path.write_bytes(data.replace(b"yes", b"YES"))
+    with pytest.raises(StoreError, match=r"its file table\.bin changed after it was saved"):
+        store.table_bytes(study_id)
+    path.unlink()
+    with pytest.raises(StoreError, match=r"its file table\.bin is missing"):
+        store.table_bytes(study_id)
+    store.load(study_id)  # the study itself still opens
