@@ -1,5 +1,5 @@
-"""The decision's choices in the page's link, so that a reload, or a link sent to a colleague,
-shows the same pick judged the same way.
+"""The decision's and the Train page's choices in the page's link, so that a reload, or a link
+sent to a colleague, shows the same pick judged the same way, and trains the same way.
 
 Only choices that differ from their defaults are written, each under a short name of
 :data:`LINK_CHOICES`. A link is text from elsewhere: each value is checked against an exact
@@ -17,6 +17,8 @@ import streamlit as st
 
 from core.decision import NET_VALUE
 from core.pareto import COST_AXES
+from core.stats import METRICS
+from core.study import VALIDATIONS
 from ui.common import md
 from ui.state import Icons, Keys, defaults
 
@@ -39,6 +41,16 @@ def _number(low: float, high: float) -> Callable[[str], object | None]:
     return parse
 
 
+def _integer(low: int, high: int) -> Callable[[str], object | None]:
+    def parse(text: str) -> int | None:
+        if not (text.isascii() and text.isdigit() and len(text) <= 12):
+            return None
+        value = int(text)
+        return value if low <= value <= high else None
+
+    return parse
+
+
 @dataclass(frozen=True)
 class LinkChoice:
     key: str  # the session-state key
@@ -54,6 +66,11 @@ LINK_CHOICES: dict[str, LinkChoice] = {
     "max_latency_ms": LinkChoice(Keys.MAX_LATENCY_MS, _number(0.0, math.inf)),
     "max_size_mb": LinkChoice(Keys.MAX_SIZE_MB, _number(0.0, math.inf)),
     "max_train_s": LinkChoice(Keys.MAX_TRAIN_S, _number(0.0, math.inf)),
+    # How the next study is trained (the Train page checks the metric against the task).
+    "validation": LinkChoice(Keys.VALIDATION, _choice(VALIDATIONS)),
+    "folds": LinkChoice(Keys.CV_FOLDS, _integer(3, 10)),
+    "metric": LinkChoice(Keys.METRIC, _choice(tuple(METRICS))),
+    "seed": LinkChoice(Keys.SEED, _integer(0, 2**31 - 1)),
 }
 
 
@@ -85,7 +102,7 @@ def choices_to_link() -> None:
     initial = defaults()
     for name, choice in LINK_CHOICES.items():
         value = st.session_state.get(choice.key)
-        if value is None or value == initial[choice.key]:
+        if value is None or value == initial.get(choice.key):
             if name in st.query_params:
                 del st.query_params[name]
             continue

@@ -1056,3 +1056,22 @@ def test_a_study_of_an_upload_brings_its_table_back_when_opened(store_dir):
     assert later.session_state[Keys.SOURCE].sha256 == sha
     assert later.session_state[Keys.DATASET].target == "churned"
     assert later.session_state[Keys.DATASET].sha256 == sha
+
+
+def test_the_train_choices_ride_in_the_link_too():
+    at = open_app(TRAIN_PAGE)
+    at.radio(key=widget_key_of(Keys.VALIDATION)).set_value("cv").run()
+    at.number_input(key=widget_key_of(Keys.SEED)).set_value(7).run()
+    at.selectbox(key=widget_key_of(Keys.METRIC)).set_value("roc_auc").run()
+    link = dict(at.query_params)
+    assert (link["validation"], link["seed"], link["metric"]) == ("cv", "7", "roc_auc")
+    again = AppTest.from_file(APP, default_timeout=120)
+    for name, value in {**link, "folds": "4", "seed": "-3"}.items():
+        again.query_params[name] = value
+    again.run()
+    again.switch_page(TRAIN_PAGE).run()
+    assert_ok(again)
+    assert again.session_state[Keys.VALIDATION] == "cv"
+    assert again.session_state[Keys.CV_FOLDS] == 4
+    assert again.session_state[Keys.METRIC] == "roc_auc"
+    assert again.session_state[Keys.SEED] == 0  # "-3" is not a seed: left at its default
