@@ -39,6 +39,17 @@ def open_app(page: str | None = None, **state: object) -> AppTest:
     return at
 
 
+def reload(link: dict[str, str], page: str | None = None) -> AppTest:
+    """A reload of the browser: a new session whose link holds ``link``, then ``page``."""
+    at = AppTest.from_file(APP, default_timeout=120)
+    for name, value in link.items():
+        at.query_params[name] = value
+    at.run()
+    if page is not None:
+        at.switch_page(page).run()
+    return at
+
+
 def finish_training(at: AppTest, timeout_s: float = 300.0) -> None:
     """Wait for the session's training job (it runs in the background) and run the app again,
     as the progress fragment does when the job ends."""

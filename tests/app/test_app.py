@@ -23,7 +23,15 @@ from core.pareto import cost_value, frontier
 from core.samples import DEFAULT_SAMPLE, SAMPLES, get_sample, read_sample_bytes
 from core.store import StudyStore
 from core.study import StudyConfig, run_study
-from tests.app.conftest import APOLOGY, APP, assert_ok, finish_training, open_app, texts
+from tests.app.conftest import (
+    APOLOGY,
+    APP,
+    assert_ok,
+    finish_training,
+    open_app,
+    reload,
+    texts,
+)
 from ui.common import md
 from ui.state import (
     BUSINESS_PAGE,
@@ -993,11 +1001,7 @@ def test_the_decisions_choices_ride_in_the_link_and_a_reload_keeps_them(store_di
     assert "min_saving" not in link  # defaults stay out of the link
     sentence = at.success[0].value
     # A reload: a new session with the same link shows the same pick, judged the same way.
-    again = AppTest.from_file(APP, default_timeout=120)
-    for name, value in link.items():
-        again.query_params[name] = value
-    again.run()
-    again.switch_page(TRADEOFFS_PAGE).run()
+    again = reload(link, TRADEOFFS_PAGE)
     assert_ok(again)
     assert again.session_state[Keys.AXIS] == "size_bytes"
     assert again.session_state[Keys.TOLERANCE] == 3.0
@@ -1065,11 +1069,7 @@ def test_the_train_choices_ride_in_the_link_too():
     at.selectbox(key=widget_key_of(Keys.METRIC)).set_value("roc_auc").run()
     link = dict(at.query_params)
     assert (link["validation"], link["seed"], link["metric"]) == ("cv", "7", "roc_auc")
-    again = AppTest.from_file(APP, default_timeout=120)
-    for name, value in {**link, "folds": "4", "seed": "-3"}.items():
-        again.query_params[name] = value
-    again.run()
-    again.switch_page(TRAIN_PAGE).run()
+    again = reload({**link, "folds": "4", "seed": "-3"}, TRAIN_PAGE)
     assert_ok(again)
     assert again.session_state[Keys.VALIDATION] == "cv"
     assert again.session_state[Keys.CV_FOLDS] == 4
