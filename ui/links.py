@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from core import candidates as cand
 from core.decision import NET_VALUE
 from core.pareto import COST_AXES
 from core.stats import METRICS
@@ -74,9 +75,37 @@ LINK_CHOICES: dict[str, LinkChoice] = {
 }
 
 
+#: The link's name for the candidate models chosen on the Train page, comma-separated.
+MODELS_LINK = "models"
+_BASELINES = (cand.DUMMY_BASELINE, cand.SIMPLE_BASELINE)
+
+
+def _models(text: str) -> set[str] | None:
+    """The exact candidate names of a link's ``models`` (the baselines are always in)."""
+    known = {s.name for s in cand.CANDIDATES}
+    names = set(text.split(","))
+    return names | set(_BASELINES) if names <= known else None
+
+
+def _chosen_models() -> set[str] | None:
+    """The candidates ticked on the Train page, or ``None`` if it has not been shown yet."""
+    ticks = {s.name: st.session_state.get(Keys.CANDIDATE_PREFIX + s.name) for s in cand.CANDIDATES}
+    if all(v is None for v in ticks.values()):
+        return None
+    return {name for name, ticked in ticks.items() if ticked}
+
+
 def choices_from_link() -> None:
     """A new session takes the choices its link holds (call once, before anything is drawn)."""
     refused = []
+    text = st.query_params.get(MODELS_LINK)
+    if text is not None:
+        chosen = _models(text)
+        if chosen is None:
+            refused.append(MODELS_LINK)
+        else:
+            for spec in cand.CANDIDATES:
+                st.session_state[Keys.CANDIDATE_PREFIX + spec.name] = spec.name in chosen
     for name, choice in LINK_CHOICES.items():
         text = st.query_params.get(name)
         if text is None:
@@ -99,6 +128,15 @@ def choices_from_link() -> None:
 
 def choices_to_link() -> None:
     """Write the session's choices that differ from their defaults into the link."""
+    chosen = _chosen_models()
+    default = {s.name for s in cand.CANDIDATES if s.default} | set(_BASELINES)
+    if chosen is None or chosen == default:
+        if MODELS_LINK in st.query_params:
+            del st.query_params[MODELS_LINK]
+    else:
+        text = ",".join(s.name for s in cand.CANDIDATES if s.name in chosen - set(_BASELINES))
+        if st.query_params.get(MODELS_LINK) != text:
+            st.query_params[MODELS_LINK] = text
     initial = defaults()
     for name, choice in LINK_CHOICES.items():
         value = st.session_state.get(choice.key)

@@ -1075,3 +1075,21 @@ def test_the_train_choices_ride_in_the_link_too():
     assert again.session_state[Keys.CV_FOLDS] == 4
     assert again.session_state[Keys.METRIC] == "roc_auc"
     assert again.session_state[Keys.SEED] == 0  # "-3" is not a seed: left at its default
+
+
+def test_the_candidate_models_ride_in_the_link():
+    at = open_app(TRAIN_PAGE)
+    at.checkbox(key=widget_key_of(Keys.CANDIDATE_PREFIX + "xgboost_large")).check().run()
+    at.checkbox(key=widget_key_of(Keys.CANDIDATE_PREFIX + "mlp_small")).uncheck().run()
+    link = dict(at.query_params)
+    assert "xgboost_large" in link["models"].split(",")
+    assert "mlp_small" not in link["models"].split(",")
+    label = at.button(key="train").label
+    again = reload(link, TRAIN_PAGE)
+    assert_ok(again)
+    assert again.button(key="train").label == label
+    assert again.checkbox(key=widget_key_of(Keys.CANDIDATE_PREFIX + "xgboost_large")).value
+    hostile = reload({"models": "xgboost_small,os.system"})
+    assert_ok(hostile)
+    assert "models" not in dict(hostile.query_params)
+    assert any("were not understood" in t.value for t in hostile.toast)
