@@ -87,12 +87,14 @@ def _models(text: str) -> set[str] | None:
     return names | set(_BASELINES) if names <= known else None
 
 
-def _chosen_models() -> set[str] | None:
-    """The candidates ticked on the Train page, or ``None`` if it has not been shown yet."""
+def _chosen_models() -> tuple[set[str], set[str]] | None:
+    """The candidates ticked on the Train page and those it showed (the ones the task
+    supports), or ``None`` if it has not been shown yet."""
     ticks = {s.name: st.session_state.get(Keys.CANDIDATE_PREFIX + s.name) for s in cand.CANDIDATES}
-    if all(v is None for v in ticks.values()):
+    shown = {name for name, ticked in ticks.items() if ticked is not None}
+    if not shown:
         return None
-    return {name for name, ticked in ticks.items() if ticked}
+    return {name for name, ticked in ticks.items() if ticked}, shown
 
 
 def choices_from_link() -> None:
@@ -128,12 +130,13 @@ def choices_from_link() -> None:
 
 def choices_to_link() -> None:
     """Write the session's choices that differ from their defaults into the link."""
-    chosen = _chosen_models()
+    ticked = _chosen_models()
     default = {s.name for s in cand.CANDIDATES if s.default} | set(_BASELINES)
-    if chosen is None or chosen == default:
+    if ticked is None or ticked[0] == default & ticked[1]:
         if MODELS_LINK in st.query_params:
             del st.query_params[MODELS_LINK]
     else:
+        chosen = ticked[0]
         text = ",".join(s.name for s in cand.CANDIDATES if s.name in chosen - set(_BASELINES))
         if st.query_params.get(MODELS_LINK) != text:
             st.query_params[MODELS_LINK] = text

@@ -1089,6 +1089,10 @@ def test_the_candidate_models_ride_in_the_link():
     assert_ok(again)
     assert again.button(key="train").label == label
     assert again.checkbox(key=widget_key_of(Keys.CANDIDATE_PREFIX + "xgboost_large")).value
+    regression = open_app(DATA_PAGE)
+    regression.selectbox(key=widget_key_of(Keys.TARGET)).set_value("credit_amount").run()
+    regression.switch_page(TRAIN_PAGE).run()
+    assert "models" not in dict(regression.query_params)  # its own default ladder: no link
     hostile = reload({"models": "xgboost_small,os.system"})
     assert_ok(hostile)
     assert "models" not in dict(hostile.query_params)
