@@ -329,13 +329,15 @@ def suggest_target(df: pd.DataFrame) -> str | None:
     for i in dict.fromkeys(candidates):
         if _plausible_target(names[i], df.iloc[:, i]):
             return names[i]
-    if not names or not _plausible_target(names[-1], df.iloc[:, -1]):
+    last = _target_kind(names[-1], df.iloc[:, -1]) if names else None
+    if last is None:
         return None
-    if _outcome_rank(names[-1], df.iloc[:, -1]) is not None:
+    if _outcome_rank(names[-1], *last) is not None:
         return names[-1]
     by_values: dict[int, list[str]] = {0: [], 1: [], 2: []}  # yes/no, classes, numbers
-    for i in reversed(range(len(names))):
-        rank = _outcome_rank(names[i], df.iloc[:, i])
+    for i in reversed(range(len(names) - 1)):  # the last one is a map position or a count
+        found = _target_kind(names[i], df.iloc[:, i])
+        rank = None if found is None else _outcome_rank(names[i], *found)
         if rank is not None:
             by_values[rank].append(names[i])
     return next((group[0] for group in by_values.values() if group), None)
@@ -352,27 +354,31 @@ _NOT_OUTCOME_WORDS: Final[frozenset[str]] = frozenset(
 )  # fmt: skip
 
 
-def _outcome_rank(name: str, s: pd.Series) -> int | None:
-    """How likely a column is the outcome, judged by its values: 0 yes/no, 1 a few classes,
-    2 a number (not a map position or a count); ``None``: not a plausible default."""
-    if not _plausible_target(name, s):
+def _outcome_rank(name: str, kind: ColumnKind, task: Task) -> int | None:
+    """How likely a plausible target (its kind and task) is the outcome, judged by its values:
+    0 yes/no, 1 a few classes, 2 a number (not a map position or a count); ``None``: not a
+    good default."""
+    if kind == "numeric" and _NOT_OUTCOME_WORDS.intersection(_name_words(name)):
         return None
-    numeric = _analyse(name, s).kind == "numeric"
-    if numeric and _NOT_OUTCOME_WORDS.intersection(_name_words(name)):
-        return None
-    task = _infer_task(name, _tidy_column(s, decimal_comma=False, convert_strings=False))
     return {"binary": 0, "multiclass": 1}.get(task, 2)
 
 
-def _plausible_target(name: str, s: pd.Series) -> bool:
+def _target_kind(name: str, s: pd.Series) -> tuple[ColumnKind, Task] | None:
+    """The column's kind and inferred task when it is a plausible target (a task can be
+    inferred, and it is not an identifier, free text, a constant or a date), else ``None``."""
     column = _analyse(name, s)
     if column.kind in ("id", "text", "constant", "datetime"):
-        return False
+        return None
     try:
-        _infer_task(name, _tidy_column(s, decimal_comma=False, convert_strings=False))
+        return column.kind, _infer_task(
+            name, _tidy_column(s, decimal_comma=False, convert_strings=False)
+        )
     except DataError:
-        return False
-    return True
+        return None
+
+
+def _plausible_target(name: str, s: pd.Series) -> bool:
+    return _target_kind(name, s) is not None
 
 
 # --------------------------------------------------------------------------------------------
