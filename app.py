@@ -37,6 +37,10 @@ from ui.state import (
 from ui.training import collect_finished_job, keep_in_link
 
 st.set_page_config(page_title="Tradeoff Explorer", page_icon="⚖️", layout="wide")
+# Less empty space above each page's title (6rem by default): on a 1280×720 projector the
+# Trade-offs page's pick and its whole chart then fit on the first screen. Style only: it takes
+# no room on the page.
+st.html("<style>[data-testid='stMainBlockContainer'] { padding-top: 1.5rem; }</style>")
 init_state()
 warm_up_explanations()
 warm_up_workers()

@@ -34,7 +34,7 @@ OPACITY_FRONTIER, OPACITY_DOMINATED = 1.0, 0.55
 SIZE_FRONTIER, SIZE_DOMINATED = 15, 9
 #: Automatic log scale when the largest plotted cost is at least this many times the smallest.
 LOG_SPAN = 30.0
-HEIGHT = 520
+HEIGHT = 480
 _RED = "#d62728"
 #: The marker of the point a chart recommends (the industry pick, the most valuable model...).
 PICK_STAR: dict[str, Any] = {
@@ -252,7 +252,7 @@ def _x_range(values: list[float], log: bool) -> list[float]:
 
 
 #: The plot area label placement assumes, in pixels: the chart in the app at 1280×720.
-LABEL_AREA_PX = (700.0, 330.0)
+LABEL_AREA_PX = (700.0, 315.0)
 #: Width of one character and height of one line of an 11-pixel label, in pixels (generous).
 _CHAR_PX, _LINE_PX = 6.6, 15.0
 #: Where a point's label may go, best first: right of it, then above or below it, then left.
@@ -269,7 +269,8 @@ def _label_box(x: float, y: float, width: float, position: str, gap: float) -> B
     vertical, horizontal = position.split()
     h = _LINE_PX
     x0 = {"right": x + gap, "left": x - gap - width, "center": x - width / 2}[horizontal]
-    y0 = {"middle": y - h / 2, "top": y + gap, "bottom": y - gap - h}[vertical]
+    # Above or below, a label keeps an empty line between it and its point (see _label_text).
+    y0 = {"middle": y - h / 2, "top": y + h, "bottom": y - 2 * h}[vertical]
     return (x0, y0, x0 + width, y0 + h)
 
 
@@ -318,12 +319,18 @@ def _overlap_area(a: Box, b: Box) -> float:
 
 
 def _label_text(label: str, position: str) -> str:
-    """A label as drawn at ``position``: em spaces keep one beside its point clear of it."""
+    """A label as drawn at ``position``: em spaces keep one beside its point clear of it, an
+    empty line one above or below it (plotly sets text on a line-only trace right against the
+    point, where the pick's star would cover it)."""
     pad = "\u2003" * _EM_PAD
     if position == "middle right":
         return pad + label
     if position == "middle left":
         return label + pad
+    if position.startswith("top"):
+        return label + "<br> "
+    if position.startswith("bottom"):
+        return " <br>" + label
     return label
 
 
@@ -588,7 +595,7 @@ def pareto_figure(
         ticksuffix="%" if info.percent else "",
         zeroline=False,
     )
-    scatter_layout(fig, top=50 if title else 30, title=title)
+    scatter_layout(fig, top=50 if title else 20, title=title)
     return fig
 
 

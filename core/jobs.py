@@ -47,7 +47,9 @@ class StudyJob:
 
     ``save`` (e.g. :meth:`core.store.StudyStore.save`) is called in the job's thread with the
     finished study; its id is then :attr:`study_id`, and a failure to save is kept in
-    :attr:`save_error` (the study stays in :attr:`result`).
+    :attr:`save_error` (the study stays in :attr:`result`). ``table``: the bytes of the uploaded
+    file the dataset was read from, so that a session that finds the job again after a reload
+    can make that data current before the study is saved.
     """
 
     def __init__(
@@ -55,9 +57,12 @@ class StudyJob:
         dataset: Dataset,
         config: StudyConfig,
         save: Callable[[StudyResult], str] | None = None,
+        *,
+        table: bytes | None = None,
     ) -> None:
         self.id = secrets.token_hex(16)
         self.dataset = dataset
+        self.table = table
         self.config = config
         self.started_at = time.time()
         #: When the study began to train, after waiting for its turn.
@@ -166,9 +171,12 @@ def start(
     dataset: Dataset,
     config: StudyConfig,
     save: Callable[[StudyResult], str] | None = None,
+    *,
+    table: bytes | None = None,
 ) -> StudyJob:
-    """Start training ``dataset`` with ``config`` in the background; the job, findable by id."""
-    job = StudyJob(dataset, config, save)
+    """Start training ``dataset`` with ``config`` in the background; the job, findable by id
+    (``table``: see :class:`StudyJob`)."""
+    job = StudyJob(dataset, config, save, table=table)
     with _JOBS_GUARD:
         _prune()
         _JOBS[job.id] = job

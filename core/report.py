@@ -9,12 +9,9 @@ column names, values, class labels) is HTML-escaped, so a column named
 
 from __future__ import annotations
 
-import functools
 import html
-import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -35,8 +32,16 @@ from core.pareto import AXES, COST_AXES, NET_VALUE, Budgets
 from core.results import environment
 from core.stats import metric_info
 from core.study import StudyResult
-from core.tables import business_frame, leaderboard_view, privacy_frame
-from core.units import format_count, format_number, format_usd
+from core.tables import (
+    Formats,
+    business_frame,
+    gaps_summary,
+    leaderboard_notes,
+    leaderboard_summary,
+    privacy_frame,
+    table_cells,
+)
+from core.units import format_count, format_usd
 
 #: The app's version, written into every report.
 APP_VERSION = "0.1.0"
@@ -87,42 +92,20 @@ def esc(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _cell(value: Any) -> tuple[str, bool]:
-    """A table cell as text, and whether it is a number (aligned right)."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "—", False
-    if isinstance(value, bool):
-        return ("yes" if value else "no"), False
-    if isinstance(value, int):
-        return f"{value:,}", True
-    if isinstance(value, float):
-        if value == 0:
-            return "0", True
-        return format_number(value), True
-    return str(value), False
-
-
-def table_html(
-    frame: pd.DataFrame, formats: Mapping[str, str | Callable[[float], str]] | None = None
-) -> str:
+def table_html(frame: pd.DataFrame, formats: Formats | None = None) -> str:
     """``frame`` as an HTML table; every header and cell escaped. ``formats`` maps a column to
     a format spec for its numbers (``"{:.1f}"``) or a function writing one; columns in $ are
     written as money, other numbers by :func:`core.units.format_number`."""
-    formats = formats or {}
     head = "".join(f"<th>{esc(c)}</th>" for c in frame.columns)
-    rows = []
-    for record in frame.itertuples(index=False):
-        cells = []
-        for column, raw in zip(frame.columns, record, strict=True):
-            value = raw.item() if hasattr(raw, "item") else raw
-            text, number = _cell(value)
-            if number and "($" in str(column):
-                text = format_usd(value)
-            elif number and column in formats:
-                spec = formats[column]
-                text = spec.format(value) if isinstance(spec, str) else spec(value)
-            cells.append(f'<td class="n">{esc(text)}</td>' if number else f"<td>{esc(text)}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
+    rows = [
+        "<tr>"
+        + "".join(
+            f'<td class="n">{esc(text)}</td>' if number else f"<td>{esc(text)}</td>"
+            for text, number in row
+        )
+        + "</tr>"
+        for row in table_cells(frame, formats)
+    ]
     return (
         f'<div class="scroll"><table><thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></div>"
@@ -247,36 +230,15 @@ def _methods(study: StudyResult) -> str:
 
 
 def _leaderboard(study: StudyResult, budgets: Budgets) -> str:
-    board = leaderboard_view(study, budgets)
-    info = metric_info(study.primary_metric)
-    value = f"{info.label} (%)" if info.percent else info.label
-    points = " (points)" if info.percent else ""
-    shown = [
-        "model", value, "95% CI", f"vs dummy baseline{points}", "vs dummy 95% CI",
-        "beats dummy?", f"vs simple baseline{points}", "beats simple?", "tied with best?",
-        "p50 latency (ms)", "size (MB)", "train CPU (s)", "batch serving ($ per million)",
-        "online serving ($ per million)", "within budgets?",
-    ]  # fmt: skip
-    signed: str | Callable[[float], str] = (
-        "{:+.1f}" if info.percent else functools.partial(format_number, signed=True)
-    )
-    formats: dict[str, str | Callable[[float], str]] = {
-        value: "{:.1f}" if info.percent else format_number,
-        f"vs dummy baseline{points}": signed,
-        f"vs simple baseline{points}": signed,
-        "p50 latency (ms)": "{:.2f}",
-        "size (MB)": "{:.3f}",
-        "train CPU (s)": "{:.2f}",
-        "batch serving ($ per million)": "{:.4g}",
-        "online serving ($ per million)": "{:.4g}",
-    }
     caption = _p(
-        "Best first. A difference with a baseline is real only when its 95% interval excludes "
-        "zero; otherwise it could be luck of the held-out rows. Every column, with notes, is in "
-        "the leaderboard CSV.",
+        "Best first. A difference with the simple baseline is real only when its 95% interval "
+        "excludes zero; otherwise it could be luck of the held-out rows. Every figure measured "
+        "(the dummy baseline, p95 latency, throughput, wall-clock training, online serving), with "
+        "notes, is in the leaderboard CSV.",
         "caption",
     )
-    return table_html(board[[c for c in shown if c in board.columns]], formats) + caption
+    notes = "".join(_p(note, "caption") for note in leaderboard_notes(study))
+    return table_html(leaderboard_summary(study, budgets)) + notes + caption
 
 
 def _pareto(study: StudyResult, decision: Decision) -> str:
@@ -393,7 +355,7 @@ def _fairness(study: StudyResult, reports: Sequence[FairnessReport], decision: D
                 accuracy_gap_figure(study, report, decision.industry), f"fairness-{report.name}"
             )
         )
-        parts.append(table_html(report.gap_table))
+        parts.append(table_html(gaps_summary(report, study.dataset.task)))
         if report.small_groups:
             parts.append(
                 _p(

@@ -392,7 +392,10 @@ def _full_proba(pipeline: Any, raw: np.ndarray, n_classes: int) -> np.ndarray:
 def _warning_note(w: warnings.WarningMessage) -> str:
     text = str(w.message).strip().splitlines()[0]
     if w.category.__name__ == "ConvergenceWarning":
-        return f"Did not fully converge in its iteration limit ({text[:120]})."
+        return (  # the solver's own words ("lbfgs failed … (status=1):") say nothing more
+            "Stopped at its iteration limit before it fully converged: more training might "
+            "change its scores a little."
+        )
     return f"{w.category.__name__}: {text[:160]}"
 
 

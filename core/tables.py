@@ -7,7 +7,8 @@ unit; text columns say in words what a flag or an interval means.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -15,7 +16,7 @@ from core import candidates as cand
 from core.data import HIDDEN_EXAMPLES, REASON_WORDS
 from core.dataset import ColumnProfile, Dataset
 from core.economics import BusinessCase
-from core.fairness import suggest_sensitive
+from core.fairness import FairnessReport, suggest_sensitive
 from core.pareto import Budgets, format_metric, tied_with_best
 from core.stats import MetricInfo, metric_info
 from core.store import StudySummary
@@ -63,6 +64,56 @@ def profile_frame(
     return pd.DataFrame(rows)
 
 
+def cell_text(value: Any) -> tuple[str, bool]:
+    """A table cell as people read it, and whether it is a number (aligned right): a dash for
+    a missing figure, "yes"/"no", digit groups, never scientific notation."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "—", False
+    if isinstance(value, bool):
+        return ("yes" if value else "no"), False
+    if isinstance(value, int):
+        return f"{value:,}", True
+    if isinstance(value, float):
+        if value == 0:
+            return "0", True
+        return format_number(value), True
+    return str(value), False
+
+
+#: How a column's numbers are written: a format spec (``"{:.1f}"``) or a function.
+Formats = Mapping[str, "str | Callable[[float], str]"]
+
+
+def table_cells(
+    frame: pd.DataFrame, formats: Formats | None = None
+) -> list[list[tuple[str, bool]]]:
+    """The rows of ``frame`` as text cells, each with whether it is a number (:func:`cell_text`):
+    the numbers of a column in ``formats`` by its spec, of a column in $ as money
+    (:func:`core.units.format_usd`), others by :func:`core.units.format_number`."""
+    formats = formats or {}
+    rows = []
+    for record in frame.itertuples(index=False):
+        cells = []
+        for column, raw in zip(frame.columns, record, strict=True):
+            value = raw.item() if hasattr(raw, "item") else raw
+            text, number = cell_text(value)
+            if number and "($" in str(column):
+                text = format_usd(value)
+            elif number and column in formats:
+                spec = formats[column]
+                text = spec.format(value) if isinstance(spec, str) else spec(value)
+            cells.append((text, number))
+        rows.append(cells)
+    return rows
+
+
+def text_frame(frame: pd.DataFrame, formats: Formats | None = None) -> pd.DataFrame:
+    """``frame`` with every cell written as text (:func:`table_cells`), for a table people read
+    rather than sort."""
+    rows = [[text for text, _ in row] for row in table_cells(frame, formats)]
+    return pd.DataFrame(rows, columns=frame.columns)
+
+
 def _interval(metric: str, low: float | None, high: float | None, *, delta: bool) -> str:
     if low is None or high is None or not (math.isfinite(low) and math.isfinite(high)):
         return ""
@@ -74,10 +125,23 @@ def _interval(metric: str, low: float | None, high: float | None, *, delta: bool
     return f"{format_metric(metric, low)} to {format_metric(metric, high)}"
 
 
-def _verdict(beats: bool | None, status: str) -> str:
+def verdict_words(metric: str, low: float | None, high: float | None, clear: bool) -> str:
+    """Whether a model is clearly ahead of a baseline, in words its paired 95% interval supports:
+    ahead when the interval of the difference is on the better side of zero (``clear``), behind
+    when it is on the worse side, else neither (it holds zero)."""
+    if clear:
+        return "yes: CI excludes zero"
+    better = metric_info(metric).higher_is_better
+    behind = low is not None and high is not None and (high < 0 if better else low > 0)
+    return "no: clearly behind" if behind else "no: within the uncertainty"
+
+
+def _verdict(
+    metric: str, low: float | None, high: float | None, beats: bool | None, status: str
+) -> str:
     if status != "ok" or beats is None:
         return ""
-    return "yes: CI excludes zero" if beats else "no: within the uncertainty"
+    return verdict_words(metric, low, high, beats)
 
 
 def leaderboard_view(study: StudyResult, budgets: Budgets | None = None) -> pd.DataFrame:
@@ -104,9 +168,17 @@ def leaderboard_view(study: StudyResult, budgets: Budgets | None = None) -> pd.D
                 "95% CI": _interval(metric, m.metric_ci_low, m.metric_ci_high, delta=False),
                 f"vs dummy baseline{delta_unit}": _scaled(m.delta_vs_baseline, scale),
                 "vs dummy 95% CI": _interval(metric, m.delta_ci_low, m.delta_ci_high, delta=True),
-                "beats dummy?": _verdict(m.beats_baseline, m.status),
+                "beats dummy?": _verdict(
+                    metric, m.delta_ci_low, m.delta_ci_high, m.beats_baseline, m.status
+                ),
                 f"vs simple baseline{delta_unit}": _scaled(m.delta_vs_simple, scale),
-                "beats simple?": _verdict(m.beats_simple_baseline, m.status),
+                "beats simple?": _verdict(
+                    metric,
+                    m.delta_vs_simple_ci_low,
+                    m.delta_vs_simple_ci_high,
+                    m.beats_simple_baseline,
+                    m.status,
+                ),
                 "tied with best?": ("yes" if tied_with_best(m) else "no") if ok else "",
                 "p50 latency (ms)": m.latency_ms_p50,
                 "p95 latency (ms)": m.latency_ms_p95,
@@ -135,6 +207,101 @@ def leaderboard_view(study: StudyResult, budgets: Budgets | None = None) -> pd.D
 
 def _scaled(value: float | None, scale: float) -> float | None:
     return None if value is None else value * scale
+
+
+def leaderboard_summary(study: StudyResult, budgets: Budgets | None = None) -> pd.DataFrame:
+    """The leaderboard in the fewest columns a person needs to choose, best first, as text that
+    fits a slide: the metric with its 95% interval in one cell, the difference with the simple
+    baseline with its paired interval and whether it is real, whether the model is tied with the
+    best, and each cost with its unit ("2.94 ms", "82 kB", "$0.0042"). Whether a model fits the
+    budgets only when some budget is set; notes are sentences under the table
+    (:func:`leaderboard_notes`). Every figure, sortable, is in :func:`leaderboard_view`."""
+    metric = study.primary_metric
+    info = metric_info(metric)
+    budgets = budgets or study.config.budgets
+    per = ", %" if info.percent else ""
+    points = ", points" if info.percent else ""
+    value_column = f"{info.label}{per} (95% CI)"
+    versus_column = f"vs simple baseline{points} (95% CI)"
+
+    def number(v: float, *, signed: bool = False) -> str:
+        if info.percent:
+            return f"{v * 100:+.1f}".replace("-", "−") if signed else f"{v * 100:.1f}"
+        return format_number(v, signed=signed)
+
+    def with_interval(v: float | None, low: float | None, high: float | None, signed: bool) -> str:
+        if v is None or not math.isfinite(v):
+            return ""
+        ends = ""
+        if low is not None and high is not None and math.isfinite(low) and math.isfinite(high):
+            ends = f" ({number(low, signed=signed)} to {number(high, signed=signed)})"
+        return number(v, signed=signed) + ends
+
+    rows = []
+    for m in study.models:
+        ok = m.status == "ok"
+        value = m.metrics.get(metric) if ok else None
+        versus = (
+            ""
+            if m.name == cand.SIMPLE_BASELINE or not ok
+            else with_interval(
+                m.delta_vs_simple, m.delta_vs_simple_ci_low, m.delta_vs_simple_ci_high, True
+            )
+        )
+        rows.append(
+            {
+                "model": m.label,
+                value_column: with_interval(value, m.metric_ci_low, m.metric_ci_high, False)
+                if ok
+                else m.status,
+                versus_column: versus,
+                "clearly ahead of the simple baseline?": ""
+                if m.name == cand.SIMPLE_BASELINE
+                else _verdict(
+                    metric,
+                    m.delta_vs_simple_ci_low,
+                    m.delta_vs_simple_ci_high,
+                    m.beats_simple_baseline,
+                    m.status,
+                )
+                .replace("yes: CI excludes zero", "yes")  # the interval is in the cell before
+                .replace("no: within the uncertainty", "no")
+                .replace("no: clearly behind", "no: behind"),
+                "tied with the best?": ("yes" if tied_with_best(m) else "no") if ok else "",
+                "p50 latency per row": format_ms(m.latency_ms_p50) if ok else "",
+                "model size": format_mb(None if m.size_bytes is None else m.size_bytes / 1e6)
+                if ok
+                else "",
+                "training (CPU time)": format_ms(
+                    None if m.train_cpu_s is None else m.train_cpu_s * 1e3
+                )
+                if ok
+                else "",
+                "serving ($ per million)": format_usd(m.usd_per_million_predictions) if ok else "",
+                "within budgets?": ("yes" if budgets.fits(m) else "; ".join(budgets.violations(m)))
+                if ok
+                else "",
+                "_key": -math.inf
+                if value is None
+                else (value if info.higher_is_better else -value),
+            }
+        )
+    frame = pd.DataFrame(rows).sort_values("_key", ascending=False, kind="stable")
+    frame = frame.drop(columns="_key").reset_index(drop=True)
+    if not any(v is not None for v in budgets.to_dict().values()):
+        frame = frame.drop(columns="within budgets?")
+    return frame
+
+
+def leaderboard_notes(study: StudyResult) -> list[str]:
+    """What the leaderboard's figures do not say, one sentence per model that has a note or a
+    reason it did not finish: "Neural network (small): Stopped at its iteration limit …"."""
+    out = []
+    for m in study.models:
+        note = (m.reason or " ".join(m.notes)).strip()
+        if note:
+            out.append(f"{m.label}: {note}")
+    return out
 
 
 _STAGE_WORDS = {
@@ -262,40 +429,59 @@ _VS_SIMPLE_WORDS = {
 
 
 def business_frame(case: BusinessCase, task: str) -> pd.DataFrame:
-    """One row per model, the most valuable first: net value per month with its 95% interval and
-    against the simple baseline, then what it is made of. Amounts are written as people write
-    them ("−$640k a month" reads "−$640k"; :func:`core.units.format_usd`), per month."""
+    """One row per model, the most valuable first: net value per month with its 95% interval,
+    the difference with the simple baseline with its interval and whether it is real, then what
+    the net value is made of. Amounts are written as people write them ("−$640k";
+    :func:`core.units.format_usd`), each with its interval in the same cell, so the table fits
+    a slide and prints."""
     rows = []
     for r in sorted(
         case.rows,
         key=lambda r: -math.inf if r.net_usd_per_month is None else r.net_usd_per_month,
         reverse=True,
     ):
+        simple = r.name == cand.SIMPLE_BASELINE
         row: dict[str, object] = {
             "model": r.label,
-            "net value ($ per month)": format_usd(r.net_usd_per_month),
-            "net 95% CI ($ per month)": _usd_range(
-                r.net_ci_low_usd_per_month, r.net_ci_high_usd_per_month
+            NET_VALUE_COLUMN: _usd_with_range(
+                r.net_usd_per_month, r.net_ci_low_usd_per_month, r.net_ci_high_usd_per_month
             ),
-            "vs simple baseline ($ per month)": ""
-            if r.vs_simple_usd_per_month is None or r.name == cand.SIMPLE_BASELINE
-            else format_usd(r.vs_simple_usd_per_month, signed=True),
-            "vs simple 95% CI ($ per month)": ""
-            if r.name == cand.SIMPLE_BASELINE
-            else _usd_range(
-                r.vs_simple_ci_low_usd_per_month, r.vs_simple_ci_high_usd_per_month, signed=True
+            "vs simple baseline ($ per month, 95% CI)": ""
+            if simple or r.vs_simple_usd_per_month is None
+            else _usd_with_range(
+                r.vs_simple_usd_per_month,
+                r.vs_simple_ci_low_usd_per_month,
+                r.vs_simple_ci_high_usd_per_month,
+                signed=True,
             ),
             "clearly more than the simple baseline?": _VS_SIMPLE_WORDS[r.vs_simple_verdict],
-            "errors ($ per month)": format_usd(r.error_usd_per_month),
         }
         if task == "binary":
             row["value of caught positives ($ per month)"] = format_usd(r.value_usd_per_month)
-            row["decision threshold"] = "" if r.threshold is None else f"{r.threshold:.2f}"
+        row["errors ($ per month)"] = format_usd(r.error_usd_per_month)
         row["serving ($ per month)"] = format_usd(r.serving_usd_per_month)
         row["training ($ per month)"] = format_usd(r.training_usd_per_month)
+        if task == "binary":
+            row["decision threshold"] = "" if r.threshold is None else f"{r.threshold:.2f}"
         row["note"] = r.note
         rows.append(row)
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    if "note" in frame.columns and not frame["note"].astype(bool).any():
+        frame = frame.drop(columns="note")
+    return frame
+
+
+#: The business table's first figure: a model's net value per month and its 95% interval.
+NET_VALUE_COLUMN = "net value ($ per month, 95% CI)"
+
+
+def _usd_with_range(
+    value: float | None, low: float | None, high: float | None, *, signed: bool = False
+) -> str:
+    """ "−$640k (−$855k to −$450k)": an amount with its interval in one cell."""
+    text = format_usd(value, signed=signed)
+    ends = _usd_range(low, high, signed=signed)
+    return f"{text} ({ends})" if ends else text
 
 
 def costs_frame(case: BusinessCase) -> pd.DataFrame:
@@ -324,7 +510,8 @@ def costs_frame(case: BusinessCase) -> pd.DataFrame:
 def _usd_range(low: float | None, high: float | None, *, signed: bool = False) -> str:
     if low is None or high is None or not (math.isfinite(low) and math.isfinite(high)):
         return ""
-    return f"{format_usd(low, signed=signed)} to {format_usd(high, signed=signed)}"
+    ends = format_usd(low, signed=signed), format_usd(high, signed=signed)
+    return ends[0] if ends[0] == ends[1] else f"{ends[0]} to {ends[1]}"
 
 
 def price_frame(case: BusinessCase, metric: str) -> pd.DataFrame:
@@ -348,11 +535,13 @@ def price_frame(case: BusinessCase, metric: str) -> pd.DataFrame:
         {
             "from": table["from_label"],
             "to": table["to_label"],
-            gain: each("gain", signed),
-            "gain 95% CI": [
-                f"{lo} to {hi}" if lo and hi else ""
-                for lo, hi in zip(
-                    each("gain_ci_low", signed), each("gain_ci_high", signed), strict=True
+            f"{gain[:-1]}, 95% CI)": [
+                f"{g} ({lo} to {hi})" if lo and hi else g
+                for g, lo, hi in zip(
+                    each("gain", signed),
+                    each("gain_ci_low", signed),
+                    each("gain_ci_high", signed),
+                    strict=True,
                 )
             ],
             f"latency per {point}": each("extra_latency_ms_per_point", format_ms),
@@ -365,6 +554,53 @@ def price_frame(case: BusinessCase, metric: str) -> pd.DataFrame:
             "extra cost ($ per month)": each("extra_usd_per_month", format_usd),
         }
     )
+
+
+def gaps_summary(report: FairnessReport, task: str) -> pd.DataFrame:
+    """The gaps between groups for people, one row per model, in as few columns as fit a slide:
+    the gap with its 95% interval in one cell and whether it is larger than chance, the worst
+    and the best group, and for a binary task the gap in selection rates and their ratio (the
+    four-fifths rule) with the groups selected least and most. Numbers in
+    :attr:`core.fairness.FairnessReport.gap_table`."""
+    rows = []
+    for g in report.gaps:
+        info = metric_info(g.metric)
+        scale = 100.0 if info.percent else 1.0
+        unit = ", points" if info.percent else (f", {info.unit}" if info.unit else "")
+
+        def written(v: float | None, scale: float = scale) -> str:
+            if v is None or not math.isfinite(v):
+                return ""
+            return f"{v * scale:.1f}" if scale == 100.0 else format_number(v * scale)
+
+        gap = written(g.metric_gap)
+        if gap and g.metric_gap_ci_low is not None and g.metric_gap_ci_high is not None:
+            gap += f" ({written(g.metric_gap_ci_low)} to {written(g.metric_gap_ci_high)})"
+        row: dict[str, object] = {
+            "model": g.label,
+            f"{info.label} gap{unit} (95% CI)": gap,
+            "larger than chance?": "" if g.metric_gap is None else _yes(g.gap_is_clear),
+            "worst / best group": _pair(g.worst_group, g.best_group),
+        }
+        if task == "binary":
+            row["selection rate gap, points"] = written(g.selection_rate_gap, 100.0)
+            row["selection rate ratio (lowest / highest)"] = (
+                "" if g.selection_rate_ratio is None else f"{g.selection_rate_ratio:.2f}"
+            )
+            row["selected least / most"] = _pair(
+                g.lowest_selection_group, g.highest_selection_group
+            )
+        row["groups compared"] = f"{g.n_groups_compared:,}"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def _pair(first: str | None, second: str | None) -> str:
+    return "" if first is None or second is None else f"{first} / {second}"
 
 
 def privacy_frame(dataset: Dataset) -> pd.DataFrame:

@@ -39,8 +39,9 @@ def _scaled(size: float) -> str:
 
 def format_usd(value: float | None, *, signed: bool = False) -> str:
     """An amount of USD as people read it: "$640k", "$15.5M", "$640", "$12.35", "$0.42",
-    "$0.0031", "under $0.0001", "−$80"; "+" in front of gains when ``signed``; "unknown" for
-    ``None`` or NaN. Three significant digits from $1,000 up: the inputs are estimates."""
+    "$0.0031", "under $0.0001", "−$80"; "+" in front of gains when ``signed``, and "about $0"
+    for a gain or a loss under $0.0001 (never "+under $0.0001"); "unknown" for ``None`` or NaN.
+    Three significant digits from $1,000 up: the inputs are estimates."""
     if value is None or not math.isfinite(value):
         return "unknown"
     sign = "−" if value < 0 else ("+" if signed and value > 0 else "")
@@ -48,7 +49,7 @@ def format_usd(value: float | None, *, signed: bool = False) -> str:
     if size == 0:
         return "$0"
     if size < SMALLEST_USD:
-        return f"{sign}under ${SMALLEST_USD:.4f}"
+        return "about $0" if signed or value < 0 else f"under ${SMALLEST_USD:.4f}"
     if size >= 1000:
         body = _scaled(size)
     elif size >= 100:

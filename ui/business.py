@@ -272,11 +272,23 @@ def _cost_matrix(classes: tuple[str, ...]) -> None:
         key=key,
         on_change=apply,
         column_config={
-            c: st.column_config.NumberColumn(c, min_value=0.0, step=0.5, format="$%.2f")
+            c: st.column_config.NumberColumn(
+                c, min_value=0.0, step=0.5, format="$%.2f", width=_class_width(len(classes))
+            )
             for c in classes
         },
         width="stretch",
     )
+
+
+#: The matrix's room on a 1280×720 screen (pixels), less its column of true classes.
+_MATRIX_ROOM = 620
+
+
+def _class_width(n_classes: int) -> int | None:
+    """Pixels per predicted class so that up to about ten classes fit without scrolling
+    sideways (a dollar amount needs about 56); ``None`` (the grid's own) for a few."""
+    return None if n_classes <= 5 else max(56, _MATRIX_ROOM // n_classes)
 
 
 def _sources(task: str) -> str:

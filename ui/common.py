@@ -30,7 +30,14 @@ from core.samples import DEFAULT_SAMPLE, SAMPLES, Sample, get_sample, read_sampl
 from core.stats import metric_info
 from core.store import StudyStore, default_store_dir
 from core.study import StudyResult, prepare_workers
-from core.tables import format_time
+from core.tables import (
+    Formats,
+    format_time,
+    leaderboard_notes,
+    leaderboard_summary,
+    leaderboard_view,
+    text_frame,
+)
 from core.units import MAX_DECIMALS
 from ui.state import GLOSSARY_PAGE, Icons, Keys, current_dataset, current_study
 
@@ -149,14 +156,14 @@ def get_store() -> StudyStore:
     return _store(str(default_store_dir()))
 
 
-def use_study_data(ds: Dataset, study_id: str | None = None) -> bool:
+def use_study_data(ds: Dataset, study_id: str | None = None, *, table: bytes | None = None) -> bool:
     """Make the table of an opened study's dataset ``ds`` the current data, so that training
     again trains on it, with the study's target, task and left-out columns.
 
     A bundled sample is recognised by its file name and the SHA-256 of its bytes. An upload
-    comes back from the study's folder (saved study ``study_id``) when the study kept it, read
-    as any upload is. Otherwise the current data stays, and ``False`` says so (the caller tells
-    the user)."""
+    comes back from ``table`` (the file's bytes, held by a job still training) or from the
+    study's folder (saved study ``study_id``) when the study kept it, read as any upload is.
+    Otherwise the current data stays, and ``False`` says so (the caller tells the user)."""
     source: TableSource | None = st.session_state.get(Keys.SOURCE)
     if source is not None and source.sha256 == ds.sha256:
         return True
@@ -166,7 +173,9 @@ def use_study_data(ds: Dataset, study_id: str | None = None) -> bool:
             break
     else:
         try:
-            data = get_store().table_bytes(study_id) if study_id else None
+            data = table
+            if data is None and study_id:
+                data = get_store().table_bytes(study_id)
             if data is None:
                 return False
             use_upload(data, ds.name, ds.target)
@@ -187,10 +196,13 @@ def show_notice() -> None:
         st.toast(notice, icon=Icons.WARNING)
 
 
-def tell_study_data(ds: Dataset, study_id: str | None = None) -> None:
-    """Put an opened study's data ``ds`` on screen, or say why the current data stays (on the
-    next run, which is the page the user lands on)."""
-    if not use_study_data(ds, study_id) and not st.session_state.get(Keys.NOTICE):
+def tell_study_data(
+    ds: Dataset, study_id: str | None = None, *, table: bytes | None = None
+) -> None:
+    """Put an opened study's data ``ds`` on screen (``study_id``, ``table``: see
+    :func:`use_study_data`), or say why the current data stays (on the next run, which is the
+    page the user lands on)."""
+    if not use_study_data(ds, study_id, table=table) and not st.session_state.get(Keys.NOTICE):
         st.session_state[Keys.NOTICE] = md(
             f"This study was trained on the uploaded file {ds.name}, which was not saved with "
             "it (studies saved before this version, or while the file was not at hand): the "
@@ -332,6 +344,38 @@ def current_budgets() -> Budgets:
         max_size_mb=st.session_state.get(Keys.MAX_SIZE_MB),
         max_train_s=st.session_state.get(Keys.MAX_TRAIN_S),
     )
+
+
+def reading_table(frame: pd.DataFrame, formats: Formats | None = None) -> None:
+    """A table people read rather than sort (a handful of rows, one per model): every cell as
+    text (:func:`core.tables.text_frame`), user text escaped, headers and cells wrapping to the
+    page's width so it fits a 1280×720 screen without scrolling sideways, and prints."""
+    text = text_frame(frame, formats)
+    st.table(text.rename(columns=md).map(lambda t: _unbroken(md(t))), hide_index=True)
+
+
+def _unbroken(text: str) -> str:
+    """``text`` with no line break inside an amount: never after a minus sign ("−$12.9M" would
+    wrap as "−" and "$12.9M") nor inside "under $0.0001"."""
+    return text.replace("−", "−\u2060").replace("under \\$", "under\u00a0\\$")
+
+
+def leaderboard(study: StudyResult, budgets: Budgets | None = None) -> None:
+    """The leaderboard: what a person needs to choose, in a table that fits the screen
+    (:func:`core.tables.leaderboard_summary`), and every figure measured in a grid that sorts
+    by any column, one click away."""
+    reading_table(leaderboard_summary(study, budgets))
+    for note in leaderboard_notes(study):
+        st.caption(md(note))
+    with st.expander("Every figure measured, in a table you can sort"):
+        board = readable_numbers(leaderboard_view(study, budgets))
+        st.dataframe(
+            board,
+            hide_index=True,
+            width="stretch",
+            column_config=column_formats(study.primary_metric, board),
+            height=table_height(len(study.models)),
+        )
 
 
 def table_height(n_rows: int) -> int:

@@ -21,8 +21,8 @@ from ui.common import (
     get_store,
     keep_study_in_link,
     md,
+    reading_table,
     show_error,
-    table_height,
     tell_study_data,
 )
 from ui.links import choices_from_link, choices_to_link
@@ -59,7 +59,7 @@ def start_training(dataset: Dataset, config: StudyConfig) -> jobs.StudyJob:
     except TradeoffError as exc:  # the study stays in the session; the Studies page says why
         save = None
         st.session_state[Keys.NOTICE] = md(f"This study will not be saved: {exc}")
-    job = jobs.start(dataset, config, save)
+    job = jobs.start(dataset, config, save, table=table)
     st.session_state[Keys.JOB] = job.id
     st.session_state[Keys.TRAIN_ERROR] = None
     return job
@@ -111,7 +111,7 @@ def keep_in_link() -> None:
         job = jobs.find(link)
         if job is not None:
             st.session_state[Keys.JOB] = job.id
-            tell_study_data(job.dataset)
+            tell_study_data(job.dataset, table=job.table)
     keep_study_in_link()
     job = current_job()
     if job is not None and not job.finished:
@@ -171,16 +171,7 @@ def train_progress() -> None:
     metric = job.config.primary_metric or default_primary_metric(job.dataset)
     events = job.events()
     if events:
-        st.dataframe(
-            progress_text(progress_table(events, metric), metric),
-            hide_index=True,
-            width="stretch",
-            height=table_height(events[-1].total),
-            column_config={
-                "status": st.column_config.TextColumn(width=170),
-                "note": st.column_config.TextColumn(width="large"),
-            },
-        )
+        reading_table(progress_text(progress_table(events, metric), metric))
 
 
 def show_train_error() -> None:

@@ -17,9 +17,9 @@ from core.figures import chart_config
 from core.pareto import COST_AXES
 from core.stats import metric_info
 from core.tables import business_frame, costs_frame, price_frame
-from core.units import format_usd
+from core.units import format_number, format_usd
 from ui.business import business_inputs, numbers_entered
-from ui.common import glossary_popover, md, study_resamples, table_height
+from ui.common import glossary_popover, md, reading_table, study_resamples
 from ui.decision import current_decision, follow_decision
 from ui.state import FAIRNESS_PAGE, TRAIN_PAGE, Icons, Keys, kept, require_study, stop_page
 
@@ -73,9 +73,7 @@ if not entered:
         "then, here is only what is measured: serving and training at your volume and price.",
         icon=Icons.BUSINESS,
     )
-    st.dataframe(
-        costs_frame(case), hide_index=True, width="stretch", height=table_height(len(case.rows))
-    )
+    reading_table(costs_frame(case))
 else:
     st.subheader("Net value per month")
     st.plotly_chart(
@@ -92,12 +90,7 @@ else:
         "− training; with no value entered it is what the models cost, so closer to zero is "
         "better."
     )
-    st.dataframe(
-        business_frame(case, dataset.task),
-        hide_index=True,
-        width="stretch",
-        height=table_height(len(case.rows)),
-    )
+    reading_table(business_frame(case, dataset.task))
     st.caption(
         "Intervals come from resampling the held-out rows (errors vary with the rows drawn); "
         "serving and training are measured and taken as exact. A model is clearly more valuable "
@@ -161,7 +154,7 @@ kept(
 )
 st.info(md(case.price_sentence), icon=":material/stairs:")
 if not case.price_table.empty:
-    st.dataframe(price_frame(case, study.primary_metric), hide_index=True, width="stretch")
+    reading_table(price_frame(case, study.primary_metric))
     st.caption(
         f"Each row is one step up from a cheaper to a more accurate model: how much "
         f"{info.words} it buys (with its paired 95% interval) and what each "
@@ -182,9 +175,14 @@ else:
     (st.success if verdict.justified else st.warning)(md(verdict.sentence), icon=Icons.PICK)
     unit = " points" if info.percent else ""
     a, b, c = st.columns(3)
-    a.metric(f"{info.label}: neural − best other", f"{verdict.difference:+.3g}{unit}")
-    interval = f"{verdict.ci_low:+.3g} to {verdict.ci_high:+.3g}".replace("-", "−")
-    a.caption(f"95% paired interval: {interval}{unit}")
+
+    def signed(value: float) -> str:
+        return (
+            f"{value:+.1f}".replace("-", "−") if info.percent else format_number(value, signed=True)
+        )
+
+    a.metric(f"{info.label}: neural − best other", f"{signed(verdict.difference)}{unit}")
+    a.caption(f"95% paired interval: {signed(verdict.ci_low)} to {signed(verdict.ci_high)}{unit}")
     for column, title, ratio in (
         (b, "p50 latency, neural ÷ other", verdict.latency_ratio),
         (c, "Model size, neural ÷ other", verdict.size_ratio),

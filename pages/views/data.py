@@ -191,6 +191,7 @@ st.dataframe(
     column_config={
         "missing (%)": st.column_config.NumberColumn(format="%.1f %%"),
         "distinct values": st.column_config.NumberColumn(format="%d"),
+        "examples": st.column_config.TextColumn(width=220),  # all of them on hover
     },
 )
 st.subheader("Preview")

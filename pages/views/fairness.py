@@ -19,7 +19,7 @@ from core.fairness import (
 )
 from core.fairness_figures import accuracy_gap_figure, group_figure, rates_figure
 from core.figures import chart_config
-from core.tables import privacy_frame
+from core.tables import gaps_summary, privacy_frame
 from ui.common import (
     cached_fairness,
     chosen_sensitive,
@@ -27,9 +27,9 @@ from ui.common import (
     md,
     number_formats,
     readable_numbers,
+    reading_table,
     show_error,
     study_table,
-    table_height,
 )
 from ui.decision import current_decision, follow_decision
 from ui.state import DATA_PAGE, Icons, Keys, kept, require_study, stop_page
@@ -156,13 +156,7 @@ if report is not None:
         "between the best and the worst group. Models on the solid line are the fairest "
         "for their accuracy; moving along it shows what fairness costs or gains."
     )
-    st.dataframe(
-        readable_numbers(report.gap_table),
-        hide_index=True,
-        width="stretch",
-        column_config=number_formats(report.gap_table),
-        height=table_height(len(report.gap_table)),
-    )
+    reading_table(gaps_summary(report, dataset.task))
     st.caption(
         f"A selection-rate ratio below {FOUR_FIFTHS} (the 'four-fifths rule') is a "
         "common warning sign that one group is favoured."
@@ -188,5 +182,5 @@ if privacy.empty:
         icon=Icons.PRIVACY,
     )
 else:
-    st.dataframe(privacy, hide_index=True, width="stretch", height=table_height(len(privacy)))
+    reading_table(privacy)
 st.page_link(DATA_PAGE, label="Leave a column out of training on the Data page", icon=Icons.DATA)

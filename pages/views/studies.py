@@ -6,7 +6,7 @@ import streamlit as st
 
 from core.errors import TradeoffError
 from core.tables import format_time, studies_frame
-from ui.common import get_store, md, show_error, tell_study_data
+from ui.common import get_store, md, reading_table, show_error, tell_study_data
 from ui.state import TRADEOFFS_PAGE, Icons, Keys, stop_page
 
 st.title("Studies")
@@ -30,7 +30,7 @@ if not summaries:
     st.info("No saved studies yet. Train models on the Train page; the study is saved when done.")
     stop_page()
 
-st.dataframe(studies_frame(summaries), hide_index=True, width="stretch")
+reading_table(studies_frame(summaries), {"duration (s)": "{:.0f}"})
 st.caption(
     "Newest first. The best model has the best metric; the recommended one is the decision "
     "with the default rule (judged on p50 latency per row, giving up at most 1 point for a "

@@ -13,9 +13,9 @@ from core.figures import chart_config, pareto_figure
 from core.glossary import result_terms
 from core.pareto import COST_AXES, DEFAULT_USD_PER_VCPU_HOUR, USD_PER_VCPU_HOUR_SOURCE
 from core.stats import metric_info
-from core.tables import error_in_target_units, leaderboard_view
+from core.tables import error_in_target_units
 from ui.business import numbers_entered
-from ui.common import column_formats, glossary_popover, md, readable_numbers, table_height
+from ui.common import glossary_popover, leaderboard, md
 from ui.decision import current_decision, decision_cost
 from ui.state import BUSINESS_PAGE, EXPLAIN_PAGE, Icons, Keys, kept, require_study, widget_key_of
 
@@ -24,11 +24,6 @@ study = require_study()
 metric = study.primary_metric
 info = metric_info(metric)
 words = info.words
-st.caption(
-    f"{md(study.dataset.name)} → predict **{md(study.dataset.target)}** "
-    f"({study.dataset.task}), {len(study.models)} models, ranked by {words} on rows "
-    "they never saw in training."
-)
 
 costs = ([NET_VALUE] if numbers_entered(study) else []) + list(COST_AXES)
 cost_widget = widget_key_of(Keys.AXIS)
@@ -39,7 +34,8 @@ def _cost_chosen() -> None:
     st.session_state[Keys.AXIS] = st.session_state[cost_widget]
 
 
-# The controls in one row, so the pick and its chart come before the fold at 1280×720; the rule
+# The controls in one row, so the pick and its chart come before the fold at 1280×720 (what
+# the chart is of is said under it); the rule
 # and the budgets, set less often, are under the chart. Every value lives in session state, so
 # the decision below already reflects a change made in any of them.
 cost_box, lens_box, words_box = st.columns([4, 2, 2], vertical_alignment="bottom")
@@ -151,14 +147,6 @@ headline = decision.sentence if lens == "Industry" else decision.academic_senten
 box = st.success if pick else st.warning
 label = study.model(pick).label if pick else "none"
 box(f"**{lens} pick: {md(label)}.** {md(headline)}", icon=Icons.PICK)
-if pick and metric == "r2":  # R² has no unit: say what it means in the target's own
-    st.caption(md(error_in_target_units(study, pick)))
-if st.session_state.get(Keys.AXIS) == decision.cost:
-    st.caption(
-        f"Judged on {md(decision.cost_label)}, the cost you chose: the sidebar, every page and "
-        "the report show this pick."
-    )
-
 axis = decision.cost
 figure = pareto_figure(
     chart_models(study, decision),
@@ -169,13 +157,25 @@ figure = pareto_figure(
     industry=decision.industry,
 )
 st.plotly_chart(figure, width="stretch", key="pareto", config=chart_config("pareto"))
+# What the chart is of, and what the pick above means, come under it: at 1280×720 the pick and
+# the whole plot fit on the first screen.
+if pick and metric == "r2":  # R² has no unit: say what it means in the target's own
+    st.caption(md(error_in_target_units(study, pick)))
+if st.session_state.get(Keys.AXIS) == decision.cost:
+    st.caption(
+        f"Judged on {md(decision.cost_label)}, the cost you chose: the sidebar, every page and "
+        "the report show this pick."
+    )
 left_is = (
     "further left means more net value per month"
     if axis == NET_VALUE
     else f"further left means cheaper in {DECISION_COSTS[axis].label}"
 )
 st.caption(
-    f"Each dot is a model. Up means better {words} (bars show its 95% interval); {left_is}. "
+    f"{md(study.dataset.name)} → predict **{md(study.dataset.target)}** "
+    f"({study.dataset.task}), {len(study.models)} models, ranked by {words} on rows "
+    f"they never saw in training. Each dot is a model. Up means better {words} (bars show "
+    f"its 95% interval); {left_is}. "
     "Models on the solid line are the best you can get for their cost; faded ones are beaten "
     "on both. The gold star is the decision. Dotted lines join sizes of one family; "
     "horizontal lines mark the baselines; red shading is over budget."
@@ -198,15 +198,8 @@ if axis in ("usd_per_million_predictions", "usd_per_million_online_predictions")
 
 st.subheader("Leaderboard")
 st.caption(
-    "Click a column header to sort. A difference is real only when its 95% interval excludes "
-    "zero; otherwise it could be luck of the test rows."
+    "Best first. A difference with the simple baseline is real only when its 95% interval "
+    "excludes zero; otherwise it could be luck of the test rows."
 )
-board = readable_numbers(leaderboard_view(study, decision.budgets))
-st.dataframe(
-    board,
-    hide_index=True,
-    width="stretch",
-    column_config=column_formats(study.primary_metric, board),
-    height=table_height(len(study.models)),
-)
+leaderboard(study, decision.budgets)
 st.page_link(EXPLAIN_PAGE, label="Why do these models decide what they decide?", icon=Icons.EXPLAIN)

@@ -7,15 +7,7 @@ import streamlit as st
 from core import candidates as cand
 from core.stats import metric_info, primary_choices
 from core.study import StudyConfig, default_primary_metric
-from core.tables import leaderboard_view
-from ui.common import (
-    column_formats,
-    current_budgets,
-    glossary_popover,
-    md,
-    readable_numbers,
-    table_height,
-)
+from ui.common import current_budgets, glossary_popover, leaderboard, md
 from ui.decision import study_headline
 from ui.state import TRADEOFFS_PAGE, Icons, Keys, current_study, kept, require_dataset
 from ui.training import show_train_error, start_training, train_progress, training
@@ -142,12 +134,5 @@ with run_box:
                 f"These results are for {md(study.dataset.name)} → {md(study.dataset.target)}, "
                 "not the data chosen now."
             )
-        board = readable_numbers(leaderboard_view(study))
-        st.dataframe(
-            board,
-            hide_index=True,
-            width="stretch",
-            column_config=column_formats(study.primary_metric, board),
-            height=table_height(len(study.models)),
-        )
+        leaderboard(study)
         st.page_link(TRADEOFFS_PAGE, label="See the trade-offs", icon=Icons.TRADEOFFS)

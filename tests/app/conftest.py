@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -63,6 +66,17 @@ def assert_ok(at: AppTest) -> None:
     """No exception and no apology for an unexpected error on screen."""
     assert not at.exception, at.exception
     assert not [e for e in at.error if APOLOGY in e.value], [e.value for e in at.error]
+
+
+def shown_table(element: object) -> pd.DataFrame:
+    """A static table (``st.table``) as a person reads it: its Markdown escapes undone."""
+    frame = element.value  # type: ignore[attr-defined]
+
+    def read(text: object) -> str:
+        shown = html.unescape(re.sub(r"\\(.)", r"\1", str(text)))
+        return shown.replace("\u2060", "").replace("\u00a0", " ")  # the ties that stop a wrap
+
+    return frame.rename(columns=read).map(read)
 
 
 def texts(at: AppTest) -> str:

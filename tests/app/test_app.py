@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core import jobs
 from core.data import BINARY_MESSAGE, TARGET_CONSTANT_MESSAGE, load_dataset
 from core.decision import NET_VALUE, Choices, Decision, chart_models, decide
 from core.economics import BusinessInputs
@@ -30,6 +31,7 @@ from tests.app.conftest import (
     finish_training,
     open_app,
     reload,
+    shown_table,
     texts,
 )
 from ui.common import md
@@ -437,7 +439,7 @@ def test_studies_page_reopens_and_deletes(credit_study, store_dir):
     study_id = StudyStore(store_dir).save(credit_study)
     at = open_app(STUDIES_PAGE)
     assert_ok(at)
-    table = at.dataframe[0].value
+    table = shown_table(at.table[0])
     assert table["dataset"].tolist() == ["german_credit.csv"]
     assert at.selectbox(key="study_pick").value == study_id
     at.button(key="open_study").click().run()
@@ -507,7 +509,7 @@ def test_an_unexpected_error_is_an_apology_not_a_traceback(credit_study, monkeyp
     def broken(*args, **kwargs):
         raise RuntimeError("internal detail")
 
-    monkeypatch.setattr("core.tables.leaderboard_view", broken)
+    monkeypatch.setattr("ui.common.leaderboard_summary", broken)
     at = open_app(TRADEOFFS_PAGE, **{Keys.STUDY: credit_study})
     assert not at.exception
     assert any(APOLOGY in e.value for e in at.error)
@@ -638,7 +640,7 @@ def test_business_case_shows_no_money_verdict_on_example_numbers(credit_study):
     assert at.success[0].value.startswith(f"**The decision: {pick}.**")
     assert "Enter what a right answer is worth" in at.info[0].value
     assert not any("net value" in json.dumps(c) for c in _charts(at))  # no money chart yet
-    costs = at.dataframe[0].value
+    costs = shown_table(at.table[0])
     assert costs.columns.tolist() == [
         "model", "serving ($ per month)", "training ($ per month)",
         "serving and training ($ per month)",
@@ -677,10 +679,11 @@ def test_business_case_shows_money_per_month_once_numbers_are_entered(credit_stu
     assert (
         "decision threshold: a row is called 'bad'" in threshold["layout"]["xaxis"]["title"]["text"]
     )
-    board = at.dataframe[0].value
-    assert board.columns[:2].tolist() == ["model", "net value ($ per month)"]
+    board = shown_table(at.table[0])
+    assert board.columns[:2].tolist() == ["model", "net value ($ per month, 95% CI)"]
     assert set(board["model"]) == {m.label for m in credit_study.ok_models}
-    assert all(re.fullmatch(r"−?\$\d+(\.\d+)?[kMB]?", v) for v in board["net value ($ per month)"])
+    net = board["net value ($ per month, 95% CI)"]
+    assert all(re.fullmatch(r"−?\$\d+(\.\d+)?[kMB]? \(.+ to .+\)", v) for v in net), net
     assert "decision threshold" in board.columns
     # "Use the example amounts" does the same in one click.
     other = open_app(BUSINESS_PAGE, **{Keys.STUDY: credit_study})
@@ -698,7 +701,7 @@ def test_business_inputs_rerender_without_retraining_and_persist(credit_study):
     assert "at 5k predictions a month" in at.success[0].value
     at.toggle(key=widget_key_of(Keys.TUNE_THRESHOLDS)).set_value(True).run()
     assert_ok(at)
-    after = at.dataframe[0].value
+    after = shown_table(at.table[0])
     assert (after["decision threshold"] != "0.50").any()
     at.radio(key=widget_key_of(Keys.SERVING)).set_value("online").run()
     assert_ok(at)
@@ -806,12 +809,12 @@ def test_business_case_of_a_multiclass_study_uses_the_cost_matrix():
     assert_ok(at)
     classes = study.dataset.classes
     assert classes in at.session_state[Keys.CONFIRMED_MATRICES]
-    example = at.dataframe[1].value
+    example = shown_table(at.table[0])
     costs = {(t, p): 100.0 for t in classes for p in classes if t != p}
     at.session_state[Keys.COST_MATRICES] = {classes: costs}
     at.run()
     assert_ok(at)
-    dearer = at.dataframe[1].value
+    dearer = shown_table(at.table[0])
     assert dearer["errors ($ per month)"].tolist() != example["errors ($ per month)"].tolist()
 
 
@@ -821,7 +824,7 @@ def test_business_case_of_a_regression_study_prices_each_unit_of_error():
     assert_ok(at)
     labels = [n.label for n in at.number_input]
     assert "Cost per unit of error ($ per unit of disease\\_progression)" in labels
-    assert "decision threshold" not in at.dataframe[0].value.columns
+    assert "decision threshold" not in shown_table(at.table[0]).columns
 
 
 # --- Fairness ------------------------------------------------------------------------------------
@@ -843,15 +846,16 @@ def test_fairness_suggests_sex_and_age_and_compares_their_groups(credit_study):
     text = texts(at)
     assert "'sex' was used in training." in text
     assert "worse for sex 'female' than for 'male'" in text or "worse for sex 'male'" in text
-    gaps = at.dataframe[0].value
-    assert "Balanced accuracy gap (points)" in gaps.columns
+    gaps = shown_table(at.table[0])
+    assert "Balanced accuracy gap, points (95% CI)" in gaps.columns
     assert len(gaps) == len(credit_study.ok_models)
+    assert set(gaps["worst / best group"]) <= {"female / male", "male / female"}
     charts = _charts(at)
     assert len(charts) == 3  # groups, rates, accuracy against the gap
     assert charts[2]["layout"]["xaxis"]["title"]["text"].startswith(
         "largest gap in balanced accuracy between sex groups (points)"
     )
-    privacy = at.dataframe[-1].value
+    privacy = shown_table(at.table[-1])
     assert set(privacy["column"]) == {"sex", "age"}
     assert set(privacy["in training"]) == {"used by the models"}
     # The combination of both columns, one view at a time; each report is computed once.
@@ -1060,6 +1064,39 @@ def test_a_study_of_an_upload_brings_its_table_back_when_opened(store_dir):
     assert later.session_state[Keys.SOURCE].sha256 == sha
     assert later.session_state[Keys.DATASET].target == "churned"
     assert later.session_state[Keys.DATASET].sha256 == sha
+
+
+def test_a_reload_while_an_upload_trains_makes_that_upload_current_at_once(store_dir):
+    from core.data import read_table
+    from ui.common import TableSource
+
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame(
+        {"tenure": rng.integers(1, 72, 160), "churned": rng.choice(["yes", "no"], 160)}
+    )
+    data = frame.to_csv(index=False).encode()
+    sha = hashlib.sha256(data).hexdigest()
+    at = open_app(DATA_PAGE)
+    at.session_state[Keys.TABLE] = read_table(data, "churn.csv")
+    at.session_state[Keys.SOURCE] = TableSource("churn.csv", sha)
+    at.session_state[Keys.UPLOAD_BYTES] = data
+    at.session_state[Keys.TARGET] = "churned"
+    at.radio(key="data_mode").set_value("Upload a file").run()
+    at.switch_page(TRAIN_PAGE).run()
+    with jobs._TURN:  # another study holds the server: this one waits, still training
+        _start_small_training(at)
+        job_id = at.session_state[Keys.JOB]
+        again = reload({"job": job_id}, DATA_PAGE)
+        assert_ok(again)
+        assert again.session_state[Keys.JOB] == job_id
+        # Before the study ends, the data on screen is the upload being trained, not the
+        # sample a new session starts with: "Train" again would not train the wrong table.
+        assert again.session_state[Keys.SOURCE].sha256 == sha
+        assert again.session_state[Keys.DATASET].target == "churned"
+        assert "churn.csv" in "\n".join(m.value for m in again.sidebar.markdown)
+    finish_training(again)
+    assert_ok(again)
+    assert again.session_state[Keys.STUDY].dataset.sha256 == sha
 
 
 def test_the_train_choices_ride_in_the_link_too():

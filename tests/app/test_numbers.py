@@ -14,7 +14,7 @@ from sklearn.datasets import load_diabetes
 from core.data import prepare_dataset
 from core.glossary import TERMS
 from core.study import StudyConfig, StudyResult, run_study
-from tests.app.conftest import assert_ok, open_app, texts
+from tests.app.conftest import assert_ok, open_app, shown_table, texts
 from ui.common import readable_format
 from ui.state import (
     BUSINESS_PAGE,
@@ -75,6 +75,9 @@ def test_no_page_writes_numbers_in_scientific_notation(price_study, page):
     for table in at.dataframe:
         frame = table.value
         shown += [str(v) for c in frame.columns if frame[c].dtype == object for v in frame[c]]
+    for table in at.table:  # the tables people read: every cell is text
+        frame = shown_table(table)
+        shown += [*map(str, frame.columns), *(str(v) for c in frame.columns for v in frame[c])]
     found = [s for s in shown if SCIENTIFIC.search(s)]
     assert not found, found[:5]
 

@@ -96,13 +96,27 @@ def page(browser, app_url, request):  # type: ignore[no-untyped-def]
     yield pg
     report = getattr(request.node, "report_call", None)
     if report is not None and report.failed:  # what the browser showed when the test failed
-        screenshot(pg, f"failed-{request.node.name}")
+        screenshot(pg, f"failed-{request.node.name}", wide_ok=True)
     context.close()
 
 
-def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
-    """The whole page as a person would scroll through it (Streamlit scrolls inside its main
-    area, so the window is made as tall as the content for the shot)."""
+#: Tables on screen that scroll sideways: their scroller is wider inside than it shows.
+_SIDEWAYS = """() => [...document.querySelectorAll(
+    '[data-testid=stMain] [data-testid=stTable], [data-testid=stMain] [data-testid=stDataFrame]')]
+  .filter(e => e.offsetParent !== null)
+  .map(e => [e.querySelector('.dvn-scroller') || e.firstElementChild || e, e])
+  .filter(([s]) => s.scrollWidth > s.clientWidth + 2)
+  .map(([s, e]) => `${s.scrollWidth} > ${s.clientWidth}: ${e.innerText.slice(0, 80)}`)"""
+
+#: The small screen the app must read on: a laptop on a projector.
+PROJECTOR = {"width": 1280, "height": 720}
+
+
+def screenshot(page, name: str, *, wide_ok: bool = False) -> Path:  # type: ignore[no-untyped-def]
+    """The whole page as a person would scroll through it at 1400×1000 (Streamlit scrolls
+    inside its main area, so the window is made as tall as the content for the shot), then the
+    first screen at 1280×720 as a projector shows it (``<name>@1280x720.png``). At 1280×720 no
+    table may scroll sideways, unless ``wide_ok`` (the user's own table, say)."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     size = page.viewport_size
@@ -113,5 +127,10 @@ def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
     page.set_viewport_size({"width": size["width"], "height": min(int(height) + 40, 8000)})
     page.wait_for_timeout(800)  # let charts and data grids repaint at the new size
     page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size(PROJECTOR)
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(ARTIFACTS / f"{name}@1280x720.png"))
+    sideways = [] if wide_ok else page.evaluate(_SIDEWAYS)
     page.set_viewport_size(size)
+    assert not sideways, f"{name}: tables scroll sideways at 1280×720: {sideways}"
     return path

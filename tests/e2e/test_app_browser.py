@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import PROJECTOR, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -66,7 +66,7 @@ def test_train_explore_reload_and_reopen(page, browser, app_url):
     page.get_by_test_id("stMain").get_by_text(
         re.compile(r"\d+ of \d+ models trained|serving cost measured for \d+ of \d+")
     ).wait_for(timeout=TRAIN_TIMEOUT_MS)
-    page.get_by_test_id("stMain").get_by_test_id("stDataFrame").first.wait_for(timeout=30_000)
+    page.get_by_test_id("stMain").get_by_test_id("stTable").first.wait_for(timeout=30_000)
     screenshot(page, "2-training")
     page.get_by_text("Latest results").wait_for(timeout=TRAIN_TIMEOUT_MS)
     _wait_idle(page)
@@ -74,12 +74,28 @@ def test_train_explore_reload_and_reopen(page, browser, app_url):
     body = _body(page)
     assert "Decision:" in body
     assert "Latest results" in body
-    assert page.get_by_test_id("stDataFrame").count() == 1  # the leaderboard (a canvas grid)
+    # The leaderboard reads as a table that fits; every figure sorts in a grid one click away.
+    main = page.get_by_test_id("stMain")
+    assert main.get_by_test_id("stTable").count() == 1
+    main.get_by_text("Every figure measured, in a table you can sort").click()
+    main.get_by_test_id("stDataFrame").first.wait_for(timeout=30_000)
+    screenshot(page, "3-train-every-figure", wide_ok=True)  # a sortable grid scrolls sideways
 
     # Trade-offs: chart with units, the recommendation sentence, the leaderboard.
     _nav(page, "Trade-offs")
     page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
     screenshot(page, "4-tradeoffs-latency")
+    # On a 1280×720 projector the pick and the whole plot (points, labels, star) are on the
+    # first screen.
+    page.set_viewport_size(PROJECTOR)
+    page.wait_for_timeout(800)
+    pick = page.get_by_test_id("stAlert").first.bounding_box()
+    plot = page.locator(".js-plotly-plot .nsewdrag").first.bounding_box()
+    assert pick is not None
+    assert plot is not None
+    assert pick["y"] < plot["y"]
+    assert plot["y"] + plot["height"] <= PROJECTOR["height"], plot
+    page.set_viewport_size({"width": 1400, "height": 1000})
     body = _body(page)
     assert "Industry pick:" in body
     assert "p50 latency per row (ms)" in _x_title(page)
@@ -236,7 +252,7 @@ def test_data_page_in_the_browser(page):
     _nav(page, "Data")
     page.get_by_text("Columns left out of the features").wait_for(timeout=30_000)
     page.wait_for_timeout(1000)  # let the data grids paint
-    screenshot(page, "data")
+    screenshot(page, "data", wide_ok=True)  # the preview is the table itself
     body = _body(page)
     chosen = page.get_by_role("combobox", name="Column to predict (target)").input_value()
     assert chosen == "credit_risk"
@@ -339,7 +355,7 @@ def test_upload_change_the_target_twice_and_the_task_once_then_train(page):
     body = _body(page)
     assert "Unknown task" not in body
     assert "Inferred from the target's values: multiclass classification" in body
-    screenshot(page, "upload-target-changed")
+    screenshot(page, "upload-target-changed", wide_ok=True)
     _nav(page, "Train")
     assert "Unknown task" not in _body(page)
     page.get_by_role("button", name=re.compile(r"Train \d+ models")).click()
@@ -375,7 +391,7 @@ def test_leave_train_mid_run_reload_and_come_back(page):
     _nav(page, "Data")
     assert _sidebar_training(page).startswith("Training")
     assert "Choose a table, the column to predict" in _body(page)  # the page works meanwhile
-    screenshot(page, "mid-run-data")
+    screenshot(page, "mid-run-data", wide_ok=True)
     assert "job=" in page.url
     page.reload()  # a new session with the same link follows the same training
     assert _sidebar_training(page).startswith("Training")

@@ -14,6 +14,7 @@ from core.stats import (
     metric_samples_by_model,
     weighted_metric,
 )
+from core.tables import verdict_words
 
 # --- worked examples -----------------------------------------------------------------------------
 
@@ -122,6 +123,34 @@ def test_real_gains_are_still_found() -> None:
         )
         found += versus_reference("accuracy", point, samples, "dummy")["m9"].clear
     assert found >= 95  # a 20-point gain on 300 rows is found nearly always
+
+
+def _behind(point, samples) -> list[bool]:
+    """Whether each model is said to be "clearly behind" the dummy in the leaderboard."""
+    return [
+        verdict_words("accuracy", d.low, d.high, d.clear) == "no: clearly behind"
+        for d in versus_reference("accuracy", point, samples, "dummy").values()
+    ]
+
+
+def test_with_no_signal_at_most_5_percent_of_studies_say_a_model_is_clearly_behind() -> None:
+    rng = np.random.default_rng(17)
+    studies = 400
+    claims = 0
+    for s in range(studies):
+        _, _, point, samples = _study(rng, 200, [None] * 10, dummy=True, seed=s, resamples=500)
+        claims += any(_behind(point, samples))
+    assert claims / studies <= 0.065
+
+
+def test_real_losses_are_said_to_be_behind() -> None:
+    rng = np.random.default_rng(18)
+    found = 0
+    for s in range(100):
+        _, _, point, samples = _study(rng, 300, [None] * 9 + [0.3], dummy=True, seed=s)
+        behind = _behind(point, samples)
+        found += behind[-1]
+    assert found >= 95  # 20 points worse than a guess on 300 rows is seen nearly always
 
 
 def _selection_interval(y, predictions, best, tied):

@@ -163,16 +163,19 @@ def test_break_even_figure_crosses_zero_at_the_break_even(small_binary_study: St
 
 def test_business_and_price_tables_carry_units(small_binary_study: StudyResult, case) -> None:  # type: ignore[no-untyped-def]
     frame = business_frame(case, "binary")
-    assert frame.columns[:3].tolist() == [
-        "model", "net value ($ per month)", "net 95% CI ($ per month)",
+    assert frame.columns[:4].tolist() == [
+        "model", "net value ($ per month, 95% CI)", "vs simple baseline ($ per month, 95% CI)",
+        "clearly more than the simple baseline?",
     ]  # fmt: skip
     by_label = {r.label: r.net_usd_per_month for r in case.rows}
     net = [by_label[label] for label in frame["model"]]
     assert net == sorted(net, reverse=True)  # the most valuable first
-    for text in frame["net value ($ per month)"]:  # as people write money
-        assert re.fullmatch(r"−?\$\d+(\.\d+)?[kMB]?", text), text
+    money = r"(−|\+)?\$\d+(\.\d+)?[kMB]?|about \$0"
+    for text in frame["net value ($ per month, 95% CI)"]:  # as people write money, with its CI
+        assert re.fullmatch(rf"({money}) \(({money}) to ({money})\)", text), text
     simple = frame.set_index("model").loc["Simple baseline (linear)"]
     assert simple["clearly more than the simple baseline?"] == ""
+    assert simple["vs simple baseline ($ per month, 95% CI)"] == ""
     assert set(frame["clearly more than the simple baseline?"]) <= {
         "", "yes", "no: within the uncertainty", "no: clearly less",
     }  # fmt: skip
@@ -180,7 +183,13 @@ def test_business_and_price_tables_carry_units(small_binary_study: StudyResult, 
     prices = price_frame(case, small_binary_study.primary_metric)
     assert len(prices) == len(case.price_table)
     assert {"latency per point", "size per point"} <= set(prices.columns)
-    assert {"Accuracy gain (points)", "Balanced accuracy gain (points)"} & set(prices.columns)
+    assert {
+        "Accuracy gain (points, 95% CI)", "Balanced accuracy gain (points, 95% CI)"
+    } & set(prices.columns)  # fmt: skip
+    gains = next(c for c in prices.columns if "gain" in c)
+    assert all(
+        re.fullmatch(r"[+−]\d+\.\d( \([+−]\d+\.\d to [+−]\d+\.\d\))?", g) for g in prices[gains]
+    )
 
 
 # --- fairness ------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from core.dataset import ColumnProfile
 from core.errors import ConfigError
 from core.stats import Predictions
 from core.study import ModelResult, StudyConfig, StudyResult
+from core.tables import gaps_summary
 from tests.unit.conftest import make_dataset
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -323,6 +324,24 @@ def test_model_gaps_and_four_fifths_ratio() -> None:
     sentence = fair.gap_sentence(gap, column="sex")
     assert "accuracy is 25.0 points worse for sex 'a' than for 'b'" in sentence
     assert "50.0 points fewer rows of 'a' than of 'b' (ratio 0.50; below 0.8" in sentence
+
+
+def test_gaps_summary_puts_each_gap_with_its_interval_and_groups_in_one_cell() -> None:
+    study, _ = _two_groups(10)
+    report = fair.fairness_report(study, ["sex"])
+    (row,) = gaps_summary(report, "binary").to_dict("records")
+    gap = report.gap(report.gaps[0].model)
+    low, high = (f"{100 * v:.1f}" for v in (gap.metric_gap_ci_low, gap.metric_gap_ci_high))
+    assert row == {
+        "model": "Model M",
+        "Accuracy gap, points (95% CI)": f"25.0 ({low} to {high})",
+        "larger than chance?": "yes" if gap.gap_is_clear else "no",
+        "worst / best group": "a / b",
+        "selection rate gap, points": "50.0",
+        "selection rate ratio (lowest / highest)": "0.50",
+        "selected least / most": "a / b",
+        "groups compared": "2",
+    }
 
 
 def test_small_groups_are_left_out_of_gaps() -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import re
+
 import pandas as pd
 import pytest
 
@@ -11,11 +14,15 @@ from core.store import StudySummary
 from core.study import ProgressEvent
 from core.tables import (
     format_time,
+    leaderboard_notes,
+    leaderboard_summary,
     leaderboard_view,
     profile_frame,
     progress_table,
     progress_text,
     studies_frame,
+    text_frame,
+    verdict_words,
 )
 
 
@@ -85,6 +92,84 @@ def test_leaderboard_view_regression_keeps_raw_units(small_regression_study):
     assert "R²" in frame.columns
     assert "vs dummy baseline" in frame.columns
     assert frame["R²"].iloc[0] == max(frame["R²"])
+
+
+def test_leaderboard_summary_says_what_a_choice_needs_in_few_columns(small_binary_study):
+    study = small_binary_study
+    frame = leaderboard_summary(study)
+    assert frame.columns.tolist() == [
+        "model", "Accuracy, % (95% CI)", "vs simple baseline, points (95% CI)",
+        "clearly ahead of the simple baseline?", "tied with the best?", "p50 latency per row",
+        "model size", "training (CPU time)", "serving ($ per million)",
+    ]  # fmt: skip
+    # The same models in the same order as the full leaderboard, every cell text.
+    assert frame["model"].tolist() == leaderboard_view(study)["model"].tolist()
+    assert all(isinstance(v, str) for c in frame.columns for v in frame[c])
+    rows = frame.set_index("model")
+    for label, cell in rows["Accuracy, % (95% CI)"].items():
+        assert re.fullmatch(r"\d+\.\d \(\d+\.\d to \d+\.\d\)", cell), (label, cell)
+    simple = rows.loc["Simple baseline (linear)"]
+    assert simple["vs simple baseline, points (95% CI)"] == ""
+    assert simple["clearly ahead of the simple baseline?"] == ""
+    tree = study.model("decision_tree")
+    versus = rows.loc[tree.label, "vs simple baseline, points (95% CI)"]
+    assert re.fullmatch(r"[+−]\d+\.\d \([+−]\d+\.\d to [+−]\d+\.\d\)", versus), versus
+    assert rows.loc[tree.label, "clearly ahead of the simple baseline?"] in {
+        "yes", "no", "no: behind",
+    }  # fmt: skip
+    for column, unit in (
+        ("p50 latency per row", r"(ms|µs|s)"), ("model size", r"(bytes|kB|MB)"),
+        ("training (CPU time)", r"(ms|µs|s)"),
+    ):  # fmt: skip
+        assert all(re.fullmatch(rf"[\d.]+ {unit}", v) for v in frame[column]), frame[column]
+    assert all(v.startswith(("$", "under $")) for v in frame["serving ($ per million)"])
+
+
+def test_leaderboard_summary_shows_budgets_only_when_one_is_set(small_binary_study):
+    frame = leaderboard_summary(small_binary_study, Budgets(max_size_mb=1e-9)).set_index("model")
+    assert frame.loc["Dummy baseline", "within budgets?"].startswith("size ")
+    assert "within budgets?" not in leaderboard_summary(small_binary_study, Budgets()).columns
+
+
+def test_leaderboard_summary_of_a_regression_writes_r2_as_a_number(small_regression_study):
+    frame = leaderboard_summary(small_regression_study)
+    assert frame.columns[1:3].tolist() == ["R² (95% CI)", "vs simple baseline (95% CI)"]
+    assert " to " in frame["R² (95% CI)"].iloc[0]
+
+
+def test_leaderboard_notes_are_sentences_under_the_table(small_binary_study):
+    study = copy.deepcopy(small_binary_study)
+    study.model("decision_tree").notes = ["Did not converge."]
+    notes = leaderboard_notes(study)
+    assert notes == [f"{study.model('decision_tree').label}: Did not converge."]
+
+
+@pytest.mark.parametrize(
+    ("metric", "low", "high", "clear", "words"),
+    [
+        ("accuracy", 0.01, 0.05, True, "yes: CI excludes zero"),
+        ("accuracy", -0.02, 0.05, False, "no: within the uncertainty"),
+        ("accuracy", -0.05, -0.01, False, "no: clearly behind"),
+        ("mae", -5.0, -1.0, True, "yes: CI excludes zero"),  # lower is better
+        ("mae", 1.0, 5.0, False, "no: clearly behind"),
+        ("mae", -1.0, 5.0, False, "no: within the uncertainty"),
+        ("accuracy", None, None, False, "no: within the uncertainty"),
+    ],
+)
+def test_verdict_words_say_behind_only_when_the_interval_is_on_the_worse_side(
+    metric, low, high, clear, words
+):
+    assert verdict_words(metric, low, high, clear) == words
+
+
+def test_text_frame_writes_every_cell_as_text():
+    frame = pd.DataFrame(
+        {"rows": [1200, 3], "share": [0.5, float("nan")], "cost ($ per month)": [1500.0, 0.0]}
+    )
+    text = text_frame(frame, {"share": "{:.0%}"})
+    assert text.to_dict("list") == {
+        "rows": ["1,200", "3"], "share": ["50%", "—"], "cost ($ per month)": ["$1.5k", "$0"],
+    }  # fmt: skip
 
 
 def test_progress_table_fills_in_as_models_finish(small_binary_study):

@@ -37,6 +37,8 @@ from core.units import (
         (0.00312, False, "$0.0031"),
         (0.00093, True, "+$0.00093"),
         (1e-9, False, "under $0.0001"),
+        (1e-9, True, "about $0"),  # a gain too small to write, never "+under $0.0001"
+        (-1e-9, False, "about $0"),
         (0.0, True, "$0"),
         (None, False, "unknown"),
         (math.nan, False, "unknown"),
