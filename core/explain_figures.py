@@ -99,8 +99,8 @@ def _short(value: float) -> str:
 
 
 def _signed(value: float) -> str:
-    text = _short(value)
-    return text if text.startswith("-") or not math.isfinite(value) else "+" + text
+    """ "+3.2", "−46,200" (one sign, the minus a minus sign); "not a number" for NaN."""
+    return format_number(value, signed=True) if math.isfinite(value) else _short(value)
 
 
 def value_text(value: object) -> str:
@@ -117,7 +117,13 @@ def value_text(value: object) -> str:
         number = float(value)
         if number.is_integer() and abs(number) < 1e15:
             return str(int(number))
-        return f"{number:.1f}" if abs(number) >= 1000 else f"{number:.4g}"
+        if abs(number) >= 1000:
+            text = f"{number:.1f}"
+        elif abs(number) >= 1e-4:
+            text = f"{number:.4g}"  # no exponent from 0.0001 up
+        else:
+            text = format_number(number)
+        return text.replace("-", "−")
     return str(value)
 
 

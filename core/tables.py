@@ -571,7 +571,9 @@ def gaps_summary(report: FairnessReport, task: str) -> pd.DataFrame:
         def written(v: float | None, scale: float = scale) -> str:
             if v is None or not math.isfinite(v):
                 return ""
-            return f"{v * scale:.1f}" if scale == 100.0 else format_number(v * scale)
+            return (
+                f"{v * scale:.1f}".replace("-", "−") if scale == 100.0 else format_number(v * scale)
+            )
 
         gap = written(g.metric_gap)
         if gap and g.metric_gap_ci_low is not None and g.metric_gap_ci_high is not None:

@@ -29,6 +29,8 @@ from ui.state import (
 
 #: How Python and JavaScript write a number in scientific notation.
 SCIENTIFIC = re.compile(r"\d(?:\.\d+)?e[+-]?\d", re.IGNORECASE)
+#: A hyphen written as a minus sign ("-12.8"; people read "−12.8"), not in a date or a name.
+HYPHEN_MINUS = re.compile(r"(?<![\w\-])-\d")
 
 
 def _price_study(metric: str) -> StudyResult:
@@ -80,6 +82,8 @@ def test_no_page_writes_numbers_in_scientific_notation(price_study, page):
         shown += [*map(str, frame.columns), *(str(v) for c in frame.columns for v in frame[c])]
     found = [s for s in shown if SCIENTIFIC.search(s)]
     assert not found, found[:5]
+    hyphens = [s for s in shown[1:] if HYPHEN_MINUS.search(s)]  # tables, hover text and ticks
+    assert not hyphens, hyphens[:5]
 
 
 def test_r2_is_told_in_the_targets_own_unit(price_study):

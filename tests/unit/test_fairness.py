@@ -331,7 +331,9 @@ def test_gaps_summary_puts_each_gap_with_its_interval_and_groups_in_one_cell() -
     report = fair.fairness_report(study, ["sex"])
     (row,) = gaps_summary(report, "binary").to_dict("records")
     gap = report.gap(report.gaps[0].model)
-    low, high = (f"{100 * v:.1f}" for v in (gap.metric_gap_ci_low, gap.metric_gap_ci_high))
+    low, high = (
+        f"{100 * v:.1f}".replace("-", "−") for v in (gap.metric_gap_ci_low, gap.metric_gap_ci_high)
+    )
     assert row == {
         "model": "Model M",
         "Accuracy gap, points (95% CI)": f"25.0 ({low} to {high})",

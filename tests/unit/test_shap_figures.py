@@ -140,7 +140,7 @@ def test_plain_leaves_no_dollar_for_mathjax() -> None:
     ("value", "expected"),
     [(24.0, "24"), (0.12345, "0.1235"), (12345.678, "12345.7"), (np.nan, "missing"),
      (None, "missing"), (pd.NA, "missing"), ("<0 DM", "<0 DM"), (np.int64(3), "3"),
-     (True, "True")],
+     (True, "True"), (-0.068331, "−0.06833"), (1.2e-05, "0.000012"), (-2500.25, "−2500.2")],
 )  # fmt: skip
 def test_value_text_reads_like_a_person(value: object, expected: str) -> None:
     assert value_text(value) == expected
@@ -158,6 +158,12 @@ def test_value_text_reads_like_a_person(value: object, expected: str) -> None:
 def test_output_unit_conventions(output: str, scale: float, unit: str) -> None:
     got = output_unit(output)
     assert (got.scale, got.unit) == (scale, unit)
+
+
+def test_a_contribution_has_one_sign() -> None:
+    price = output_unit("predicted price")
+    assert price.contribution(-46_213.0) == "−46,200 units of price"  # never "+−46,200"
+    assert price.contribution(3.21) == "+3.21 units of price"
 
 
 # --- importance --------------------------------------------------------------------------------
