@@ -104,6 +104,10 @@ class CandidateSpec:
         )
 
 
+#: What a missing value of a category column becomes before it is encoded: a category of its own.
+MISSING_CATEGORY = "(missing)"
+
+
 def build_pipeline(
     spec: CandidateSpec,
     task: Task,
@@ -123,7 +127,8 @@ def _preprocessor(
     """Column preprocessing: scaled + one-hot for distance/linear/neural models, ordinal for trees.
 
     Tree models take missing numbers as they are (all of them handle NaN natively); the others
-    get median imputation and standard scaling.
+    get median imputation and standard scaling. A missing category is the category
+    :data:`MISSING_CATEGORY` for every model.
     """
     transformers: list[tuple[str, Any, list[str]]] = []
     if kind == "scaled":
@@ -132,7 +137,7 @@ def _preprocessor(
             transformers.append(("numeric", num, list(numeric)))
         if categorical:
             cat = make_pipeline(
-                SimpleImputer(strategy="constant", fill_value="(missing)"),
+                SimpleImputer(strategy="constant", fill_value=MISSING_CATEGORY),
                 OneHotEncoder(
                     handle_unknown="infrequent_if_exist",
                     max_categories=MAX_ONEHOT_CATEGORIES,
@@ -144,8 +149,12 @@ def _preprocessor(
         if numeric:
             transformers.append(("numeric", "passthrough", list(numeric)))
         if categorical:
-            ordinal = OrdinalEncoder(
-                handle_unknown="use_encoded_value", unknown_value=-1, dtype=float
+            # A missing category is a category of its own ("(missing)"), as for the scaled
+            # models: the encoder then holds only strings, which a compiled runtime can serve
+            # too (core.compiled); a NaN code would not convert.
+            ordinal = make_pipeline(
+                SimpleImputer(strategy="constant", fill_value=MISSING_CATEGORY),
+                OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1, dtype=float),
             )
             transformers.append(("categorical", ordinal, list(categorical)))
     return ColumnTransformer(transformers, remainder="drop", verbose_feature_names_out=False)

@@ -1,0 +1,112 @@
+"""The compiled runtime: every candidate on every bundled sample compiles to ONNX or says why,
+and a compiled model is offered only when it predicts as its scikit-learn pipeline does."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core import candidates as cand
+from core import compiled as comp
+from core.data import prepare_dataset, read_table
+from core.dataset import Dataset
+from core.samples import SAMPLES, read_sample_bytes
+
+
+def _sample(key: str) -> Dataset:
+    sample = next(s for s in SAMPLES if s.key == key)
+    return prepare_dataset(read_table(read_sample_bytes(sample), sample.filename), sample.target)
+
+
+def _fitted(ds: Dataset, name: str) -> tuple[object, pd.DataFrame]:
+    """The candidate fitted on 75% of the rows, and the other 25% (held out)."""
+    rng = np.random.default_rng(0)
+    held = rng.random(ds.n_rows) < 0.25
+    pipeline = cand.get_candidate(name).build(ds, 0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # convergence notes of the small neural network
+        pipeline.fit(ds.X[~held], ds.y[~held])
+    return pipeline, ds.X[held]
+
+
+#: What must compile and match on the sample with categories and missing values: the probe's
+#: models (logistic, forest, XGBoost), the tree and the neural network.
+MUST_COMPILE = ("simple", "decision_tree", "random_forest_small", "xgboost_small", "mlp_small")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("key", [s.key for s in SAMPLES])
+def test_every_candidate_compiles_and_matches_or_says_why(key: str) -> None:
+    ds = _sample(key)
+    outcome = {}
+    for name in cand.all_names(ds.task):
+        pipeline, held_out = _fitted(ds, name)
+        compiled = comp.compile_pipeline(pipeline, ds)
+        check = comp.verify(compiled, pipeline, held_out, ds)
+        if check.ok:
+            assert compiled.onnx
+            assert check.rows >= len(held_out)  # with the rows of unseen categories
+            assert check.labels_equal
+            assert check.max_difference <= max(comp.PROBABILITY_TOLERANCE, comp.VALUE_TOLERANCE)
+        else:  # never silent: the reason is words a person can read
+            assert check.problem
+            assert "Traceback" not in check.problem
+            assert len(check.problem) < 300
+        outcome[name] = check.ok
+    if key == "german_credit":
+        assert all(outcome[n] for n in MUST_COMPILE), outcome
+    assert sum(outcome.values()) >= len(outcome) // 2, outcome  # most models serve compiled
+
+
+def test_the_dummy_baseline_says_there_is_no_converter() -> None:
+    ds = _sample("penguins")
+    pipeline, _ = _fitted(ds, "dummy")
+    compiled = comp.compile_pipeline(pipeline, ds)
+    assert not compiled.ok
+    assert compiled.problem == "ONNX has no converter for DummyClassifier."
+
+
+def test_a_missing_category_reaches_the_graph_as_its_own_category() -> None:
+    ds = _sample("german_credit")
+    pipeline, held_out = _fitted(ds, "simple")
+    column = ds.categorical_features[0]
+    rows = held_out.head(20).copy()
+    rows[column] = np.nan  # every row: the category imputer's work, in both runtimes
+    compiled = comp.compile_pipeline(pipeline, ds)
+    assert comp.verify(compiled, pipeline, rows, ds).ok
+    assert set(comp.onnx_inputs(rows, ds)[column].ravel()) == {comp.MISSING_TEXT}
+    # The conversion worked on a copy: the pipeline still takes NaN as missing.
+    prepare = pipeline.steps[0][1]
+    imputer = prepare.named_transformers_["categorical"].steps[0][1]
+    assert imputer.missing_values is np.nan or np.isnan(imputer.missing_values)
+
+
+def test_a_class_that_differs_on_one_row_is_not_offered() -> None:
+    proba = np.array([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4]])
+    expected = comp.Outputs(np.array([0, 1, 0]), proba)
+    check = comp.compare(expected, comp.Outputs(np.array([0, 1, 1]), proba), "binary", 3)
+    assert not check.ok
+    assert check.problem == (
+        "it predicts another class on 1 of 3 rows, so it is not offered as compiled"
+    )
+
+
+@pytest.mark.parametrize(("shift", "ok"), [(2e-6, True), (5e-5, False)])
+def test_probabilities_are_held_to_the_stated_tolerance(shift: float, ok: bool) -> None:
+    proba = np.array([[0.7, 0.3], [0.4, 0.6]])
+    moved = proba + np.array([[shift, -shift], [0.0, 0.0]])
+    labels = np.array([0, 1])
+    check = comp.compare(comp.Outputs(labels, proba), comp.Outputs(labels, moved), "binary", 2)
+    assert check.ok is ok
+    assert check.max_difference == pytest.approx(shift)
+
+
+@pytest.mark.parametrize(("relative", "ok"), [(1e-6, True), (1e-4, False)])
+def test_regression_values_are_held_to_a_relative_tolerance(relative: float, ok: bool) -> None:
+    values = np.array([100.0, 200.0, 300.0])
+    got = values * (1 + np.array([relative, 0.0, 0.0]))
+    check = comp.compare(comp.Outputs(values, None), comp.Outputs(got, None), "regression", 3)
+    assert check.ok is ok
