@@ -1034,11 +1034,13 @@ def test_choices_in_a_hostile_link_are_left_at_their_defaults():
     assert not set(hostile) & set(dict(at.query_params))  # and they leave the link
 
 
-def test_a_study_of_an_upload_brings_its_table_back_when_opened(store_dir):
+def _churn_upload_on_train_page(seed: int) -> tuple[AppTest, bytes, str]:
+    """A session whose current data is an uploaded churn table (its bytes kept, as an upload's
+    are), on the Train page; the table's bytes and their SHA-256."""
     from core.data import read_table
     from ui.common import TableSource
 
-    rng = np.random.default_rng(2)
+    rng = np.random.default_rng(seed)
     frame = pd.DataFrame(
         {"tenure": rng.integers(1, 72, 160), "plan": rng.choice(["a", "b"], 160),
          "churned": rng.choice(["yes", "no"], 160)}
@@ -1052,6 +1054,11 @@ def test_a_study_of_an_upload_brings_its_table_back_when_opened(store_dir):
     at.session_state[Keys.TARGET] = "churned"
     at.radio(key="data_mode").set_value("Upload a file").run()
     at.switch_page(TRAIN_PAGE).run()
+    return at, data, sha
+
+
+def test_a_study_of_an_upload_brings_its_table_back_when_opened(store_dir):
+    at, data, sha = _churn_upload_on_train_page(2)
     _start_small_training(at)
     finish_training(at)
     study_id = at.session_state[Keys.STUDY_ID]
@@ -1067,22 +1074,7 @@ def test_a_study_of_an_upload_brings_its_table_back_when_opened(store_dir):
 
 
 def test_a_reload_while_an_upload_trains_makes_that_upload_current_at_once(store_dir):
-    from core.data import read_table
-    from ui.common import TableSource
-
-    rng = np.random.default_rng(3)
-    frame = pd.DataFrame(
-        {"tenure": rng.integers(1, 72, 160), "churned": rng.choice(["yes", "no"], 160)}
-    )
-    data = frame.to_csv(index=False).encode()
-    sha = hashlib.sha256(data).hexdigest()
-    at = open_app(DATA_PAGE)
-    at.session_state[Keys.TABLE] = read_table(data, "churn.csv")
-    at.session_state[Keys.SOURCE] = TableSource("churn.csv", sha)
-    at.session_state[Keys.UPLOAD_BYTES] = data
-    at.session_state[Keys.TARGET] = "churned"
-    at.radio(key="data_mode").set_value("Upload a file").run()
-    at.switch_page(TRAIN_PAGE).run()
+    at, _, sha = _churn_upload_on_train_page(3)
     with jobs._TURN:  # another study holds the server: this one waits, still training
         _start_small_training(at)
         job_id = at.session_state[Keys.JOB]
