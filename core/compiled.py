@@ -26,7 +26,6 @@ import math
 import re
 import time
 import warnings
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -139,10 +138,11 @@ def _input_types(dataset: Dataset) -> list[tuple[str, Any]]:
     from skl2onnx.common.data_types import FloatTensorType, StringTensorType
 
     categorical = set(dataset.categorical_features)
+    used = categorical | set(dataset.numeric_features)
     return [
         (c, StringTensorType([None, 1]) if c in categorical else FloatTensorType([None, 1]))
         for c in dataset.X.columns
-        if c in categorical or c in set(dataset.numeric_features)
+        if c in used
     ]
 
 
@@ -193,13 +193,13 @@ def _session(data: bytes) -> Any:
 def onnx_inputs(X: pd.DataFrame, dataset: Dataset) -> dict[str, np.ndarray]:
     """The graph's inputs for rows ``X`` of the pipeline's input: float32 numbers (NaN stays
     NaN), categories as strings with :data:`MISSING_TEXT` for a missing one."""
-    categorical = set(dataset.categorical_features)
+    categorical, numeric = set(dataset.categorical_features), set(dataset.numeric_features)
     feed: dict[str, np.ndarray] = {}
     for c in X.columns:
         if c in categorical:
             texts = [MISSING_TEXT if _missing(v) else str(v) for v in X[c].tolist()]
             feed[c] = np.array(texts, dtype=object).reshape(-1, 1)
-        elif c in set(dataset.numeric_features):
+        elif c in numeric:
             feed[c] = X[c].to_numpy(dtype=np.float32).reshape(-1, 1)
     return feed
 
@@ -304,8 +304,3 @@ def compare(expected: Outputs, got: Outputs, task: Task, rows: int) -> Verificat
     if problems:
         problem = "; ".join(problems) + ", so it is not offered as compiled"
     return Verification(rows, bool(same.all()), worst, problem)
-
-
-def tolerances() -> Mapping[str, float]:
-    """The tolerances :func:`verify` holds a compiled model to, for results and the report."""
-    return {"probability": PROBABILITY_TOLERANCE, "value_relative": VALUE_TOLERANCE}

@@ -209,6 +209,16 @@ def _scaled(value: float | None, scale: float) -> float | None:
     return None if value is None else value * scale
 
 
+#: The summary's short answers to "clearly ahead of the simple baseline?" (the interval is in
+#: the cell before).
+_SHORT_VERDICT = {
+    "": "",
+    "yes: CI excludes zero": "yes",
+    "no: within the uncertainty": "no",
+    "no: clearly behind": "no: behind",
+}
+
+
 def leaderboard_summary(study: StudyResult, budgets: Budgets | None = None) -> pd.DataFrame:
     """The leaderboard in the fewest columns a person needs to choose, best first, as text that
     fits a slide: the metric with its 95% interval in one cell, the difference with the simple
@@ -257,16 +267,15 @@ def leaderboard_summary(study: StudyResult, budgets: Budgets | None = None) -> p
                 versus_column: versus,
                 "clearly ahead of the simple baseline?": ""
                 if m.name == cand.SIMPLE_BASELINE
-                else _verdict(
-                    metric,
-                    m.delta_vs_simple_ci_low,
-                    m.delta_vs_simple_ci_high,
-                    m.beats_simple_baseline,
-                    m.status,
-                )
-                .replace("yes: CI excludes zero", "yes")  # the interval is in the cell before
-                .replace("no: within the uncertainty", "no")
-                .replace("no: clearly behind", "no: behind"),
+                else _SHORT_VERDICT[
+                    _verdict(
+                        metric,
+                        m.delta_vs_simple_ci_low,
+                        m.delta_vs_simple_ci_high,
+                        m.beats_simple_baseline,
+                        m.status,
+                    )
+                ],
                 "tied with the best?": ("yes" if tied_with_best(m) else "no") if ok else "",
                 "p50 latency per row": format_ms(m.latency_ms_p50) if ok else "",
                 "model size": format_mb(None if m.size_bytes is None else m.size_bytes / 1e6)
