@@ -33,6 +33,8 @@ import numpy as np
 import pandas as pd
 
 from core.dataset import Dataset, Task
+from core.measure import Server
+from core.units import format_number
 
 #: The operator sets the graphs are written in (``ai.onnx.ml`` 3: what onnxmltools writes for
 #: XGBoost, and what every tree converter supports).
@@ -178,7 +180,48 @@ def _problem_words(pipeline: Any, exc: BaseException) -> str:
     first = re.split(r" with name=| and attributes=", first)[0][:160]  # not the node's dump
     if type(exc).__name__ == "MissingShapeCalculator":
         return f"ONNX has no converter for {model}."
-    return f"{model} could not be compiled to ONNX ({first})"
+    return f"{model} could not be compiled to ONNX ({first.rstrip('.')})."
+
+
+#: The only operator domains a graph this app writes uses (:data:`OPSETS`).
+DOMAINS = frozenset(OPSETS)
+
+
+class GraphRefused(ValueError):
+    """A ``.onnx`` file that is not a graph this app writes."""
+
+
+def check_graph(data: bytes) -> None:
+    """Refuse a ``.onnx`` file from elsewhere (a saved study may be hostile) unless it is what
+    :func:`compile_pipeline` writes: it parses, uses only the domains of :data:`OPSETS` at
+    their versions or below, and every tensor is inside the file (no external data, which
+    would make ONNX Runtime read another file by a path the graph names)."""
+    import onnx
+
+    try:
+        model = onnx.load_from_string(data)
+    except Exception as exc:
+        raise GraphRefused("it is not an ONNX graph") from exc
+    for opset in model.opset_import:
+        if opset.domain not in DOMAINS or opset.version > OPSETS[opset.domain]:
+            raise GraphRefused(f"it uses operators this app does not write ({opset.domain!r})")
+    graphs = [model.graph]
+    while graphs:
+        graph = graphs.pop()
+        for tensor in graph.initializer:
+            if tensor.data_location != onnx.TensorProto.DEFAULT or tensor.external_data:
+                raise GraphRefused("it reads data from another file")
+        for node in graph.node:
+            if node.domain not in DOMAINS:
+                raise GraphRefused(f"it uses operators this app does not write ({node.domain!r})")
+            for attr in node.attribute:
+                if attr.HasField("g"):
+                    graphs.append(attr.g)
+                graphs.extend(attr.graphs)
+                if attr.HasField("t") and attr.t.data_location != onnx.TensorProto.DEFAULT:
+                    raise GraphRefused("it reads data from another file")
+    if model.functions:
+        raise GraphRefused("it defines functions this app does not write")
 
 
 def _session(data: bytes) -> Any:
@@ -217,8 +260,10 @@ class Outputs:
     probabilities: np.ndarray | None
 
 
-class CompiledModel:
-    """A compiled graph loaded in ONNX Runtime, ready to predict rows of the pipeline's input."""
+class CompiledModel(Server):
+    """A compiled graph loaded in ONNX Runtime, ready to predict rows of the pipeline's input;
+    as a :class:`core.measure.Server`, its inputs are the graph's tensors (:func:`onnx_inputs`)
+    and a request returns what the pipeline's would (probabilities, or values)."""
 
     def __init__(self, data: bytes, dataset: Dataset) -> None:
         self._session = _session(data)
@@ -232,6 +277,15 @@ class CompiledModel:
             return Outputs(np.asarray(out[self._names[0]], dtype=np.float64).ravel(), None)
         labels = np.asarray(out[self._names[0]]).ravel()
         return Outputs(labels, np.asarray(out[self._names[1]], dtype=np.float64))
+
+    def inputs(self, X: pd.DataFrame) -> dict[str, np.ndarray]:
+        return onnx_inputs(X, self._dataset)
+
+    def online(self, inputs: Any) -> Any:
+        return self._session.run(self._names[-1:], inputs)  # probabilities, or the values
+
+    def batch(self, inputs: Any) -> Any:
+        return self._session.run(self._names[:1], inputs)  # labels, or the values
 
 
 def verify(compiled: Compiled, pipeline: Any, X: pd.DataFrame, dataset: Dataset) -> Verification:
@@ -283,8 +337,8 @@ def compare(expected: Outputs, got: Outputs, task: Task, rows: int) -> Verificat
         problem = None
         if not math.isfinite(worst) or worst > VALUE_TOLERANCE:
             problem = (
-                f"its predictions differ from the scikit-learn pipeline's by up to "
-                f"{worst:.1e} of their scale (allowed: {VALUE_TOLERANCE:.0e})"
+                "its predictions differ from the scikit-learn pipeline's by up to "
+                f"{_share(worst)} of their scale (allowed: {_share(VALUE_TOLERANCE)})"
             )
         return Verification(rows, True, worst, problem)
     same = np.asarray(got.predictions).astype(np.int64) == np.asarray(expected.predictions).astype(
@@ -298,9 +352,12 @@ def compare(expected: Outputs, got: Outputs, task: Task, rows: int) -> Verificat
         problems.append(f"it predicts another class on {int((~same).sum()):,} of {rows:,} rows")
     if not math.isfinite(worst) or worst > PROBABILITY_TOLERANCE:
         problems.append(
-            f"its probabilities differ by up to {worst:.1e} (allowed: {PROBABILITY_TOLERANCE:.0e})"
+            f"its probabilities differ by up to {_share(worst)} "
+            f"(allowed: {_share(PROBABILITY_TOLERANCE)})"
         )
-    problem = None
-    if problems:
-        problem = "; ".join(problems) + ", so it is not offered as compiled"
-    return Verification(rows, bool(same.all()), worst, problem)
+    return Verification(rows, bool(same.all()), worst, "; ".join(problems) or None)
+
+
+def _share(value: float) -> str:
+    """A difference as people write it ("0.16", "0.00001"), never in scientific notation."""
+    return format_number(value) if math.isfinite(value) else "an infinite amount"

@@ -73,6 +73,17 @@ from core.pareto import (
     selection_phrase,
     tied_with_best,
 )
+from core.runtimes import (
+    DEFAULT_RUNTIME_MODE,
+    RUNTIME_LABELS,
+    RUNTIME_MODES,
+    Served,
+    compiled,
+    runtime_of,
+    runtime_sentence,
+    served_study,
+    unserved,
+)
 from core.stats import CONFIDENCE, metric_info
 from core.units import (
     format_count,
@@ -138,8 +149,15 @@ class Choices:
     budgets: Budgets = field(default_factory=Budgets)
     business: BusinessInputs | None = None
     tune_thresholds: bool = False
+    #: How models are served (:data:`core.runtimes.RUNTIME_MODES`): from scikit-learn, from
+    #: ONNX Runtime where they compile, or each from the cheaper of the two.
+    runtime: str = DEFAULT_RUNTIME_MODE
 
     def __post_init__(self) -> None:
+        if self.runtime not in RUNTIME_MODES:
+            raise ConfigError(
+                f"The runtime must be one of {', '.join(RUNTIME_MODES)}; got {self.runtime!r}."
+            )
         if self.cost not in DECISION_COSTS:
             raise ConfigError(
                 f"The cost to decide on must be one of {', '.join(DECISION_COSTS)}; got "
@@ -213,6 +231,16 @@ class Decision:
     ratios: tuple[Ratio, ...] = ()
     #: Net value mode: every model's net value per month and its 95% interval, by name.
     net_values: tuple[tuple[str, float, float, float], ...] = ()
+    #: The runtime each trained model is served with under ``choices.runtime``, by name.
+    runtimes: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def runtime(self) -> str | None:
+        """The runtime the pick is served with (``None`` without a pick)."""
+        return self.runtime_for(self.industry) if self.industry else None
+
+    def runtime_for(self, name: str) -> str:
+        return dict(self.runtimes).get(name, "sklearn")
 
     @property
     def pick(self) -> str | None:
@@ -255,6 +283,10 @@ class Decision:
             "net_usd_per_month": None
             if self.net_usd_per_month is None
             else dict(zip(("value", "ci_low", "ci_high"), self.net_usd_per_month, strict=True)),
+            "runtime_mode": self.choices.runtime,
+            "runtime": self.runtime,
+            "runtime_label": None if self.runtime is None else RUNTIME_LABELS[self.runtime],
+            "runtimes": dict(self.runtimes),
         }
 
 
@@ -356,8 +388,23 @@ def decide(
     *,
     resamples: Resamples | None = None,
 ) -> Decision:
-    """The decision for ``study`` under ``choices`` (default: :func:`default_choices`)."""
+    """The decision for ``study`` under ``choices`` (default: :func:`default_choices`), with
+    every model served as ``choices.runtime`` serves it (:func:`core.runtimes.served_study`)."""
     choices = choices or default_choices(study)
+    as_served = served(study, choices)
+    decision = _decide(as_served, choices, resamples)
+    runtimes = tuple((m.name, runtime_of(m)) for m in as_served.models if m.status == "ok")
+    return replace(decision, runtimes=runtimes)
+
+
+def served(study: StudyResult, choices: Choices) -> StudyResult:
+    """``study`` as the decision under ``choices`` serves it: each model with the serving
+    figures of its runtime, for the cost it is judged on."""
+    serving = choices.business.serving if choices.business is not None else "online"
+    return served_study(study, choices.runtime, choices.cost, choices.materiality, serving)
+
+
+def _decide(study: StudyResult, choices: Choices, resamples: Resamples | None) -> Decision:
     metric = study.primary_metric
     words = metric_info(metric).words
     ok = [
@@ -381,8 +428,8 @@ def decide(
             "No model finished, so there is nothing to recommend. See each model's reason.",
         )
     academic_sentence = (
-        f"{best.label} has the best {words}: {format_metric(metric, best.metrics[metric])}"
-        f"{selection_phrase(best, metric)}."
+        f"{unserved(best).label} has the best {words}: "
+        f"{format_metric(metric, best.metrics[metric])}{selection_phrase(best, metric)}."
     )
     beating = [m for m in ok if m.beats_baseline]
     if not beating:
@@ -478,6 +525,7 @@ def _by_cost(
     )
     if neural is not None and pick is not neural:
         sentence = _neural_words(neural, top, metric) + sentence
+    sentence += runtime_sentence(pick, axis)
     return Decision(
         pick.name,
         best.name,
@@ -895,7 +943,7 @@ def _by_net_value(
     )
     sentence = _net_sentence(
         study, inputs, pick, best, tied, by_name, samples, ratios, order, len(names)
-    )
+    ) + runtime_sentence(pick, NET_VALUE)
     return Decision(
         pick.name,
         best.name,
@@ -989,14 +1037,18 @@ def _net_sentence(
     )
 
 
-def chart_models(study: StudyResult, decision: Decision) -> list[Any]:
-    """The study's models as the decision's chart draws them: with their net value per month
-    (:class:`core.pareto.NetValued`) when the decision is based on business numbers."""
-    if decision.cost != NET_VALUE:
-        return list(study.models)
+def chart_models(study: StudyResult, decision: Decision, axis: str | None = None) -> list[Any]:
+    """The study's models as the decision's chart of ``axis`` (default: the decision's cost)
+    draws them: each served as the decision's runtime choice serves it on that axis
+    (:class:`core.runtimes.Served`), with its net value per month
+    (:class:`core.pareto.NetValued`) when the chart is of the business numbers."""
+    axis = axis or decision.cost
+    models = served(study, replace(decision.choices, cost=axis)).models
+    if axis != NET_VALUE or decision.cost != NET_VALUE:
+        return list(models)
     values = {name: (net, low, high) for name, net, low, high in decision.net_values}
     out: list[Any] = []
-    for m in study.models:
+    for m in models:
         if m.name in values:
             net, low, high = values[m.name]
             known = math.isfinite(low) and math.isfinite(high)
@@ -1004,6 +1056,23 @@ def chart_models(study: StudyResult, decision: Decision) -> list[Any]:
         else:
             out.append(m)
     return out
+
+
+def other_runtime_models(
+    study: StudyResult, decision: Decision, axis: str | None = None
+) -> list[Any]:
+    """Each compiled model as the runtime its chart of ``axis`` does not serve it with (the
+    hollow markers of :func:`core.figures.pareto_figure`); none on net value, which is priced
+    for the runtime chosen only."""
+    axis = axis or decision.cost
+    if axis == NET_VALUE:
+        return []
+    models = served(study, replace(decision.choices, cost=axis)).models
+    return [
+        Served(unserved(m), "sklearn" if runtime_of(m) == "onnx" else "onnx")
+        for m in models
+        if m.status == "ok" and compiled(unserved(m))
+    ]
 
 
 # --- the rule in words, and the same rule on another chart ---------------------------------------

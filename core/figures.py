@@ -18,8 +18,18 @@ from typing import Any
 import plotly.graph_objects as go
 
 from core.candidates import DUMMY_BASELINE, SIMPLE_BASELINE
+from core.chart_labels import (  # noqa: F401  (public names of this module, kept)
+    _CHAR_PX,
+    _EM_PAD,
+    LABEL_AREA_PX,
+    LABEL_POSITIONS,
+    label_positions,
+    label_text,
+    screen_share,
+)
 from core.errors import ConfigError
 from core.pareto import AXES, NET_VALUE, Budgets, cost_value, format_metric, frontier
+from core.runtimes import RUNTIME_LABELS, runtime_of, unserved
 from core.stats import metric_info
 from core.units import format_number, format_usd, money_ticks
 
@@ -30,6 +40,12 @@ DECISION_NAME = INDUSTRY_NAME = "The decision: the model to serve"
 OVER_BUDGET_NAME = "Over a budget (hover for which)"
 NOT_MEASURED = "not measured"
 SYMBOL_OK, SYMBOL_OVER_BUDGET = "circle", "x"
+#: A model served from ONNX Runtime is a diamond; the same model from the runtime not chosen is
+#: a small hollow marker, joined to its point by an arrow from scikit-learn to ONNX Runtime.
+SYMBOL_ONNX = "diamond"
+ONNX_NAME = "Served from ONNX Runtime (compiled)"
+OTHER_RUNTIME_NAME = "The same model from the other runtime"
+_GREY = "#8a8a8a"
 OPACITY_FRONTIER, OPACITY_DOMINATED = 1.0, 0.55
 SIZE_FRONTIER, SIZE_DOMINATED = 15, 9
 #: Automatic log scale when the largest plotted cost is at least this many times the smallest.
@@ -194,7 +210,7 @@ def hover_text(m: Any, metric: str, budgets: Budgets | None = None, *, on_fronti
     if low is not None and high is not None:
         ci = f" (95% CI {format_metric(metric, low)}–{format_metric(metric, high)})"
     lines = [
-        f"<b>{m.label}</b>",
+        f"<b>{unserved(m).label}</b>{_served_words(m)}",
         f"{info.label}: {format_metric(metric, m.metrics[metric])}{ci}",
         _vs_baseline(m, metric),
         f"Latency per row: p50 {_num(m.latency_ms_p50, 'ms')}"
@@ -225,6 +241,19 @@ def hover_text(m: Any, metric: str, budgets: Budgets | None = None, *, on_fronti
     return "<br>".join(lines)
 
 
+def _served_words(m: Any) -> str:
+    """ " served from ONNX Runtime" for a model served compiled; for one served from
+    scikit-learn that did not compile, why not."""
+    if not hasattr(m, "runtime"):  # not a served model: its own (scikit-learn) figures
+        return ""
+    runtime = runtime_of(m)
+    text = f" served from {RUNTIME_LABELS[runtime]}"
+    problem = getattr(m, "onnx_problem", None)
+    if runtime == "sklearn" and isinstance(problem, str) and problem:
+        text += f" (not compiled: {problem.rstrip('.')})"
+    return plain(text)
+
+
 # --- the Pareto chart ----------------------------------------------------------------------------
 
 
@@ -249,97 +278,6 @@ def _x_range(values: list[float], log: bool) -> list[float]:
     if not log and lo >= 0 > low:
         low = -0.25 * pad  # costs are never negative: show no negative ticks, only a margin
     return [low, hi + pad]
-
-
-#: The plot area label placement assumes, in pixels: the chart in the app at 1280×720.
-LABEL_AREA_PX = (700.0, 315.0)
-#: Width of one character and height of one line of an 11-pixel label, in pixels (generous).
-_CHAR_PX, _LINE_PX = 6.6, 15.0
-#: Where a point's label may go, best first: right of it, then above or below it, then left.
-LABEL_POSITIONS = (
-    "middle right", "top right", "bottom right", "top center", "bottom center",
-    "middle left", "top left", "bottom left",
-)  # fmt: skip
-_EM_PAD = 2  # em spaces between a point and a label beside it (clear of the pick's star)
-
-Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in pixels, y up
-
-
-def _label_box(x: float, y: float, width: float, position: str, gap: float) -> Box:
-    vertical, horizontal = position.split()
-    h = _LINE_PX
-    x0 = {"right": x + gap, "left": x - gap - width, "center": x - width / 2}[horizontal]
-    # Above or below, a label keeps an empty line between it and its point (see _label_text).
-    y0 = {"middle": y - h / 2, "top": y + h, "bottom": y - 2 * h}[vertical]
-    return (x0, y0, x0 + width, y0 + h)
-
-
-def _overlaps(a: Box, b: Box) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
-
-
-def label_positions(
-    screen: Sequence[tuple[float, float]], labels: Sequence[str], *, marker_px: float = 16.0
-) -> list[str]:
-    """A plotly ``textposition`` for each labelled point so that no two labels overlap and no
-    label covers another point, where that is possible (else the place that covers least).
-
-    ``screen`` are the points' places in the plot, from 0 to 1 across and up (as drawn: an axis
-    drawn reversed is already flipped). Each label is tried in :data:`LABEL_POSITIONS` order,
-    on a plot of :data:`LABEL_AREA_PX`, and must stay inside it."""
-    width_px, height_px = LABEL_AREA_PX
-    centres = [(x * width_px, y * height_px) for x, y in screen]
-    half = marker_px / 2
-    markers = [(cx - half, cy - half, cx + half, cy + half) for cx, cy in centres]
-    placed: list[Box] = []
-    out = []
-    for i, ((cx, cy), label) in enumerate(zip(centres, labels, strict=True)):
-        others = [m for j, m in enumerate(markers) if j != i]
-        best: tuple[float, str, Box] | None = None
-        for rank, position in enumerate(LABEL_POSITIONS):
-            beside = position in ("middle right", "middle left")
-            width = _CHAR_PX * (len(label) + (2 * _EM_PAD if beside else 0))
-            box = _label_box(cx, cy, width, position, half + 1)
-            outside = max(0.0, -box[0]) + max(0.0, box[2] - width_px * 1.08)
-            outside += max(0.0, -5 - box[1]) + max(0.0, box[3] - height_px - 5)
-            covered = sum(_overlap_area(box, b) for b in (*placed, *others))
-            cost = covered + 50 * outside + rank * 1e-3  # ties keep the earlier position
-            if best is None or cost < best[0]:
-                best = (cost, position, box)
-            if covered == 0 and outside == 0:
-                break
-        assert best is not None
-        placed.append(best[2])
-        out.append(best[1])
-    return out
-
-
-def _overlap_area(a: Box, b: Box) -> float:
-    return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-
-
-def _label_text(label: str, position: str) -> str:
-    """A label as drawn at ``position``: em spaces keep one beside its point clear of it, an
-    empty line one above or below it (plotly sets text on a line-only trace right against the
-    point, where the pick's star would cover it)."""
-    pad = "\u2003" * _EM_PAD
-    if position == "middle right":
-        return pad + label
-    if position == "middle left":
-        return label + pad
-    if position.startswith("top"):
-        return label + "<br> "
-    if position.startswith("bottom"):
-        return " <br>" + label
-    return label
-
-
-def _screen(value: float, low: float, high: float, *, log: bool, reverse: bool) -> float:
-    """Where ``value`` is drawn between ``low`` and ``high`` (0 to 1, after any reversal)."""
-    if log:
-        value = math.log10(value) if value > 0 else low
-    share = (value - low) / (high - low) if high > low else 0.5
-    return 1 - share if reverse else share
 
 
 def _bar(low: float | None, high: float | None, scale: float) -> float:
@@ -382,7 +320,10 @@ def _family_trace(
             "color": colour,
             "size": [SIZE_FRONTIER if f else SIZE_DOMINATED for f in front],
             "opacity": [OPACITY_FRONTIER if f else OPACITY_DOMINATED for f in front],
-            "symbol": [SYMBOL_OVER_BUDGET if o else SYMBOL_OK for o in over],
+            "symbol": [
+                SYMBOL_OVER_BUDGET if o else SYMBOL_ONNX if runtime_of(m) == "onnx" else SYMBOL_OK
+                for (m, _, _), o in zip(members, over, strict=True)
+            ],
             "line": {"color": [_RED if o else "white" for o in over], "width": 1.5},
         },
         error_y={
@@ -438,6 +379,67 @@ def _marker_trace(name: str, x: list[Any], y: list[Any], marker: dict[str, Any])
     return go.Scatter(x=x, y=y, mode="markers", name=name, marker=marker, hoverinfo="skip")
 
 
+def _add_other_runtime(
+    fig: go.Figure,
+    pairs: list[tuple[Any, float, float]],
+    shown: dict[str, tuple[float, float]],
+    metric: str,
+    scale: float,
+    log: bool,
+    budgets: Budgets | None,
+) -> None:
+    """The models as the other runtime serves them: hollow markers, and an arrow from each
+    model's scikit-learn point to its ONNX Runtime point (drawn under the models)."""
+    if not pairs:
+        return
+    position = (lambda v: math.log10(v)) if log else (lambda v: v)
+    for m, x, y in pairs:
+        here = shown[m.name][0]
+        start, end = (x, here) if runtime_of(m) == "sklearn" else (here, x)
+        fig.add_annotation(
+            x=position(end),
+            y=y * scale,
+            ax=position(start),
+            ay=y * scale,
+            xref="x",
+            yref="y",
+            axref="x",
+            ayref="y",
+            showarrow=True,
+            arrowhead=2,
+            arrowsize=1.2,
+            arrowwidth=1.2,
+            arrowcolor=rgba(_GREY, 0.45),
+            standoff=6,
+            startstandoff=4,
+            text="",
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=[x for _, x, _ in pairs],
+            y=[y * scale for _, _, y in pairs],
+            mode="markers",
+            name=OTHER_RUNTIME_NAME,
+            customdata=[m.name for m, _, _ in pairs],
+            text=[
+                hover_text(m, metric, budgets, on_frontier=False).rsplit("<br>", 1)[0]
+                + "<br>The same model from the runtime this chart does not serve it with"
+                for m, _, _ in pairs
+            ],
+            hovertemplate="%{text}<extra></extra>",
+            marker={
+                "symbol": [
+                    "diamond-open" if runtime_of(m) == "onnx" else "circle-open"
+                    for m, _, _ in pairs
+                ],
+                "size": 8,
+                "color": _GREY,
+                "line": {"width": 1.2},
+            },
+        )
+    )
+
+
 def pareto_figure(
     models: Sequence[Any],
     metric: str,
@@ -448,6 +450,7 @@ def pareto_figure(
     industry: str | None = None,
     log_x: bool | None = None,
     title: str | None = None,
+    other_runtime: Sequence[Any] = (),
 ) -> go.Figure:
     """Each finished model as a dot: its ``metric`` (with 95% CI bars) against its cost on ``axis``.
 
@@ -459,6 +462,12 @@ def pareto_figure(
     ``log_x=None`` picks a log scale when the costs span a factor of :data:`LOG_SPAN` or more (a
     log scale is only possible when every cost is positive). Y values of percentage metrics are
     in percent (x100). Failed models, and models without the metric or this cost, are left out.
+
+    Models served from ONNX Runtime (:class:`core.runtimes.Served`) are diamonds.
+    ``other_runtime``: the same models served from the runtime they are not shown with, drawn as
+    small hollow markers, each joined to its model by an arrow pointing from its scikit-learn
+    point to its ONNX Runtime point (what compiling it changes); they take no part in the
+    frontier.
     """
     if axis not in AXES:
         raise ConfigError(f"Unknown cost axis '{axis}'. Choose from: {', '.join(AXES)}.")
@@ -473,7 +482,13 @@ def pareto_figure(
         )
     scale = 100.0 if info.percent else 1.0
     frontier_names = frontier([m for m, _, _ in points], metric, axis)  # cheapest first
-    xs = [x for _, x, _ in points]
+    shown = {m.name: (x, y) for m, x, y in points}
+    pairs = [
+        (m, x, y)
+        for m, x, y in _plottable(other_runtime, metric, axis)
+        if m.name in shown and x != shown[m.name][0]
+    ]
+    xs = [x for _, x, _ in points] + [x for _, x, _ in pairs]
     use_log = min(xs) > 0 and (max(xs) / min(xs) >= LOG_SPAN if log_x is None else log_x)
     budget_field = BUDGET_OF_AXIS.get(axis)
     limit = getattr(budgets, budget_field) if budgets and budget_field else None
@@ -483,14 +498,16 @@ def pareto_figure(
 
     fig = go.Figure()
     by_name = {m.name: (x, y * scale) for m, x, y in points}
-    labels = {m.name: m.label for m, _, _ in points}
+    labels = {m.name: unserved(m).label for m, _, _ in points}
     ys = [y * scale for _, _, y in points]
     y_low, y_high = min(ys), max(ys)
     y_pad = (y_high - y_low) * 0.1 or 1.0
     screen = [
         (
-            _screen(by_name[n][0], *x_range, log=use_log, reverse=not cost_axis.lower_is_better),
-            _screen(
+            screen_share(
+                by_name[n][0], *x_range, log=use_log, reverse=not cost_axis.lower_is_better
+            ),
+            screen_share(
                 by_name[n][1], y_low - y_pad, y_high + y_pad, log=False,
                 reverse=not info.higher_is_better,
             ),
@@ -508,7 +525,7 @@ def pareto_figure(
             # Frontier models are named on the chart, placed so no two names overlap; the
             # others are named on hover.
             text=[
-                _label_text(labels[n], pos) for n, pos in zip(frontier_names, places, strict=True)
+                label_text(labels[n], pos) for n, pos in zip(frontier_names, places, strict=True)
             ],
             textposition=places,
             textfont={"size": 11, "color": "#222222"},
@@ -516,6 +533,7 @@ def pareto_figure(
             hoverinfo="skip",
         )
     )
+    _add_other_runtime(fig, pairs, shown, metric, scale, use_log, budgets)
     by_family: dict[str, list[tuple[Any, float, float]]] = {}
     for point in points:
         by_family.setdefault(getattr(point[0], "family", "Other"), []).append(point)
@@ -524,6 +542,9 @@ def pareto_figure(
         fig.add_trace(
             _family_trace(family, members, metric, scale, set(frontier_names), budgets, axis)
         )
+    if any(runtime_of(m) == "onnx" for m, _, _ in points):
+        onnx = {"symbol": SYMBOL_ONNX, "color": _GREY, "size": 11, "line": {"width": 0}}
+        fig.add_trace(_marker_trace(ONNX_NAME, [None], [None], onnx))
     if budgets and any(budgets.violations(m) for m, _, _ in points):
         over = {
             "symbol": SYMBOL_OVER_BUDGET,

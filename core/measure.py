@@ -180,14 +180,56 @@ def paired_ratio(
     return log_interval(ratios, level)
 
 
+class Server:
+    """A way to serve a fitted model, as the latency phase calls it: ``inputs`` turns rows of
+    the pipeline's input into what the runtime takes (done before the clock starts, as a
+    service receives its request already parsed), ``online`` answers one request (class
+    probabilities for classifiers, else values) and ``batch`` scores a batch."""
+
+    def inputs(self, X: pd.DataFrame) -> Any:
+        raise NotImplementedError
+
+    def online(self, inputs: Any) -> Any:
+        raise NotImplementedError
+
+    def batch(self, inputs: Any) -> Any:
+        raise NotImplementedError
+
+
+class PipelineServer(Server):
+    """A fitted scikit-learn pipeline served as it is: a DataFrame in, ``predict_proba``
+    (classifiers) or ``predict`` for one request, ``predict`` for a batch."""
+
+    def __init__(self, pipeline: Any, classification: bool) -> None:
+        self.pipeline = pipeline
+        self._online = predict_function(pipeline, classification)
+
+    def inputs(self, X: pd.DataFrame) -> pd.DataFrame:
+        return X
+
+    def online(self, inputs: Any) -> Any:
+        return self._online(inputs)
+
+    def batch(self, inputs: Any) -> Any:
+        return self.pipeline.predict(inputs)
+
+
+def as_server(served: Any, classification: bool) -> Server:
+    """``served`` itself when it is a :class:`Server`, else a fitted pipeline's server."""
+    if isinstance(served, Server):
+        return served
+    return PipelineServer(served, classification)
+
+
 class _Served:
     """One model in the latency phase: its calls, rows and what its rounds measured."""
 
-    def __init__(self, pipeline: Any, X: pd.DataFrame, classification: bool) -> None:
-        self.pipeline = pipeline
-        self.predict = predict_function(pipeline, classification)
-        self.rows = [X.iloc[[i]] for i in range(min(len(X), 256))]
-        self.batch = X.iloc[: min(BATCH_ROWS, len(X))]
+    def __init__(self, server: Server, X: pd.DataFrame) -> None:
+        self.server = server
+        self.rows = [server.inputs(X.iloc[[i]]) for i in range(min(len(X), 256))]
+        batch = X.iloc[: min(BATCH_ROWS, len(X))]
+        self.batch_rows = len(batch)
+        self.batch = server.inputs(batch)
         self.calls: list[float] = []
         self.p50: list[float] = []
         self.p95: list[float] = []
@@ -197,8 +239,8 @@ class _Served:
 
     def warm_up(self) -> None:
         for i in range(WARMUP_CALLS):
-            self.predict(self.rows[i % len(self.rows)])
-        self.pipeline.predict(self.batch)
+            self.server.online(self.rows[i % len(self.rows)])
+        self.server.batch(self.batch)
 
     def round(self, clock: Callable[[], float], block_calls: int) -> None:
         started = clock()
@@ -206,12 +248,12 @@ class _Served:
         while len(block) < block_calls:
             row = self.rows[(len(self.calls) + len(block)) % len(self.rows)]
             t0 = clock()
-            self.predict(row)
+            self.server.online(row)
             block.append(clock() - t0)
             if len(block) >= FLOOR_CALLS and clock() - started >= BLOCK_S:
                 break
         t0 = clock()
-        self.pipeline.predict(self.batch)
+        self.server.batch(self.batch)
         batch_s = max(clock() - t0, 1e-9)
         self.spent += clock() - started
         ms = np.asarray(block) * 1000.0
@@ -219,7 +261,7 @@ class _Served:
         self.p50.append(float(np.percentile(ms, 50)))
         self.p95.append(float(np.percentile(ms, 95)))
         self.mean.append(float(ms.mean()))
-        self.throughput.append(len(self.batch) / batch_s)
+        self.throughput.append(self.batch_rows / batch_s)
 
     def tight(self) -> bool:
         value, low, high = log_interval(self.p50)
@@ -239,7 +281,7 @@ class _Served:
             latency_ms_p95_ci=(p95[1], p95[2]),
             throughput_rows_per_s_ci=(tput[1], tput[2]),
             latency_calls=len(self.calls),
-            batch_rows=len(self.batch),
+            batch_rows=self.batch_rows,
             latency_ms_mean=log_interval(self.mean)[0],
             measured_s=self.spent,
             round_p50_ms=tuple(self.p50),
@@ -262,7 +304,8 @@ def measure_serving_rounds(
     clock: Callable[[], float] = time.perf_counter,
     on_done: Callable[[str, ServingCost], None] | None = None,
 ) -> dict[str, ServingCost]:
-    """Single-row latency and batch throughput of every pipeline, in interleaved rounds.
+    """Single-row latency and batch throughput of every pipeline (or :class:`Server`), in
+    interleaved rounds.
 
     Call this with nothing else running (the study runs it after all training): measuring while
     other work competes for the cores makes latency wrong. Each round visits the models still
@@ -271,7 +314,7 @@ def measure_serving_rounds(
     is told as soon as a model's measurement ends.
     """
     rng = np.random.default_rng(seed)
-    served = {name: _Served(p, X, classification) for name, p in pipelines.items()}
+    served = {name: _Served(as_server(p, classification), X) for name, p in pipelines.items()}
     for s in served.values():
         s.warm_up()
     active = list(served)

@@ -18,7 +18,15 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from core.data import REASON_WORDS
-from core.decision import Decision, axis_pick_words, chart_models, decide_for_axis, rule_words
+from core.decision import (
+    Decision,
+    axis_pick_words,
+    chart_models,
+    decide_for_axis,
+    other_runtime_models,
+    rule_words,
+    served,
+)
 from core.economics import SOURCES, BusinessCase, BusinessInputs, business_case, usd_interval
 from core.economics_figures import net_value_figure
 from core.errors import TradeoffError
@@ -28,7 +36,7 @@ from core.fairness import FairnessReport, column_choices, fairness_report, gap_s
 from core.fairness_figures import accuracy_gap_figure
 from core.figures import chart_config, pareto_figure
 from core.glossary import report_terms
-from core.pareto import AXES, COST_AXES, NET_VALUE, Budgets
+from core.pareto import AXES, COST_AXES, Budgets
 from core.results import environment
 from core.stats import metric_info
 from core.study import StudyResult
@@ -251,9 +259,10 @@ def _pareto(study: StudyResult, decision: Decision) -> str:
         axis = AXES[key]
         on_axis = decision if key == decision.cost else decide_for_axis(study, decision, key)
         fig = pareto_figure(
-            chart_models(study, decision) if key == NET_VALUE else study.models,
+            chart_models(study, on_axis, key),
             study.primary_metric,
             key,
+            other_runtime=other_runtime_models(study, on_axis, key),
             budgets=decision.budgets,
             academic=on_axis.academic,
             industry=on_axis.industry,
@@ -433,7 +442,7 @@ def build_report(
         ("Summary", _summary(study, decision)),
         ("The data", _data(study)),
         ("How the models were measured", _methods(study)),
-        ("Leaderboard", _leaderboard(study, budgets)),
+        ("Leaderboard", _leaderboard(served(study, decision.choices), budgets)),
         ("Accuracy against each cost", _pareto(study, decision)),
     ]
     if explanation is not None:
@@ -495,7 +504,9 @@ def full_report(
         except TradeoffError:
             explanation = None
     business = (
-        business_case(study, inputs, model=pick) if inputs is not None and study.ok_models else None
+        business_case(served(study, decision.choices), inputs, model=pick)
+        if inputs is not None and study.ok_models
+        else None
     )
     choices = {c.column: c for c in column_choices(study, table) if c.available}
     columns = [c for c in choices if choices[c].sensitive] if sensitive is None else sensitive

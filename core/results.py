@@ -18,13 +18,23 @@ import pandas as pd
 
 from core.decision import Decision
 from core.pareto import COST_AXES, format_metric, frontier
+from core.runtimes import runtimes_dict
 from core.stats import metric_info
 from core.study import ModelResult, StudyResult
 
 SCHEMA_VERSION = 1
 #: Packages whose versions are recorded for reproducibility.
 _PACKAGES = ("scikit-learn", "xgboost-cpu", "numpy", "pandas", "scipy", "skops", "shap")
-_IN_MEMORY_ONLY = {"pipeline", "model_bytes", "predictions", "fold_metrics", "file_problem"}
+_IN_MEMORY_ONLY = {
+    "pipeline",
+    "model_bytes",
+    "onnx_bytes",
+    "predictions",
+    "fold_metrics",
+    "file_problem",
+}
+#: Written as ``runtimes`` instead (:func:`core.runtimes.runtimes_dict`).
+_AS_RUNTIMES = {"onnx"}
 
 
 def _clean(value: Any) -> Any:
@@ -56,7 +66,11 @@ def environment() -> dict[str, Any]:
 
 
 def model_to_dict(model: ModelResult) -> dict[str, Any]:
-    return {f.name: getattr(model, f.name) for f in fields(model) if f.name not in _IN_MEMORY_ONLY}
+    """One model of ``results.json``: its fields (the serving figures are scikit-learn's) and
+    ``runtimes``, the serving figures of each runtime."""
+    skip = _IN_MEMORY_ONLY | _AS_RUNTIMES
+    document = {f.name: getattr(model, f.name) for f in fields(model) if f.name not in skip}
+    return document | {"runtimes": runtimes_dict(model)}
 
 
 def to_dict(study: StudyResult, decision: Decision | None = None) -> dict[str, Any]:
@@ -113,6 +127,19 @@ def _fmt(value: float | None, pattern: str) -> str:
     return "" if value is None or not math.isfinite(value) else pattern.format(value)
 
 
+def _onnx(model: ModelResult, name: str) -> Any:
+    return None if model.onnx is None else getattr(model.onnx, name)
+
+
+def _compiled_words(model: ModelResult) -> str:
+    """ "yes" when the model is also served from ONNX Runtime, else why not."""
+    if not model.ok:
+        return ""
+    if model.onnx is not None and model.onnx.measured:
+        return "yes"
+    return f"no: {model.onnx_problem or 'not tried in this study'}"
+
+
 def leaderboard(study: StudyResult) -> pd.DataFrame:
     """One row per model, best first, with units in the column names."""
     metric = study.primary_metric
@@ -144,6 +171,21 @@ def leaderboard(study: StudyResult) -> pd.DataFrame:
                 "batch serving cost ($ per million predictions)": m.usd_per_million_predictions,
                 "online serving cost ($ per million predictions)": (
                     m.usd_per_million_online_predictions
+                ),
+                "compiled to ONNX": _compiled_words(m),
+                "ONNX Runtime p50 latency (ms)": _onnx(m, "latency_ms_p50"),
+                "ONNX Runtime p50 latency 95% CI low (ms)": _end(_onnx(m, "latency_ms_p50_ci"), 0),
+                "ONNX Runtime p50 latency 95% CI high (ms)": _end(_onnx(m, "latency_ms_p50_ci"), 1),
+                "ONNX Runtime p95 latency (ms)": _onnx(m, "latency_ms_p95"),
+                "ONNX Runtime throughput (rows/s)": _onnx(m, "throughput_rows_per_s"),
+                "ONNX file size (MB)": None
+                if _onnx(m, "size_bytes") is None
+                else _onnx(m, "size_bytes") / 1e6,
+                "ONNX Runtime batch serving cost ($ per million predictions)": _onnx(
+                    m, "usd_per_million_predictions"
+                ),
+                "ONNX Runtime online serving cost ($ per million predictions)": _onnx(
+                    m, "usd_per_million_online_predictions"
                 ),
                 "note": m.reason or " ".join(m.notes),
             }
@@ -252,6 +294,10 @@ def model_filename(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]", "_", name) + ".skops"
 
 
+def onnx_filename(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", name) + ".onnx"
+
+
 def write_outputs(
     study: StudyResult, out_dir: str | Path, decision: Decision | None = None
 ) -> Path:
@@ -263,6 +309,10 @@ def write_outputs(
             rel = Path("models") / model_filename(m.name)
             (out / rel).write_bytes(m.model_bytes)
             m.model_file = rel.as_posix()
+        if m.onnx_bytes is not None:
+            rel = Path("models") / onnx_filename(m.name)
+            (out / rel).write_bytes(m.onnx_bytes)
+            m.onnx_file = rel.as_posix()
     (out / "leaderboard.csv").write_bytes(safe_csv(leaderboard(study)))
     (out / "predictions.csv").write_bytes(safe_csv(predictions_frame(study)))
     path = out / "results.json"

@@ -48,6 +48,7 @@ from typing import Any, TypeVar
 
 import platformdirs
 
+from core.compiled import GraphRefused, check_graph
 from core.errors import TradeoffError
 from core.study import StudyResult
 from core.study_files import (
@@ -513,6 +514,17 @@ class StudyStore:
                     model.pipeline, model.model_bytes = load_model(data), data
                 except (_FileProblem, ModelFileError) as exc:
                     model.file_problem = _file_problem(info["stored_file"], exc)
+            if pipelines and info.get("stored_onnx_file") and model.onnx is not None:
+                try:  # kept for export, checked to be a graph this app writes; never run here
+                    data = self._read(study_id, info["stored_onnx_file"], hashes)
+                    check_graph(data)
+                    model.onnx_bytes = data
+                except (_FileProblem, GraphRefused) as exc:
+                    model.onnx_bytes = None
+                    model.onnx_problem = (
+                        f"Its compiled file {info['stored_onnx_file']} cannot be used ({exc}); "
+                        "its measured figures stand, but it cannot be exported compiled."
+                    )
         return study
 
     def table_bytes(self, study_id: str) -> bytes | None:

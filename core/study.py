@@ -49,6 +49,7 @@ from threadpoolctl import threadpool_limits
 
 from core import candidates as cand
 from core.claims import selection, selection_level, versus_best, versus_reference
+from core.compiled import CompiledModel, compile_pipeline, verify
 from core.dataset import Dataset, copy_groups
 from core.errors import ConfigError
 from core.measure import (
@@ -63,9 +64,8 @@ from core.pareto import (
     DEFAULT_USD_PER_VCPU_HOUR,
     Budgets,
     train_usd,
-    usd_per_million_online_predictions,
-    usd_per_million_predictions,
 )
+from core.runtimes import RuntimeFigures, set_serving
 from core.stats import (
     DEFAULT_RESAMPLES,
     SCORE_INTERVALS,
@@ -120,6 +120,9 @@ class StudyConfig:
     #: may use once its minimum rounds are done, if its interval is not yet tight.
     latency_calls: int = BLOCK_CALLS
     latency_budget_s: float = LATENCY_BUDGET_S
+    #: Also serve every model that compiles from ONNX Runtime (:mod:`core.compiled`): converted
+    #: in the training worker, verified on the held-out rows, measured in the same rounds.
+    compile_onnx: bool = True
 
 
 @dataclass(frozen=True)
@@ -222,9 +225,16 @@ class ModelResult:
     usd_per_million_online_predictions: float | None = None
     train_usd: float | None = None
     model_file: str | None = None
+    #: Served from ONNX Runtime (:mod:`core.runtimes`): its figures when the pipeline compiled,
+    #: predicted as it does on every held-out row and was measured, else ``None`` and
+    #: ``onnx_problem`` says why; ``onnx_file`` is its ``.onnx`` file in the output folder.
+    onnx: RuntimeFigures | None = None
+    onnx_problem: str | None = None
+    onnx_file: str | None = None
     # Kept in memory only (not in results.json):
     pipeline: Any = field(default=None, repr=False)
     model_bytes: bytes | None = field(default=None, repr=False)
+    onnx_bytes: bytes | None = field(default=None, repr=False)
     predictions: Predictions | None = field(default=None, repr=False)
     fold_metrics: list[dict[str, float]] = field(default_factory=list, repr=False)
     #: Why a reopened study's fitted pipeline was not loaded (a damaged or refused file), or
@@ -294,6 +304,7 @@ class _Task:
     folds: list[tuple[np.ndarray, np.ndarray]]
     refit_index: np.ndarray | None
     seed: int
+    compile_onnx: bool = True
 
 
 @dataclass
@@ -310,6 +321,9 @@ class _Outcome:
     proba: np.ndarray | None = None
     pipeline: Any = None
     model_bytes: bytes | None = None
+    onnx_bytes: bytes | None = None
+    onnx_problem: str | None = None
+    onnx: RuntimeFigures | None = None
 
 
 def _sample(index: np.ndarray, limit: int | None, seed: int) -> np.ndarray:
@@ -363,16 +377,43 @@ def _train(task: _Task) -> _Outcome:
             pipeline = spec.build(ds, task.seed)
             outcome.refit_s = timed_fit(pipeline, ds.X.iloc[used], ds.y[used]).train_s
         outcome.model_bytes = serialize(pipeline)
+        eval_positions = np.concatenate([test for _, test in task.folds])
+        if task.compile_onnx:
+            _compile(outcome, pipeline, ds, ds.X.iloc[np.sort(eval_positions)])
     messages = sorted({_warning_note(w) for w in caught})
     outcome.notes = sorted(set(outcome.notes)) + messages
     outcome.train_s = float(np.mean([f[0] for f in fits]))
     outcome.train_cpu_s = float(np.mean([f[1] for f in fits]))
-    eval_positions = np.concatenate([test for _, test in task.folds])
     assert len(eval_positions) == n_eval
     outcome.y_pred = y_pred[eval_positions]
     outcome.proba = None if proba is None else proba[eval_positions]
     outcome.pipeline = pipeline
     return outcome
+
+
+def _compile(outcome: _Outcome, pipeline: Any, ds: Dataset, held_out: pd.DataFrame) -> None:
+    """The fitted pipeline compiled to ONNX, kept only if it predicts as the pipeline does on
+    every held-out row (:func:`core.compiled.verify`); otherwise why not, in words."""
+    try:
+        compiled = compile_pipeline(pipeline, ds)
+        check = verify(compiled, pipeline, held_out, ds)
+    except Exception as exc:  # a converter's crash never costs the model its other figures
+        detail = traceback.format_exception_only(type(exc), exc)[-1].strip()[:200]
+        outcome.onnx_problem = f"Could not be compiled to ONNX ({detail})."
+        return
+    if compiled.onnx is None:
+        outcome.onnx_problem = compiled.problem or "It could not be compiled to ONNX."
+        return
+    if not check.ok:
+        outcome.onnx_problem = f"Not offered as compiled: {check.problem}."
+        return
+    outcome.onnx_bytes = compiled.onnx
+    outcome.onnx = RuntimeFigures(
+        size_bytes=len(compiled.onnx),
+        convert_s=compiled.convert_s,
+        verified_rows=check.rows,
+        max_difference=check.max_difference,
+    )
 
 
 def _full_proba(pipeline: Any, raw: np.ndarray, n_classes: int) -> np.ndarray:
@@ -593,7 +634,9 @@ def run_study(
 
     # Slowest first (longest-processing-time scheduling): workers then finish close together.
     by_cost = sorted(names, key=lambda n: -cand.get_candidate(n).relative_cost)
-    tasks = [_Task(n, dataset, folds, refit_index, config.seed) for n in by_cost]
+    tasks = [
+        _Task(n, dataset, folds, refit_index, config.seed, config.compile_onnx) for n in by_cost
+    ]
     n_workers = (os.cpu_count() or 1) if config.n_workers is None else config.n_workers
     if n_workers <= 0:
         outcomes = _run_inline(tasks, notify)
@@ -613,7 +656,7 @@ def run_study(
     _measure(
         [results[n] for n in names if results[n].ok],
         dataset.X.iloc[np.sort(eval_index)],
-        dataset.is_classification,
+        dataset,
         config,
         notify,
     )
@@ -631,46 +674,53 @@ def run_study(
     )
 
 
+#: How the latency phase names a model's compiled runtime (no candidate name holds "@").
+_ONNX_KEY = "@onnx"
+
+
 def _measure(
     models: list[ModelResult],
     rows: pd.DataFrame,
-    classification: bool,
+    dataset: Dataset,
     config: StudyConfig,
     notify: _Notifier,
 ) -> None:
     """The latency phase: every trained model, with nothing else running, one call at a time,
-    in interleaved rounds (:func:`core.measure.measure_serving_rounds`). Each model's figures
-    are set, and it is reported done, as soon as its own measurement ends."""
+    in interleaved rounds (:func:`core.measure.measure_serving_rounds`), from scikit-learn and,
+    when it compiled, from ONNX Runtime in the same rounds (so the two pair by round). Each
+    model's figures are set, and it is reported done, as soon as its own measurements end."""
     by_name = {m.name: m for m in models}
+    servers: dict[str, Any] = {}
+    waiting: dict[str, int] = {}
     for m in models:
+        servers[m.name] = m.pipeline
+        waiting[m.name] = 1
+        if m.onnx is not None and m.onnx_bytes is not None:
+            try:
+                servers[m.name + _ONNX_KEY] = CompiledModel(m.onnx_bytes, dataset)
+                waiting[m.name] += 1
+            except Exception as exc:  # a graph that verified in the worker but will not load
+                m.onnx, m.onnx_bytes = None, None
+                m.onnx_problem = f"The compiled model could not be loaded to be measured ({exc})."
         notify(m.name, "measuring", "In turn with the other models.")
 
-    def finished(name: str, cost: ServingCost) -> None:
+    def finished(key: str, cost: ServingCost) -> None:
+        name = key.removesuffix(_ONNX_KEY)
         m = by_name[name]
-        m.latency_ms_p50, m.latency_ms_p95 = cost.latency_ms_p50, cost.latency_ms_p95
-        m.latency_ms_p50_ci = list(cost.latency_ms_p50_ci)
-        m.latency_ms_p95_ci = list(cost.latency_ms_p95_ci)
-        m.latency_ms_mean = cost.latency_ms_mean
-        m.throughput_rows_per_s = cost.throughput_rows_per_s
-        m.throughput_rows_per_s_ci = list(cost.throughput_rows_per_s_ci)
-        m.latency_rounds = cost.rounds
-        m.round_p50_ms, m.round_p95_ms = list(cost.round_p50_ms), list(cost.round_p95_ms)
-        m.round_throughput = list(cost.round_throughput)
-        m.round_mean_ms = list(cost.round_mean_ms)
-        m.usd_per_million_predictions = usd_per_million_predictions(
-            cost.throughput_rows_per_s, config.usd_per_vcpu_hour
-        )
-        m.usd_per_million_online_predictions = usd_per_million_online_predictions(
-            cost.latency_ms_mean, config.usd_per_vcpu_hour
-        )
-        m.train_usd = train_usd(m.train_cpu_s, config.usd_per_vcpu_hour)
-        notify.measured(name, cost.measured_s)
+        if key.endswith(_ONNX_KEY):
+            assert m.onnx is not None
+            set_serving(m.onnx, cost, config.usd_per_vcpu_hour)
+        else:
+            set_serving(m, cost, config.usd_per_vcpu_hour)
+            m.train_usd = train_usd(m.train_cpu_s, config.usd_per_vcpu_hour)
+        waiting[name] -= 1
+        notify.measured(name, cost.measured_s, done=waiting[name] == 0)
 
     with threadpool_limits(limits=1):
         measure_serving_rounds(
-            {m.name: m.pipeline for m in models},
+            servers,
             rows,
-            classification=classification,
+            classification=dataset.is_classification,
             seed=config.seed,
             block_calls=config.latency_calls,
             budget_s=config.latency_budget_s,
@@ -734,10 +784,12 @@ class _Notifier:
         else:
             self(outcome.name, outcome.status, outcome.reason, final=False)
 
-    def measured(self, name: str, seconds: float) -> None:
-        """The model's latency measurement ended after ``seconds`` of its own calls."""
+    def measured(self, name: str, seconds: float, *, done: bool = True) -> None:
+        """One of the model's latency measurements ended after ``seconds`` of its own calls;
+        it is done once the last (of its runtimes) has."""
         self._busy[name] = self._busy.get(name, 0.0) + seconds
-        self(name, "done")
+        if done:
+            self(name, "done")
 
     def tick(self) -> None:
         """A heartbeat for models still busy, at most once per :attr:`TICK_S`."""
@@ -759,10 +811,15 @@ def _run_inline(tasks: Sequence[_Task], notify: _Notifier) -> dict[str, _Outcome
     return outcomes
 
 
+#: What the conversion imports in a worker (:mod:`core.compiled`).
+_COMPILERS = ("skl2onnx", "onnxmltools.convert.xgboost.operator_converters.XGBoost", "onnxruntime")
+
+
 def _context() -> Any:
     """Fresh worker processes forked from a clean server (no inherited OpenMP state or threads)."""
     ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["core.study"])
+    # The converters too (skl2onnx takes about 1 s to import): paid once by the server.
+    ctx.set_forkserver_preload(["core.study", *_COMPILERS])
     return ctx
 
 
@@ -904,6 +961,11 @@ def _absorb(
     result.pipeline = outcome.pipeline
     result.model_bytes = outcome.model_bytes
     result.size_bytes = len(outcome.model_bytes or b"")
+    result.onnx_bytes, result.onnx, result.onnx_problem = (
+        outcome.onnx_bytes,
+        outcome.onnx,
+        outcome.onnx_problem,
+    )
     result.predictions = Predictions(outcome.y_pred, outcome.proba)
     y_eval = ds.y[eval_index]
     n_classes = len(ds.classes)

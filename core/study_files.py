@@ -7,6 +7,8 @@ A study folder holds::
     X.parquet              the dataset's features, exactly (dtypes, column names, index)
     arrays.npz             y, row_ids, eval_index, eval_fold and every model's predictions
     models/<name>.skops    each fitted pipeline: the exact skops bytes of the study
+    models/<name>.onnx     each compiled model that was verified (:mod:`core.compiled`); kept
+                           as bytes for export, never loaded when a study is opened
     table.bin              the uploaded file the study was trained on, byte for byte, when the
                            app had it (its SHA-256 is the dataset's): reopening the study makes
                            it the current data again (a bundled sample is never copied)
@@ -32,7 +34,8 @@ import pandas as pd
 
 from core.dataset import ColumnProfile, Dataset, DataWarning
 from core.pareto import Budgets
-from core.results import environment, model_filename, model_to_dict
+from core.results import environment, model_filename, model_to_dict, onnx_filename
+from core.runtimes import RuntimeFigures
 from core.stats import Predictions
 from core.study import ModelResult, StudyConfig, StudyResult
 
@@ -46,7 +49,7 @@ MANIFEST_VERSION = 1
 MAX_MANIFEST_BYTES = 64 * 1024 * 1024
 #: The only files a manifest may name: the data, the arrays and model files by safe name.
 FILE_PATH = re.compile(
-    r"X\.parquet|arrays\.npz|table\.bin|models/[A-Za-z0-9_.-]{1,200}\.skops", re.ASCII
+    r"X\.parquet|arrays\.npz|table\.bin|models/[A-Za-z0-9_.-]{1,200}\.(?:skops|onnx)", re.ASCII
 )
 #: The file holding the study's own table (see the module's docstring).
 TABLE_FILE = "table.bin"
@@ -150,9 +153,13 @@ def write_study(
     for m in study.models:
         if m.model_bytes is not None:
             put(stored[m.name], m.model_bytes)
+    compiled = {m.name: f"models/{onnx_filename(m.name)}" for m in study.models if m.onnx_bytes}
+    for m in study.models:
+        if m.onnx_bytes is not None:
+            put(compiled[m.name], m.onnx_bytes)
     if table is not None and sha256(table) == ds.sha256:
         put(TABLE_FILE, table)
-    meta = jsonable(_metadata(study, stored))
+    meta = jsonable(_metadata(study, stored, compiled))
     manifest = Manifest(study_id, saved_at, summarize(study_id, study), meta, tuple(files))
     (folder / MANIFEST).write_bytes(manifest.to_bytes())
     return manifest
@@ -197,7 +204,10 @@ def _checked(document: Any, folder_name: str) -> Manifest:
     if not isinstance(meta, dict) or not isinstance(meta.get("models"), list):
         raise ValueError("no results")
     for model in meta["models"]:
-        if not isinstance(model, dict) or model.get("stored_file") not in paths | {None}:
+        if not isinstance(model, dict) or not {
+            model.get("stored_file"),
+            model.get("stored_onnx_file"),
+        } <= paths | {None}:
             raise ValueError("a model names a file it does not list")
     saved_at = document["saved_at"]
     if not isinstance(saved_at, str):
@@ -261,10 +271,17 @@ def summarize(study_id: str, study: StudyResult) -> StudySummary:
     )  # fmt: skip
 
 
-def _metadata(study: StudyResult, stored: dict[str, str]) -> dict[str, Any]:
+def _metadata(
+    study: StudyResult, stored: dict[str, str], compiled: dict[str, str]
+) -> dict[str, Any]:
     skip = ("X", "y", "row_ids")
     models = [
-        model_to_dict(m) | {"fold_metrics": m.fold_metrics, "stored_file": stored.get(m.name)}
+        model_to_dict(m)
+        | {
+            "fold_metrics": m.fold_metrics,
+            "stored_file": stored.get(m.name),
+            "stored_onnx_file": compiled.get(m.name),
+        }
         for m in study.models
     ]
     return {
@@ -333,6 +350,27 @@ def _dataset_from(meta: dict[str, Any], X: pd.DataFrame, y: Any, row_ids: Any) -
     return _build(Dataset, data)
 
 
+def _runtime_figures(runtimes: Any) -> RuntimeFigures | None:
+    """A model's ONNX Runtime figures from its saved ``runtimes``, each value checked to be a
+    number, a list of numbers or null; ``None`` when it was not served compiled (or the entry
+    is not one this app writes)."""
+    entry = runtimes.get("onnx") if isinstance(runtimes, dict) else None
+    if not isinstance(entry, dict) or entry.get("available") is not True:
+        return None
+    values: dict[str, Any] = {}
+    for f in fields(RuntimeFigures):
+        value = entry.get(f.name)
+        items = value if isinstance(value, list) else [value]
+        if not all(v is None or (_number(v)) for v in items):
+            return None
+        values[f.name] = value
+    return RuntimeFigures(**values)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def study_from(meta: dict[str, Any], X_bytes: bytes, arrays_bytes: bytes) -> StudyResult:
     """The study (without fitted pipelines) from its metadata and data files."""
     X = pd.read_parquet(io.BytesIO(X_bytes))
@@ -341,6 +379,7 @@ def study_from(meta: dict[str, Any], X_bytes: bytes, arrays_bytes: bytes) -> Stu
     models = []
     for i, info in enumerate(meta["models"]):
         model = _build(ModelResult, info)
+        model.onnx = _runtime_figures(info.get("runtimes"))
         if f"y_pred_{i}" in arrays:
             model.predictions = Predictions(arrays[f"y_pred_{i}"], arrays.get(f"proba_{i}"))
         models.append(model)

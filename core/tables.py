@@ -18,6 +18,7 @@ from core.dataset import ColumnProfile, Dataset
 from core.economics import BusinessCase
 from core.fairness import FairnessReport, suggest_sensitive
 from core.pareto import Budgets, format_metric, tied_with_best
+from core.runtimes import RUNTIME_LABELS, runtime_of
 from core.stats import MetricInfo, metric_info
 from core.store import StudySummary
 from core.study import ProgressEvent, StudyResult
@@ -162,6 +163,7 @@ def leaderboard_view(study: StudyResult, budgets: Budgets | None = None) -> pd.D
         rows.append(
             {
                 "model": m.label,
+                "served from": RUNTIME_LABELS[runtime_of(m)] if ok else "",
                 "family": m.family,
                 "status": m.status,
                 f"{info.label}{unit}": None if value is None else value * scale,
@@ -223,9 +225,10 @@ def leaderboard_summary(study: StudyResult, budgets: Budgets | None = None) -> p
     """The leaderboard in the fewest columns a person needs to choose, best first, as text that
     fits a slide: the metric with its 95% interval in one cell, the difference with the simple
     baseline with its paired interval and whether it is real, whether the model is tied with the
-    best, and each cost with its unit ("2.94 ms", "82 kB", "$0.0042"). Whether a model fits the
-    budgets only when some budget is set; notes are sentences under the table
-    (:func:`leaderboard_notes`). Every figure, sortable, is in :func:`leaderboard_view`."""
+    best, and each cost with its unit ("2.94 ms", "82 kB", "$0.0042"), as ``study``'s models are
+    served (a model served from ONNX Runtime is named so, see :func:`core.decision.served`).
+    Whether a model fits the budgets only when some budget is set; notes are sentences under the
+    table (:func:`leaderboard_notes`). Every figure, sortable, is in :func:`leaderboard_view`."""
     metric = study.primary_metric
     info = metric_info(metric)
     budgets = budgets or study.config.budgets
@@ -260,7 +263,7 @@ def leaderboard_summary(study: StudyResult, budgets: Budgets | None = None) -> p
         )
         rows.append(
             {
-                "model": m.label,
+                "model": m.label + (" (ONNX Runtime)" if runtime_of(m) == "onnx" else ""),
                 value_column: with_interval(value, m.metric_ci_low, m.metric_ci_high, False)
                 if ok
                 else m.status,

@@ -21,6 +21,7 @@ from core.decision import (
 )
 from core.errors import TradeoffError
 from core.pareto import format_metric
+from core.runtimes import DEFAULT_RUNTIME_MODE, RUNTIME_LABELS, RUNTIME_MODES
 from core.stats import metric_info
 from core.study import StudyResult
 from ui.business import entered_inputs
@@ -43,6 +44,7 @@ def current_choices(study: StudyResult) -> Choices:
     business, tuned = entered_inputs(study)
     tolerance = st.session_state.get(Keys.TOLERANCE)
     saving = st.session_state.get(Keys.MATERIALITY)
+    runtime = st.session_state.get(Keys.RUNTIME)
     return Choices(
         cost=decision_cost(study),
         tolerance=DEFAULT_TOLERANCE if tolerance is None else float(tolerance),
@@ -50,6 +52,7 @@ def current_choices(study: StudyResult) -> Choices:
         budgets=current_budgets(),
         business=business,
         tune_thresholds=tuned,
+        runtime=runtime if runtime in RUNTIME_MODES else DEFAULT_RUNTIME_MODE,
     )
 
 
@@ -70,6 +73,7 @@ def current_decision(study: StudyResult) -> Decision:
                 tolerance=choices.tolerance,
                 materiality=choices.materiality,
                 budgets=choices.budgets,
+                runtime=choices.runtime,
             )
             cache[key] = decide(study, fallback)
     return cast(Decision, cache[key])
@@ -87,7 +91,12 @@ def pick_words(study: StudyResult, decision: Decision) -> str:
     model = study.model(decision.industry)
     value = format_metric(metric, model.metrics[metric])
     basis = "your business numbers" if decision.based_on_business else decision.cost_label
-    return f"Decision: {model.label} ({metric_info(metric).words} {value}), judged on {basis}"
+    served = (
+        f" served from {RUNTIME_LABELS[decision.runtime]}" if decision.runtime == "onnx" else ""
+    )
+    return (
+        f"Decision: {model.label}{served} ({metric_info(metric).words} {value}), judged on {basis}"
+    )
 
 
 def study_headline(study: StudyResult) -> str:

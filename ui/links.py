@@ -18,6 +18,7 @@ import streamlit as st
 from core import candidates as cand
 from core.decision import NET_VALUE
 from core.pareto import COST_AXES
+from core.runtimes import RUNTIME_MODES
 from core.stats import METRICS
 from core.study import VALIDATIONS
 from ui.common import md
@@ -62,6 +63,7 @@ class LinkChoice:
 LINK_CHOICES: dict[str, LinkChoice] = {
     "cost": LinkChoice(Keys.AXIS, _choice((*COST_AXES, NET_VALUE))),
     "lens": LinkChoice(Keys.LENS, _choice(LENSES)),
+    "runtime": LinkChoice(Keys.RUNTIME, _choice(tuple(RUNTIME_MODES))),
     "tolerance": LinkChoice(Keys.TOLERANCE, _number(0.0, 100.0)),
     "min_saving": LinkChoice(Keys.MATERIALITY, _number(0.0, 95.0)),
     "max_latency_ms": LinkChoice(Keys.MAX_LATENCY_MS, _number(0.0, math.inf)),

@@ -20,6 +20,7 @@ from core.economics import (
     DEFAULT_RETRAINS_PER_MONTH,
     DEFAULT_SERVING,
 )
+from core.runtimes import DEFAULT_RUNTIME_MODE
 from core.samples import DEFAULT_SAMPLE
 from core.study import StudyResult
 from core.tables import unavailable_sentence
@@ -101,6 +102,7 @@ class Keys:
     DECISIONS = "decisions"  # {(study key, choices): Decision}
     FOLLOWED = "followed"  # {key: the decision's pick it was last set to}
     LENS = "lens"
+    RUNTIME = "runtime"  # how models are served: core.runtimes.RUNTIME_MODES
     MAX_LATENCY_MS = "max_latency_ms"
     MAX_SIZE_MB = "max_size_mb"
     MAX_TRAIN_S = "max_train_s"
@@ -162,6 +164,7 @@ def defaults() -> dict[str, Any]:
         Keys.TOLERANCE: DEFAULT_TOLERANCE,
         Keys.MATERIALITY: DEFAULT_MATERIALITY * 100,
         Keys.LENS: "Industry",
+        Keys.RUNTIME: DEFAULT_RUNTIME_MODE,
         Keys.MAX_LATENCY_MS: None,
         Keys.MAX_SIZE_MB: None,
         Keys.MAX_TRAIN_S: None,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core import candidates as cand
-from core.decision import NET_VALUE, axis_pick_words, decide_for_axis
+from core.decision import NET_VALUE, axis_pick_words, decide_for_axis, served
 from core.economics import business_case
 from core.economics_figures import break_even_figure, net_value_figure, threshold_figure
 from core.figures import chart_config
@@ -47,8 +47,10 @@ follow_decision(
     names,
     next((n for n in (decision.industry, decision.academic) if n in names), names[0]),
 )
+# Serving costs as the decision serves each model (its runtime), the same figures it weighed.
+as_served = served(study, decision.choices)
 case = business_case(
-    study,
+    as_served,
     inputs,
     tune_thresholds=tuned,
     model=st.session_state[Keys.BUSINESS_MODEL],
@@ -77,7 +79,7 @@ if not entered:
 else:
     st.subheader("Net value per month")
     st.plotly_chart(
-        net_value_figure(study, case, on_money.industry),
+        net_value_figure(as_served, case, on_money.industry),
         width="stretch",
         key="net_value",
         config=chart_config("net_value"),

@@ -7,6 +7,7 @@ from functools import partial
 
 import streamlit as st
 
+from core.decision import served
 from core.economics import business_case
 from core.errors import TradeoffError
 from core.explain import default_class
@@ -98,7 +99,11 @@ def parts() -> dict[str, object]:
         st.warning(md(f"The report has no explanation: {exc}"), icon=Icons.WARNING)
     if choices[1] is not None and inputs is not None:
         found["business"] = business_case(
-            study, inputs, tune_thresholds=tuned, model=pick, resamples=study_resamples(study)
+            served(study, decision.choices),
+            inputs,
+            tune_thresholds=tuned,
+            model=pick,
+            resamples=study_resamples(study),
         )
     for column in choices[2]:
         try:

@@ -8,16 +8,28 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.decision import DECISION_COSTS, NET_VALUE, chart_models, rule_words
+from core.decision import (
+    DECISION_COSTS,
+    NET_VALUE,
+    chart_models,
+    other_runtime_models,
+    rule_words,
+    served,
+)
 from core.figures import chart_config, pareto_figure
 from core.glossary import result_terms
 from core.pareto import COST_AXES, DEFAULT_USD_PER_VCPU_HOUR, USD_PER_VCPU_HOUR_SOURCE
+from core.runtimes import RUNTIME_MODES, runtime_summary
 from core.stats import metric_info
 from core.tables import error_in_target_units
 from ui.business import numbers_entered
 from ui.common import glossary_popover, leaderboard, md
 from ui.decision import current_decision, decision_cost
 from ui.state import BUSINESS_PAGE, EXPLAIN_PAGE, Icons, Keys, kept, require_study, widget_key_of
+
+#: The Trade-offs chart's height in pixels: with the pick above it, on the first screen at
+#: 1280×720.
+TRADEOFFS_HEIGHT = 420
 
 st.title("Trade-offs")
 study = require_study()
@@ -38,7 +50,9 @@ def _cost_chosen() -> None:
 # the chart is of is said under it); the rule
 # and the budgets, set less often, are under the chart. Every value lives in session state, so
 # the decision below already reflects a change made in any of them.
-cost_box, lens_box, words_box = st.columns([4, 2, 2], vertical_alignment="bottom")
+cost_box, runtime_box, lens_box, words_box = st.columns(
+    [3.4, 2.4, 2.4, 1.8], vertical_alignment="bottom"
+)
 with cost_box:
     st.selectbox(
         "Cost to decide on",
@@ -55,6 +69,18 @@ with cost_box:
         "for scoring large batches; batch serving cost converts it to money, online serving "
         "cost prices one request at a time. Training CPU time is the CPU seconds of the fit. "
         "Once you enter your business numbers, net value per month decides.",
+    )
+with runtime_box:
+    kept(
+        st.selectbox,
+        "Served from",
+        Keys.RUNTIME,
+        options=list(RUNTIME_MODES),
+        format_func=lambda k: RUNTIME_MODES[k],
+        help="The same fitted model can be served from scikit-learn, as it was trained, or "
+        "compiled to ONNX Runtime, where it compiles and predicts exactly as scikit-learn "
+        "does on every held-out row. Best of both serves each model from the runtime that is "
+        "clearly cheaper on the chosen cost.",
     )
 with lens_box:
     kept(
@@ -148,6 +174,7 @@ box = st.success if pick else st.warning
 label = study.model(pick).label if pick else "none"
 box(f"**{lens} pick: {md(label)}.** {md(headline)}", icon=Icons.PICK)
 axis = decision.cost
+other_runtime = other_runtime_models(study, decision)
 figure = pareto_figure(
     chart_models(study, decision),
     metric,
@@ -155,7 +182,10 @@ figure = pareto_figure(
     budgets=decision.budgets,
     academic=decision.academic,
     industry=decision.industry,
+    other_runtime=other_runtime,
 )
+# A little shorter than other charts: the pick's sentence above it may name a runtime too.
+figure.update_layout(height=TRADEOFFS_HEIGHT)
 st.plotly_chart(figure, width="stretch", key="pareto", config=chart_config("pareto"))
 # What the chart is of, and what the pick above means, come under it: at 1280×720 the pick and
 # the whole plot fit on the first screen.
@@ -179,7 +209,16 @@ st.caption(
     "Models on the solid line are the best you can get for their cost; faded ones are beaten "
     "on both. The gold star is the decision. Dotted lines join sizes of one family; "
     "horizontal lines mark the baselines; red shading is over budget."
+    + (
+        " Diamonds are served from ONNX Runtime; a hollow marker is the same model from the "
+        "other runtime, and its arrow points from scikit-learn to ONNX Runtime."
+        if other_runtime
+        else ""
+    )
 )
+summary = runtime_summary(study)
+if summary:
+    st.caption(md(summary))
 _rule_and_budgets()
 st.caption(md(rule_words(metric, decision)))
 if axis in ("usd_per_million_predictions", "usd_per_million_online_predictions"):
@@ -201,5 +240,5 @@ st.caption(
     "Best first. A difference with the simple baseline is real only when its 95% interval "
     "excludes zero; otherwise it could be luck of the test rows."
 )
-leaderboard(study, decision.budgets)
+leaderboard(served(study, decision.choices), decision.budgets)
 st.page_link(EXPLAIN_PAGE, label="Why do these models decide what they decide?", icon=Icons.EXPLAIN)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from core import candidates as cand
+from core.decision import served
 from core.stats import metric_info, primary_choices
 from core.study import StudyConfig, default_primary_metric
 from ui.common import current_budgets, glossary_popover, leaderboard, md
-from ui.decision import study_headline
+from ui.decision import current_decision, study_headline
 from ui.state import TRADEOFFS_PAGE, Icons, Keys, current_study, kept, require_dataset
 from ui.training import show_train_error, start_training, train_progress, training
 
@@ -134,5 +135,6 @@ with run_box:
                 f"These results are for {md(study.dataset.name)} → {md(study.dataset.target)}, "
                 "not the data chosen now."
             )
-        leaderboard(study)
+        decision = current_decision(study)
+        leaderboard(served(study, decision.choices), decision.budgets)
         st.page_link(TRADEOFFS_PAGE, label="See the trade-offs", icon=Icons.TRADEOFFS)

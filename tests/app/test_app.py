@@ -19,7 +19,7 @@ from core.data import BINARY_MESSAGE, TARGET_CONSTANT_MESSAGE, load_dataset
 from core.decision import NET_VALUE, Choices, Decision, chart_models, decide
 from core.economics import BusinessInputs
 from core.export import results_json
-from core.figures import DECISION_NAME
+from core.figures import DECISION_NAME, OTHER_RUNTIME_NAME, SYMBOL_ONNX
 from core.pareto import cost_value, frontier
 from core.samples import DEFAULT_SAMPLE, SAMPLES, get_sample, read_sample_bytes
 from core.store import StudyStore
@@ -426,6 +426,46 @@ def test_axis_lens_and_budgets_rerender_without_retraining(credit_study):
     assert at.session_state[Keys.STUDY] is credit_study
 
 
+def test_the_runtime_switch_serves_the_same_models_from_either_runtime(credit_study, store_dir):
+    """Served from the cheaper of the two (the default), from scikit-learn or from ONNX
+    Runtime: the pick's sentence, the chart's diamonds and hollow pairs and the leaderboard
+    follow the switch, nothing retrains, and the choice rides in the link."""
+    study_id = StudyStore(store_dir).save(credit_study)
+    at = open_app(TRADEOFFS_PAGE, **{Keys.STUDY: credit_study, Keys.STUDY_ID: study_id})
+    switch = at.selectbox(key=widget_key_of(Keys.RUNTIME))
+    assert switch.value == "best"
+    assert "Served from ONNX Runtime (verified equal" in at.success[0].value
+    assert "compiled to ONNX Runtime and predict as scikit-learn does" in texts(at)
+
+    def drawn() -> tuple[set[str], list[str]]:
+        data = _figure(at)["data"]
+        symbols = {s for t in data if t.get("legendgroup") for s in t["marker"]["symbol"]}
+        hollow = [t for t in data if t.get("name") == OTHER_RUNTIME_NAME]
+        return symbols, [] if not hollow else hollow[0]["marker"]["symbol"]
+
+    symbols, hollow = drawn()
+    assert SYMBOL_ONNX in symbols
+    assert set(hollow) == {"circle-open"}  # the same models from scikit-learn
+    at.selectbox(key=widget_key_of(Keys.RUNTIME)).set_value("sklearn").run()
+    assert_ok(at)
+    assert "ONNX" not in at.success[0].value
+    symbols, hollow = drawn()
+    assert SYMBOL_ONNX not in symbols
+    assert set(hollow) == {"diamond-open"}  # where compiling would take them
+    board = shown_table(at.table[0])
+    assert not board["model"].str.contains("ONNX").any()
+    assert dict(at.query_params)["runtime"] == "sklearn"
+    at.selectbox(key=widget_key_of(Keys.RUNTIME)).set_value("onnx").run()
+    assert_ok(at)
+    board = shown_table(at.table[0])
+    assert board["model"].str.endswith("(ONNX Runtime)").sum() == 4  # all but the dummy
+    assert "Served from ONNX Runtime" in at.success[0].value
+    assert at.session_state[Keys.STUDY] is credit_study
+    again = reload(dict(at.query_params), TRADEOFFS_PAGE)
+    assert_ok(again)
+    assert again.session_state[Keys.RUNTIME] == "onnx"
+
+
 # --- Studies -------------------------------------------------------------------------------------
 
 
@@ -739,7 +779,8 @@ def test_every_place_names_the_same_pick_before_and_after_business_numbers_and_a
         assert name is not None
         label = study.model(name).label
         sidebar = "\n".join(m.value for m in at.sidebar.markdown)
-        assert f"Decision: {label} (" in sidebar
+        served = " served from ONNX Runtime" if expected.runtime == "onnx" else ""
+        assert f"Decision: {label}{served} (" in sidebar
         assert at.success[0].value == f"**Industry pick: {md(label)}.** {md(expected.sentence)}"
         (star,) = [t for t in _charts(at)[0]["data"] if t.get("name") == DECISION_NAME]
         drawn = {m.name: m for m in chart_models(study, expected)}

@@ -490,7 +490,7 @@ def test_measured_costs_carry_their_interval_as_horizontal_bars() -> None:
 
 
 def test_labels_of_close_points_never_overlap_and_never_cover_a_point() -> None:
-    from core.figures import (
+    from core.chart_labels import (
         _CHAR_PX,
         _EM_PAD,
         LABEL_AREA_PX,

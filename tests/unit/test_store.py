@@ -101,8 +101,9 @@ def _assert_same_study(loaded: StudyResult, original: StudyResult, *, pipelines:
     X = original.dataset.X
     for new, old in zip(loaded.models, original.models, strict=True):
         for f in fields(old):
-            if f.name not in {"pipeline", "model_bytes", "predictions"}:
+            if f.name not in {"pipeline", "model_bytes", "onnx_bytes", "predictions"}:
                 assert _nan_as_text(getattr(new, f.name)) == _nan_as_text(getattr(old, f.name))
+        assert new.onnx_bytes == (old.onnx_bytes if pipelines else None)
         if old.predictions is None:
             assert new.predictions is None
         else:
@@ -380,7 +381,7 @@ def _disk_full_at_first_model(monkeypatch):
 
 
 def _bug_in_metadata(monkeypatch):
-    monkeypatch.setattr(study_files, "_metadata", lambda study, stored: 1 / 0)
+    monkeypatch.setattr(study_files, "_metadata", lambda *_: 1 / 0)
 
 
 @pytest.mark.parametrize(

@@ -61,7 +61,8 @@ def test_profile_frame_without_a_dataset_leaves_use_empty():
 def test_leaderboard_view_units_order_and_verdicts(small_binary_study):
     study = small_binary_study
     frame = leaderboard_view(study)
-    assert frame.columns[3] == "Accuracy (%)"
+    assert list(frame.columns[:5]) == ["model", "served from", "family", "status", "Accuracy (%)"]
+    assert set(frame["served from"]) == {"scikit-learn"}  # the study as trained
     for column in ("p50 latency (ms)", "size (MB)", "train CPU (s)", "throughput (rows/s)"):
         assert column in frame.columns
     values = frame["Accuracy (%)"].tolist()
