@@ -35,7 +35,6 @@ if TYPE_CHECKING:
     from core.study import ModelResult, StudyResult
 
 Runtime = Literal["sklearn", "onnx"]
-RUNTIMES: tuple[Runtime, ...] = ("sklearn", "onnx")
 RUNTIME_LABELS: dict[str, str] = {"sklearn": "scikit-learn", "onnx": "ONNX Runtime"}
 RuntimeMode = Literal["sklearn", "onnx", "best"]
 #: The runtime switch's options, in its order, with the words it shows.
@@ -112,19 +111,6 @@ def set_serving(target: Any, cost: ServingCost, usd_per_vcpu_hour: float) -> Non
     )
     target.usd_per_million_online_predictions = usd_per_million_online_predictions(
         cost.latency_ms_mean, usd_per_vcpu_hour
-    )
-
-
-def reprice(figures: RuntimeFigures, usd_per_vcpu_hour: float) -> RuntimeFigures:
-    """``figures`` at another price per vCPU-hour (the money follows the measured time)."""
-    return replace(
-        figures,
-        usd_per_million_predictions=usd_per_million_predictions(
-            figures.throughput_rows_per_s, usd_per_vcpu_hour
-        ),
-        usd_per_million_online_predictions=usd_per_million_online_predictions(
-            figures.latency_ms_mean, usd_per_vcpu_hour
-        ),
     )
 
 
@@ -302,7 +288,6 @@ def runtime_summary(study: StudyResult) -> str:
 
 __all__ = [
     "DEFAULT_RUNTIME_MODE",
-    "RUNTIMES",
     "RUNTIME_LABELS",
     "RUNTIME_MODES",
     "SERVING_FIELDS",
@@ -310,7 +295,6 @@ __all__ = [
     "Served",
     "choose_runtime",
     "compiled",
-    "reprice",
     "runtime_of",
     "runtime_sentence",
     "runtime_summary",

@@ -361,7 +361,7 @@ def _runtime_figures(runtimes: Any) -> RuntimeFigures | None:
     for f in fields(RuntimeFigures):
         value = entry.get(f.name)
         items = value if isinstance(value, list) else [value]
-        if not all(v is None or (_number(v)) for v in items):
+        if not all(v is None or _number(v) for v in items):
             return None
         values[f.name] = value
     return RuntimeFigures(**values)
