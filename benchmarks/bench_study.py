@@ -11,7 +11,13 @@ The study runs twice: first in a fresh process (the workers' server starts with 
 1.5 s), then with the server already up, as in the app, which starts it when it opens
 (``prepare_workers``; the CLI starts it while it reads the table).
 
-Prints a table and writes ``benchmarks/results/study.json``.
+Each model that compiles is also converted to ONNX in its training worker (skl2onnx, verified
+on every held-out row) and measured from ONNX Runtime in the same rounds: the second table gives
+the conversion time per model and in total, and the scikit-learn and ONNX Runtime p50 latencies
+with their paired ratio and its 95% interval (issue 15: the whole study stays at or under 0.8x
+the floor with the conversions in it).
+
+Prints two tables and writes ``benchmarks/results/study.json``.
 """
 
 from __future__ import annotations
@@ -30,7 +36,10 @@ from threadpoolctl import threadpool_limits
 
 from core import candidates as cand
 from core.data import prepare_dataset
-from core.study import StudyConfig, _sample, run_study
+from core.decision import cost_ratio
+from core.runtimes import Served, compiled
+from core.study import StudyConfig, StudyResult, _sample, run_study
+from core.units import format_times
 
 ROWS, COLUMNS, SEED = 100_000, 30, 0
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -119,6 +128,7 @@ def main() -> None:
             f"{(m.latency_ms_p50 or 0):>9.2f}{f'{low:.2f}–{high:.2f}':>16}"
             f"{(m.latency_rounds or 0):>7}{(m.size_bytes or 0) / 1e6:>8.2f}  {m.status}"
         )
+    runtimes = runtime_rows(study)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "study.json").write_text(
         json.dumps(
@@ -137,7 +147,45 @@ def main() -> None:
                 "statistics_s": stats_s,
                 "prepare_s": prepare_s,
                 "floor_per_model_s": floor_models,
+                "runtimes": runtimes,
             },
             indent=2,
         )
     )
+
+
+def runtime_rows(study: StudyResult) -> dict[str, dict[str, object]]:
+    """Print, per model, its conversion time and its p50 from scikit-learn and from ONNX
+    Runtime with their paired ratio (95% interval); return the same figures."""
+    print()
+    print(
+        f"{'model':<28}{'convert s':>10}{'sklearn p50 ms':>16}{'ONNX p50 ms':>13}"
+        f"{'ratio':>9}{'95% CI':>18}"
+    )
+    rows: dict[str, dict[str, object]] = {}
+    total = 0.0
+    for m in study.models:
+        if m.status != "ok":
+            continue
+        if not compiled(m):
+            print(f"{m.label:<28}  not compiled: {m.onnx_problem}")
+            rows[m.name] = {"compiled": False, "problem": m.onnx_problem}
+            continue
+        ratio = cost_ratio(Served(m, "sklearn"), Served(m, "onnx"), "latency_ms_p50")
+        convert_s = m.onnx.convert_s or 0.0
+        total += convert_s
+        interval = f"{format_times(ratio.low)} to {format_times(ratio.high)}"
+        print(
+            f"{m.label:<28}{convert_s:>10.2f}{(m.latency_ms_p50 or 0):>16.3f}"
+            f"{(m.onnx.latency_ms_p50 or 0):>13.4f}{format_times(ratio.value):>9}{interval:>18}"
+        )
+        rows[m.name] = {
+            "compiled": True,
+            "convert_s": convert_s,
+            "sklearn_p50_ms": m.latency_ms_p50,
+            "onnx_p50_ms": m.onnx.latency_ms_p50,
+            "ratio": ratio.value,
+            "ratio_ci": [ratio.low, ratio.high],
+        }
+    print(f"{'conversion, all models':<28}{total:>10.2f}  (in the training workers)")
+    return rows

@@ -1,5 +1,7 @@
 """Files that leave the app: tables safe to open in a spreadsheet, the results, and each fitted
-model ready to serve elsewhere (a skops file with a small ``serve.py`` beside it).
+model ready to serve elsewhere (a skops file with a small ``serve.py`` beside it and, for a model
+that compiled, its ``.onnx`` graph with ``serve_onnx.py``, which needs only onnxruntime and
+numpy).
 
 Everything here returns bytes or text; nothing writes files. A cell of a CSV that a spreadsheet
 would read as a formula (it starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) is
@@ -9,6 +11,8 @@ labels, column names) reaches these files.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import inspect
 import io
 import json
@@ -16,29 +20,35 @@ import re
 import zipfile
 from dataclasses import dataclass
 from importlib import metadata
-from typing import Literal
+from pathlib import Path
+from typing import Any, Literal
 
+from core.data import values as reading
 from core.dataset import Dataset
 from core.decision import Decision
 from core.errors import ConfigError
 from core.results import (
     leaderboard,
     model_filename,
+    onnx_filename,
     predictions_frame,
     safe_csv,
     to_dict,
 )
-from core.study import StudyResult
+from core.study import ModelResult, StudyResult
 from core.trust import (
     MAX_SCHEMA_BYTES,
     TRUSTED_LOADERS,
     TRUSTED_TYPES,
     check_structure,
+    load_model,
     schema_problems,
 )
 
 #: The packages a served model needs, with the versions it was trained with.
 SERVING_PACKAGES = ("scikit-learn", "xgboost-cpu", "skops", "numpy", "scipy", "pandas")
+#: What a compiled model needs (``serve_onnx.py``).
+ONNX_SERVING_PACKAGES = ("onnxruntime", "numpy")
 _PART = re.compile(r"__(year|month|day|weekday|hour)(?:_\d+)?$")
 
 
@@ -101,9 +111,9 @@ def serving_features(dataset: Dataset) -> list[ServingFeature]:
     return out
 
 
-def _versions() -> dict[str, str]:
+def _versions(packages: tuple[str, ...] = SERVING_PACKAGES) -> dict[str, str]:
     found = {}
-    for package in SERVING_PACKAGES:
+    for package in packages:
         try:
             found[package] = metadata.version(package)
         except metadata.PackageNotFoundError:
@@ -161,10 +171,16 @@ def serving_usage(study: StudyResult, model: str) -> str:
         "from serve import load, predict\n"
         "model = load()  # refuses any type Tradeoff Explorer never writes into a model file\n"
         "predictions = predict(model, rows)  # checks the columns first; one row per input row\n"
+    ) + (
+        "\n# or from ONNX Runtime, without scikit-learn or pandas (Python 3.11+):\n"
+        f"pip install {_install(ONNX_SERVING_PACKAGES)}\n"
+        "python serve_onnx.py rows.csv predictions.csv\n"
+        if has_compiled_model(study, model)
+        else ""
     )
 
 
-def _pretty(items: list[dict[str, object]] | list[str]) -> str:
+def _pretty(items: list[Any]) -> str:
     """A Python list literal, one item a line."""
     if not items:
         return "[]"
@@ -173,16 +189,30 @@ def _pretty(items: list[dict[str, object]] | list[str]) -> str:
 
 def model_bundle(study: StudyResult, model: str) -> bytes:
     """A zip with the model's skops file, ``serve.py`` and a README: what a person needs to
-    serve the model on another machine."""
+    serve the model on another machine; for a model that compiled, its ``.onnx`` graph and
+    ``serve_onnx.py`` too."""
     snippet = serving_snippet(study, model)  # checks the model first
     m = study.model(model)
     assert m.model_bytes is not None
     filename = model_filename(m.name)
+    compiled = onnx_serving_script(study, model) if has_compiled_model(study, model) else None
+    onnx_file = onnx_filename(m.name)
+    width = max(len(filename), len(onnx_file), len("serve_onnx.py")) + 2
     readme = (
         f"{m.label}, trained by Tradeoff Explorer to predict {study.dataset.target!r} from "
         f"{study.dataset.name!r} ({study.created_at}).\n\n"
-        f"{filename}  the fitted pipeline (preprocessing + model) in skops' safe format\n"
-        "serve.py   load it, check the input columns, predict\n\n"
+        f"{filename:<{width}}the fitted pipeline (preprocessing + model) in skops' safe format\n"
+        f"{'serve.py':<{width}}load it, check the input columns, predict\n"
+    )
+    if compiled is not None:
+        readme += (
+            f"{onnx_file:<{width}}the same fitted model compiled for ONNX Runtime, verified to "
+            "predict as\n"
+            f"{'':<{width}}the pipeline on every held-out row\n"
+            f"{'serve_onnx.py':<{width}}serve it with nothing but onnxruntime and numpy\n"
+        )
+    readme += (
+        "\nWith scikit-learn:\n\n"
         "    pip install " + " ".join(f"{p}=={v}" for p, v in _versions().items()) + "\n"
         "    python serve.py rows.csv predictions.csv\n\n"
         "rows.csv holds the columns the model was trained on (serve.py lists them in FEATURES,\n"
@@ -190,12 +220,117 @@ def model_bundle(study: StudyResult, model: str) -> bytes:
         "Numbers must be plain numbers (no currency signs or thousands separators), dates\n"
         "readable by pandas, yes/no columns yes/no, true/false, y/n, t/f, 1/0 or on/off.\n"
     )
+    if compiled is not None:
+        readme += (
+            "\nWith ONNX Runtime (no scikit-learn, no pandas; Python 3.11 or later):\n\n"
+            f"    pip install {_install(ONNX_SERVING_PACKAGES)}\n"
+            "    python serve_onnx.py rows.csv predictions.csv\n\n"
+            "It reads a table as Tradeoff Explorer read yours: the same words for a missing\n"
+            "value, numbers with currency signs or digit grouping, the same date formats.\n"
+            "Probabilities are ONNX Runtime's float32 ones: a row sums to 1 up to rounding.\n"
+        )
+    else:
+        readme += f"\nNo compiled (ONNX) version: {_not_compiled(m)}\n"
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(filename, m.model_bytes)
         archive.writestr("serve.py", snippet)
+        if compiled is not None:
+            assert m.onnx_bytes is not None
+            archive.writestr(onnx_file, m.onnx_bytes)
+            archive.writestr("serve_onnx.py", compiled)
         archive.writestr("README.txt", readme)
     return buffer.getvalue()
+
+
+def _install(packages: tuple[str, ...]) -> str:
+    return " ".join(f"{p}=={v}" for p, v in _versions(packages).items())
+
+
+def has_compiled_model(study: StudyResult, model: str) -> bool:
+    """Whether ``model`` has a compiled graph, verified and kept, to export (with the fitted
+    pipeline it was compiled from)."""
+    m = study.model(model)
+    return m.ok and m.onnx is not None and m.onnx_bytes is not None and m.model_bytes is not None
+
+
+def _not_compiled(m: ModelResult) -> str:
+    reason = m.onnx_problem or "it was not compiled in this study."
+    return reason if reason.endswith(".") else reason + "."
+
+
+#: ``serve_onnx.py`` as it is, with its block of model facts to fill in (:func:`_fill`).
+_ONNX_SCRIPT = Path(__file__).with_name("serve_onnx.py")
+_BLOCK = re.compile(r"^# --- the model:.*?\n(.*?)^# --- end of the model ---$", re.M | re.S)
+_ASSIGNMENT = re.compile(r"^([A-Z][A-Z0-9_]*)(?:: [^=]+)? = .*$", re.M)
+
+
+def onnx_serving_script(study: StudyResult, model: str) -> str:
+    """``serve_onnx.py`` for the compiled graph of ``model``: :mod:`core.serve_onnx` with its
+    block of facts written for this model. The rules for reading a table (missing words, number
+    patterns, date formats) are the app's own, taken from :mod:`core.data.values`; user text
+    (column names, class labels) reaches the code only as Python literals."""
+    m = study.model(model)
+    if not has_compiled_model(study, model):
+        raise ConfigError(f"{m.label} has no compiled model to export: {_not_compiled(m)}")
+    assert m.onnx_bytes is not None
+    assert m.model_bytes is not None
+    ds = study.dataset
+    facts: dict[str, object] = {
+        "MODEL_FILE": onnx_filename(m.name),
+        "MODEL_SHA256": hashlib.sha256(m.onnx_bytes).hexdigest(),
+        "LABEL": m.label,
+        "TASK": ds.task,
+        "CLASSES": list(ds.classes),
+        "MODEL_CLASSES": list(_model_classes(m.model_bytes)) if ds.is_classification else [],
+        "FEATURES": [
+            {"name": f.name, "kind": f.kind, "source": f.source, "part": f.part, "yes_no": f.yes_no}
+            for f in serving_features(ds)
+        ],
+        "MISSING_WORDS": reading._MISSING_TOKENS,
+        "DASHES": reading._DASHES,
+        "TRUE_WORDS": reading._TRUE_WORDS,
+        "FALSE_WORDS": frozenset().union(*reading._BOOLEAN_PAIRS) - reading._TRUE_WORDS,
+        "NUMBER_SYMBOLS": reading._SYMBOLS.pattern,
+        "DIGIT_GROUP": reading._DIGIT_GROUP_SPACE.pattern,
+        "US_NUMBER": reading._US_NUMBER.pattern,
+        "EU_NUMBER": reading._EU_NUMBER.pattern,
+        "DATE_FORMATS": list(reading._DATE_FORMATS),
+        "TRAINED_WITH": _versions(ONNX_SERVING_PACKAGES),
+    }
+    return _fill(_ONNX_SCRIPT.read_text(encoding="utf-8"), facts)
+
+
+def _fill(script: str, facts: dict[str, object]) -> str:
+    """``script`` with each assignment of its block of facts set to ``facts``' value (every one
+    given, none left over)."""
+    block = _BLOCK.search(script)
+    assert block is not None, "serve_onnx.py has its block of facts"
+    names = _ASSIGNMENT.findall(block.group(1))
+    assert sorted(names) == sorted(facts), (names, sorted(facts))
+
+    def literal(match: re.Match[str]) -> str:
+        return f"{match.group(0).split(' = ', 1)[0]} = {_literal(facts[match.group(1)])}"
+
+    filled = _ASSIGNMENT.sub(literal, block.group(1))
+    return script[: block.start(1)] + filled + script[block.end(1) :]
+
+
+def _literal(value: object) -> str:
+    """A Python literal for ``value``, one item a line for a long list, sets sorted (the same
+    script for the same model, whatever the hash seed)."""
+    if isinstance(value, frozenset):
+        return f"frozenset({_pretty(sorted(value))})"
+    if isinstance(value, list) and len(value) > 3:
+        return _pretty(value)
+    return repr(value)
+
+
+@functools.lru_cache(maxsize=8)
+def _model_classes(model_bytes: bytes) -> tuple[int, ...]:
+    """The class codes a classifier knows, in the order of its probability columns (a class
+    missing from its training rows has none); the file is loaded by the checked loader."""
+    return tuple(int(c) for c in load_model(model_bytes).classes_)
 
 
 _SNIPPET = '''"""Serve {label}, trained by Tradeoff Explorer.

@@ -12,8 +12,10 @@ from core.economics import business_case
 from core.errors import TradeoffError
 from core.explain import default_class
 from core.export import (
+    has_compiled_model,
     leaderboard_csv,
     model_bundle,
+    onnx_serving_script,
     predictions_csv,
     results_json,
     serving_snippet,
@@ -178,8 +180,11 @@ model = kept(
 )
 chosen = study.model(model)
 size = (chosen.size_bytes or 0) / 1e6
+compiled = has_compiled_model(study, model)
 st.download_button(
-    f"Download {labels[model]} with serve.py (zip)",
+    f"Download {labels[model]} with serve.py"
+    + (" and serve_onnx.py" if compiled else "")
+    + " (zip)",
     partial(model_bundle, study, model),  # zipped when clicked: a large model is many MB
     file_name=f"{stem}-{model_filename(model).removesuffix('.skops')}.zip",
     mime="application/zip",
@@ -187,11 +192,26 @@ st.download_button(
     on_click="ignore",
     key="download_model",
 )
+if compiled and chosen.onnx is not None:
+    onnx_note = (
+        f" With it, the same model compiled for ONNX Runtime "
+        f"({format_mb((chosen.onnx.size_bytes or 0) / 1e6)}), verified to predict as the "
+        "pipeline on every held-out row, and serve_onnx.py, which needs only onnxruntime and "
+        "numpy and refuses any model file but this one."
+    )
+else:
+    onnx_note = (
+        md(f" Not compiled for ONNX Runtime: {chosen.onnx_problem}") if chosen.onnx_problem else ""
+    )
 st.caption(
     f"The fitted pipeline (preprocessing and model, {format_mb(size)}) in skops' safe format, "
     "which loads without running code, and serve.py: it takes rows of your table, checks their "
     f"columns and predicts exactly as measured here (trained {format_time(study.created_at)})."
+    + onnx_note
 )
 st.code(serving_usage(study, model), language="bash")
 with st.expander("serve.py, as in the zip"):
     st.code(serving_snippet(study, model), language="python")
+if compiled:
+    with st.expander("serve_onnx.py, as in the zip"):
+        st.code(onnx_serving_script(study, model), language="python")

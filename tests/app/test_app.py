@@ -965,11 +965,15 @@ def test_report_page_offers_every_file_and_the_serving_snippet(credit_study):
         "Report (HTML)", "Leaderboard (CSV)", "Results (JSON)", "Predictions (CSV)",
     ]  # fmt: skip
     pick = credit_study.decision.industry
-    assert labels[4].startswith(f"Download {credit_study.model(pick).label} with serve.py")
-    usage, code = (c.value for c in at.code)
+    label = credit_study.model(pick).label
+    assert labels[4] == f"Download {label} with serve.py and serve_onnx.py (zip)"
+    usage, code, compiled = (c.value for c in at.code)
     assert "python serve.py rows.csv predictions.csv" in usage
+    assert "python serve_onnx.py rows.csv predictions.csv" in usage
     assert f"MODEL_FILE = '{pick}.skops'" in code
     assert "def prepare(rows" in code
+    assert f"MODEL_FILE = '{pick}.onnx'" in compiled
+    assert "import onnxruntime as ort" in compiled
     (report,) = at.session_state[Keys.REPORTS].values()
     for heading in ("Why the model decides", "Fairness", "Privacy"):
         assert f"<h2>{heading}" in report
@@ -993,6 +997,14 @@ def test_report_page_offers_every_file_and_the_serving_snippet(credit_study):
     at.selectbox(key=widget_key_of(Keys.EXPORT_MODEL)).set_value("knn").run()
     assert_ok(at)
     assert "MODEL_FILE = 'knn.skops'" in at.code[1].value
+    # A model that did not compile ships with serve.py only, and the page says why.
+    at.selectbox(key=widget_key_of(Keys.EXPORT_MODEL)).set_value("dummy").run()
+    assert_ok(at)
+    assert len(at.code) == 2
+    assert "serve_onnx" not in at.code[0].value
+    assert any(
+        "Not compiled for ONNX Runtime: ONNX has no converter" in c.value for c in at.caption
+    )
     assert at.session_state[Keys.STUDY] is credit_study
 
 

@@ -4,6 +4,7 @@ the trade-offs, reload, and reopen the saved study. Screenshots go to test-artif
 from __future__ import annotations
 
 import re
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -200,8 +201,14 @@ def test_train_explore_reload_and_reopen(page, browser, app_url):
     assert "<h2>Leaderboard</h2>" in report
     assert "<h2>Business case</h2>" in report
     with page.expect_download() as download:
-        page.get_by_role("button", name=re.compile(r"with serve\.py \(zip\)")).click()
+        page.get_by_role(
+            "button", name=re.compile(r"with serve\.py and serve_onnx\.py \(zip\)")
+        ).click()
     assert download.value.suggested_filename.endswith(".zip")
+    with zipfile.ZipFile(download.value.path()) as archive:
+        names = set(archive.namelist())
+    assert {"serve.py", "serve_onnx.py", "README.txt"} <= names
+    assert any(n.endswith(".onnx") for n in names)
 
     # Another browser session sees none of this session's results.
     other = browser.new_context(viewport={"width": 1400, "height": 1000})

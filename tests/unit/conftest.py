@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -74,3 +76,21 @@ def small_binary_study(binary_dataset: Dataset) -> StudyResult:
 def small_regression_study(regression_dataset: Dataset) -> StudyResult:
     config = StudyConfig(models=("decision_tree",), **FAST_STUDY)  # type: ignore[arg-type]
     return run_study(regression_dataset, config)
+
+
+def imports_and_calls(code: str) -> tuple[set[str], set[str]]:
+    """The names a script imports and the attributes it calls (``os.system`` gives
+    ``system``): what an exported script can reach, read from its syntax tree."""
+    tree = ast.parse(code)
+    imported = {
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in node.names
+    }
+    calls = {
+        node.func.attr
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+    }
+    return imported, calls

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import io
 import subprocess
 import sys
@@ -26,7 +25,7 @@ from core.export import (
 from core.results import neutralise, safe_csv
 from core.samples import get_sample, read_sample_bytes
 from core.study import StudyConfig, StudyResult, run_study
-from tests.unit.conftest import FAST_STUDY
+from tests.unit.conftest import FAST_STUDY, imports_and_calls
 
 
 @pytest.mark.parametrize(
@@ -182,7 +181,7 @@ def test_the_bundle_holds_the_model_the_snippet_and_a_readme() -> None:
     with zipfile.ZipFile(io.BytesIO(model_bundle(study, "simple"))) as archive:
         names = set(archive.namelist())
         model_bytes = archive.read("simple.skops")
-    assert names == {"simple.skops", "serve.py", "README.txt"}
+    assert names == {"simple.skops", "serve.py", "simple.onnx", "serve_onnx.py", "README.txt"}
     assert model_bytes == study.model("simple").model_bytes
     study.model("simple").model_bytes = None
     with pytest.raises(ConfigError, match="has no fitted model to export"):
@@ -194,19 +193,8 @@ def test_hostile_names_reach_the_snippet_only_as_literals() -> None:
     frame = _table().rename(columns={"plan": hostile})
     study = _study(frame, "churn")
     code = serving_snippet(study, "simple")
-    tree = ast.parse(code)
-    imported = {
-        alias.name
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Import | ast.ImportFrom)
-        for alias in node.names
-    }
+    imported, calls = imports_and_calls(code)
     standard = {"annotations", "io", "json", "sys", "zipfile"}
     assert imported == standard | {"numpy", "pandas", "skops.io"}
-    calls = {
-        node.func.attr
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-    }
     assert "system" not in calls
     assert repr(hostile) in code

@@ -114,6 +114,37 @@ def test_the_cheaper_runtime_is_found_and_never_chosen_by_noise() -> None:
     assert choose_runtime(_model(4.0, 0.04, 0), "sklearn", "latency_ms_p50", 0.2) == "sklearn"
 
 
+def _summary(truths: list[tuple[float, float]], seed: int) -> str:
+    models = []
+    for i, (sklearn_ms, onnx_ms) in enumerate(truths):
+        model = _model(sklearn_ms, onnx_ms, seed * 100 + i)
+        model.name, model.label, model.onnx_problem = f"m{i}", f"Model {i}", None
+        models.append(model)
+    return runtime_summary(SimpleNamespace(models=models))  # type: ignore[arg-type]
+
+
+def test_the_summary_states_speed_ups_only_where_they_are_clear() -> None:
+    """Seeded simulation of the summary's "served compiled, they answer one row X× to Y×
+    faster": it states every model's ratio at once, so with five models of the same true speed
+    from both runtimes it may claim any speed-up in at most 5% of studies (family-wise); with
+    true speed-ups of 50× to 200× it states them all, and its span is the truth's within the
+    noise of eight rounds (±25%)."""
+    same = [_summary([(1.0, 1.0)] * 5, seed) for seed in range(300)]
+    claimed = sum("faster" in text for text in same)
+    assert claimed / len(same) <= 0.05, claimed
+    assert all(text.startswith("5 of 5 models compiled") for text in same)
+    truths = [(4.0, 0.08), (4.0, 0.04), (6.0, 0.03)]  # 50×, 100×, 200×
+    texts = [_summary(truths, seed) for seed in range(100)]
+    spans = [t.split("they answer one row ")[1].split(" faster")[0] for t in texts]
+    assert not any("of them clearly" in t for t in texts)  # all three clear
+    lows = [float(span.split("× to ")[0]) for span in spans]
+    highs = [float(span.split("× to ")[1].rstrip("×")) for span in spans]
+    assert all(37.5 <= low <= 62.5 for low in lows), lows
+    assert all(150 <= high <= 250 for high in highs), highs
+    assert 45 <= float(np.median(lows)) <= 55
+    assert 180 <= float(np.median(highs)) <= 220
+
+
 def test_a_served_model_reads_its_runtimes_figures(small_binary_study: StudyResult) -> None:
     tree = small_binary_study.model("decision_tree")
     assert tree.onnx is not None
