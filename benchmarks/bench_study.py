@@ -116,6 +116,11 @@ def main() -> None:
     warm_s = time.perf_counter() - t0
     warm_ratio = warm_s / floor_s
     print(f"study, workers' server already up:    {warm_s:7.1f} s  = {warm_ratio:.2f}x the floor")
+    # The same, without compiling to ONNX: what the second runtime adds to the study.
+    t0 = time.perf_counter()
+    run_study(dataset, StudyConfig(seed=SEED, compile_onnx=False))
+    plain_s = time.perf_counter() - t0
+    print(f"  without compiling to ONNX:          {plain_s:7.1f} s  = {plain_s / floor_s:.2f}x")
     print(f"  + reading checks (prepare_dataset): {prepare_s:7.1f} s")
     print()
     print(
@@ -144,6 +149,7 @@ def main() -> None:
                 "latency_phase_s": latency_s,
                 "study_warm_s": warm_s,
                 "ratio_warm": warm_ratio,
+                "study_warm_without_onnx_s": plain_s,
                 "statistics_s": stats_s,
                 "prepare_s": prepare_s,
                 "floor_per_model_s": floor_models,

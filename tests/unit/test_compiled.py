@@ -69,6 +69,27 @@ def test_the_dummy_baseline_says_there_is_no_converter() -> None:
     assert compiled.problem == "ONNX has no converter for DummyClassifier."
 
 
+def test_nearest_neighbours_compile_only_while_their_graph_can_be_quick() -> None:
+    """The graph compares a request with every training row it keeps: compiled on a small
+    table, not beyond NEIGHBOURS_MAX_ROWS rows, and the reason says how many rows it keeps."""
+    rng = np.random.default_rng(0)
+    for rows, compiles in ((comp.NEIGHBOURS_MAX_ROWS, True), (comp.NEIGHBOURS_MAX_ROWS + 1, False)):
+        x = rng.normal(size=(rows + 50, 3))
+        frame = pd.DataFrame(x, columns=["a", "b", "c"])
+        frame["label"] = np.where(x[:, 0] + rng.normal(0, 1, rows + 50) > 0, "yes", "no")
+        ds = prepare_dataset(frame, "label")
+        pipeline = cand.get_candidate("knn").build(ds, 0)
+        pipeline.fit(ds.X.iloc[:rows], ds.y[:rows])
+        compiled = comp.compile_pipeline(pipeline, ds)
+        assert compiled.ok is compiles
+        if not compiles:
+            assert compiled.problem == (
+                f"ONNX Runtime would compare each request with every one of the {rows:,} "
+                "training rows it keeps, slower than scikit-learn's own search beyond about "
+                "2,000 rows."
+            )
+
+
 def test_a_missing_category_reaches_the_graph_as_its_own_category() -> None:
     ds = _sample("german_credit")
     pipeline, held_out = _fitted(ds, "simple")
