@@ -26,6 +26,7 @@ import math
 import re
 import time
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -304,6 +305,12 @@ class CompiledModel(Server):
 
     def inputs(self, X: pd.DataFrame) -> dict[str, np.ndarray]:
         return onnx_inputs(X, self._dataset)
+
+    def requests(self, X: pd.DataFrame, frames: Sequence[pd.DataFrame]) -> list[Any]:
+        # Converted once, then cut into rows: converting 256 one-row frames one by one took
+        # 0.2 s per model on 30 columns, longer than all of its rounds.
+        feed = onnx_inputs(X, self._dataset)
+        return [{name: column[i : i + 1] for name, column in feed.items()} for i in range(len(X))]
 
     def online(self, inputs: Any) -> Any:
         return self._session.run(self._names[-1:], inputs)  # probabilities, or the values

@@ -36,6 +36,8 @@ TIGHT = 0.10
 LATENCY_BUDGET_S = 1.0
 #: Throughput: a batch of this many rows (fewer if there are fewer), timed once per round.
 BATCH_ROWS = 1000
+#: Single-row calls cycle through the first this many held-out rows, each parsed beforehand.
+REQUEST_ROWS = 256
 CONFIDENCE = 0.95
 
 
@@ -189,6 +191,11 @@ class Server:
     def inputs(self, X: pd.DataFrame) -> Any:
         raise NotImplementedError
 
+    def requests(self, X: pd.DataFrame, frames: Sequence[pd.DataFrame]) -> list[Any]:
+        """One request per row of ``X``; ``frames`` are those rows as one-row DataFrames, made
+        once for every server of a latency phase."""
+        return [self.inputs(frame) for frame in frames]
+
     def online(self, inputs: Any) -> Any:
         raise NotImplementedError
 
@@ -207,6 +214,9 @@ class PipelineServer(Server):
     def inputs(self, X: pd.DataFrame) -> pd.DataFrame:
         return X
 
+    def requests(self, X: pd.DataFrame, frames: Sequence[pd.DataFrame]) -> list[Any]:
+        return list(frames)  # a pipeline never changes its input, so every one shares them
+
     def online(self, inputs: Any) -> Any:
         return self._online(inputs)
 
@@ -224,10 +234,9 @@ def as_server(served: Any, classification: bool) -> Server:
 class _Served:
     """One model in the latency phase: its calls, rows and what its rounds measured."""
 
-    def __init__(self, server: Server, X: pd.DataFrame) -> None:
+    def __init__(self, server: Server, requests: list[Any], batch: pd.DataFrame) -> None:
         self.server = server
-        self.rows = [server.inputs(X.iloc[[i]]) for i in range(min(len(X), 256))]
-        batch = X.iloc[: min(BATCH_ROWS, len(X))]
+        self.rows = requests
         self.batch_rows = len(batch)
         self.batch = server.inputs(batch)
         self.calls: list[float] = []
@@ -314,7 +323,13 @@ def measure_serving_rounds(
     is told as soon as a model's measurement ends.
     """
     rng = np.random.default_rng(seed)
-    served = {name: _Served(as_server(p, classification), X) for name, p in pipelines.items()}
+    sample, batch = X.iloc[:REQUEST_ROWS], X.iloc[:BATCH_ROWS]
+    frames = [sample.iloc[[i]] for i in range(len(sample))]
+    servers = {name: as_server(p, classification) for name, p in pipelines.items()}
+    served = {
+        name: _Served(server, server.requests(sample, frames), batch)
+        for name, server in servers.items()
+    }
     for s in served.values():
         s.warm_up()
     active = list(served)

@@ -105,6 +105,32 @@ def test_a_missing_category_reaches_the_graph_as_its_own_category() -> None:
     assert imputer.missing_values is np.nan or np.isnan(imputer.missing_values)
 
 
+def test_the_latency_phase_requests_are_the_rows_one_by_one() -> None:
+    """Each single-row request, cut from one conversion of the rows, is what converting that
+    row alone gives, and the graph answers it as it answers the row in a batch."""
+    ds = _sample("german_credit")
+    pipeline, held_out = _fitted(ds, "xgboost_small")
+    rows = held_out.head(12).copy()
+    rows.iloc[3, rows.columns.get_loc(ds.categorical_features[0])] = np.nan
+    rows.iloc[5, rows.columns.get_loc(ds.numeric_features[0])] = np.nan
+    model = comp.CompiledModel(comp.compile_pipeline(pipeline, ds).onnx or b"", ds)
+    frames = [rows.iloc[[i]] for i in range(len(rows))]
+    requests = model.requests(rows, frames)
+    assert len(requests) == len(rows)
+    batch = model.run(rows).probabilities
+    assert batch is not None
+    for i, (request, frame) in enumerate(zip(requests, frames, strict=True)):
+        alone = comp.onnx_inputs(frame, ds)
+        assert request.keys() == alone.keys()
+        for name, column in alone.items():
+            assert request[name].shape == column.shape == (1, 1)
+            assert request[name].dtype == column.dtype
+            assert pd.isna(request[name][0, 0]) == pd.isna(column[0, 0])
+            if not pd.isna(column[0, 0]):
+                assert request[name][0, 0] == column[0, 0]
+        np.testing.assert_allclose(model.online(request)[0], batch[i : i + 1], rtol=1e-6)
+
+
 def test_a_class_that_differs_on_one_row_is_not_offered() -> None:
     proba = np.array([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4]])
     expected = comp.Outputs(np.array([0, 1, 0]), proba)
