@@ -111,6 +111,14 @@ def serving_features(dataset: Dataset) -> list[ServingFeature]:
     return out
 
 
+def _feature_facts(ds: Dataset) -> list[dict[str, object]]:
+    """:func:`serving_features` as the plain dicts both serving scripts list in FEATURES."""
+    return [
+        {"name": f.name, "kind": f.kind, "source": f.source, "part": f.part, "yes_no": f.yes_no}
+        for f in serving_features(ds)
+    ]
+
+
 def _versions(packages: tuple[str, ...] = SERVING_PACKAGES) -> dict[str, str]:
     found = {}
     for package in packages:
@@ -136,21 +144,16 @@ def serving_snippet(study: StudyResult, model: str) -> str:
             "kept). Choose another model."
         )
     ds = study.dataset
-    features: list[dict[str, object]] = [
-        {"name": f.name, "kind": f.kind, "source": f.source, "part": f.part, "yes_no": f.yes_no}
-        for f in serving_features(ds)
-    ]
     versions = _versions()
-    install = " ".join(f"{p}=={v}" for p, v in versions.items() if p not in ("numpy", "scipy"))
     return _SNIPPET.format(
         label=m.label,
-        install=install,
+        install=_install(SERVING_PACKAGES),
         model_file=repr(model_filename(m.name)),
         dataset=repr(ds.name),
         target=repr(ds.target),
         task=repr(ds.task),
         classes=repr(list(ds.classes)),
-        features=_pretty(features),
+        features=_pretty(_feature_facts(ds)),
         trusted_types=_pretty(sorted(TRUSTED_TYPES)),
         trusted_loaders=_pretty(sorted(TRUSTED_LOADERS)),
         max_schema_bytes=f"{MAX_SCHEMA_BYTES:_}",
@@ -162,10 +165,9 @@ def serving_snippet(study: StudyResult, model: str) -> str:
 def serving_usage(study: StudyResult, model: str) -> str:
     """The few lines that serve ``model`` from its zip, for the screen."""
     filename = model_filename(study.model(model).name)
-    install = " ".join(f"{p}=={v}" for p, v in _versions().items() if p not in ("numpy", "scipy"))
     return (
         f"# in the folder of the unzipped {filename} and serve.py\n"
-        f"pip install {install}\n"
+        f"pip install {_install(SERVING_PACKAGES)}\n"
         "python serve.py rows.csv predictions.csv\n\n"
         "# or from Python, with rows a DataFrame of your table's columns:\n"
         "from serve import load, predict\n"
@@ -195,7 +197,7 @@ def model_bundle(study: StudyResult, model: str) -> bytes:
     m = study.model(model)
     assert m.model_bytes is not None
     filename = model_filename(m.name)
-    compiled = onnx_serving_script(study, model) if has_compiled_model(study, model) else None
+    compiled = _onnx_script(m, study.dataset) if has_compiled_model(study, model) else None
     onnx_file = onnx_filename(m.name)
     width = max(len(filename), len(onnx_file), len("serve_onnx.py")) + 2
     readme = (
@@ -213,7 +215,7 @@ def model_bundle(study: StudyResult, model: str) -> bytes:
         )
     readme += (
         "\nWith scikit-learn:\n\n"
-        "    pip install " + " ".join(f"{p}=={v}" for p, v in _versions().items()) + "\n"
+        f"    pip install {_install(SERVING_PACKAGES)}\n"
         "    python serve.py rows.csv predictions.csv\n\n"
         "rows.csv holds the columns the model was trained on (serve.py lists them in FEATURES,\n"
         "with the column of your table each one comes from); other columns are ignored.\n"
@@ -273,9 +275,12 @@ def onnx_serving_script(study: StudyResult, model: str) -> str:
     m = study.model(model)
     if not has_compiled_model(study, model):
         raise ConfigError(f"{m.label} has no compiled model to export: {_not_compiled(m)}")
+    return _onnx_script(m, study.dataset)
+
+
+def _onnx_script(m: ModelResult, ds: Dataset) -> str:
     assert m.onnx_bytes is not None
     assert m.model_bytes is not None
-    ds = study.dataset
     facts: dict[str, object] = {
         "MODEL_FILE": onnx_filename(m.name),
         "MODEL_SHA256": hashlib.sha256(m.onnx_bytes).hexdigest(),
@@ -283,10 +288,7 @@ def onnx_serving_script(study: StudyResult, model: str) -> str:
         "TASK": ds.task,
         "CLASSES": list(ds.classes),
         "MODEL_CLASSES": list(_model_classes(m.model_bytes)) if ds.is_classification else [],
-        "FEATURES": [
-            {"name": f.name, "kind": f.kind, "source": f.source, "part": f.part, "yes_no": f.yes_no}
-            for f in serving_features(ds)
-        ],
+        "FEATURES": _feature_facts(ds),
         "MISSING_WORDS": reading._MISSING_TOKENS,
         "DASHES": reading._DASHES,
         "TRUE_WORDS": reading._TRUE_WORDS,
