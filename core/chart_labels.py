@@ -29,8 +29,46 @@ def _label_box(x: float, y: float, width: float, position: str, gap: float) -> B
     return (x0, y0, x0 + width, y0 + h)
 
 
-def _overlaps(a: Box, b: Box) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+def _point_label_box(x: float, y: float, label: str, position: str, half: float) -> Box:
+    """Where ``label`` is drawn for a point at ``x, y`` (pixels) whose marker is ``2 * half``
+    wide, at plotly ``textposition`` ``position`` (see :func:`label_text`)."""
+    beside = position in ("middle right", "middle left")
+    width = _CHAR_PX * (len(label) + (2 * _EM_PAD if beside else 0))
+    return _label_box(x, y, width, position, half + 1)
+
+
+def line_label_side(
+    line_y: float,
+    label: str,
+    *,
+    above: bool,
+    points: Sequence[tuple[float, float]],
+    labelled: Sequence[tuple[float, float, str, str]] = (),
+    marker_px: float = 16.0,
+) -> str:
+    """``"left"`` or ``"right"``: the end of a horizontal line, drawn at ``line_y`` (0 to 1 up
+    the plot), where its ``label`` (written just ``above`` or below it, against the plot's
+    edge) covers less of the ``points`` (0 to 1 across and up) and of the points' own labels
+    ``labelled`` (each ``x, y, label, textposition``, as :func:`label_positions` placed them).
+    The right on a tie."""
+    width_px, height_px = LABEL_AREA_PX
+    half = marker_px / 2
+    y = line_y * height_px
+    y0 = y + 2 if above else y - 2 - _LINE_PX
+    width = _CHAR_PX * len(label)
+    boxes = [
+        (x * width_px - half, py * height_px - half, x * width_px + half, py * height_px + half)
+        for x, py in points
+    ]
+    boxes += [
+        _point_label_box(x * width_px, py * height_px, text, position, half)
+        for x, py, text, position in labelled
+    ]
+    covered = {
+        side: sum(_overlap_area((x0, y0, x0 + width, y0 + _LINE_PX), b) for b in boxes)
+        for side, x0 in (("right", width_px - width), ("left", 0.0))
+    }
+    return "left" if covered["left"] < covered["right"] else "right"
 
 
 def label_positions(
@@ -52,9 +90,7 @@ def label_positions(
         others = [m for j, m in enumerate(markers) if j != i]
         best: tuple[float, str, Box] | None = None
         for rank, position in enumerate(LABEL_POSITIONS):
-            beside = position in ("middle right", "middle left")
-            width = _CHAR_PX * (len(label) + (2 * _EM_PAD if beside else 0))
-            box = _label_box(cx, cy, width, position, half + 1)
+            box = _point_label_box(cx, cy, label, position, half)
             outside = max(0.0, -box[0]) + max(0.0, box[2] - width_px * 1.08)
             outside += max(0.0, -5 - box[1]) + max(0.0, box[3] - height_px - 5)
             covered = sum(_overlap_area(box, b) for b in (*placed, *others))

@@ -25,6 +25,7 @@ from core.chart_labels import (  # noqa: F401  (public names of this module, kep
     LABEL_POSITIONS,
     label_positions,
     label_text,
+    line_label_side,
     screen_share,
 )
 from core.errors import ConfigError
@@ -566,18 +567,35 @@ def pareto_figure(
             }
             fig.add_trace(_marker_trace(name, [by_name[pick][0]], [by_name[pick][1]], star))
 
-    for baseline, words, position in (
-        (DUMMY_BASELINE, "Dummy baseline", "bottom right"),
-        (SIMPLE_BASELINE, "Simple baseline", "top right"),
+    def x_share(x: float) -> float:
+        return screen_share(x, *x_range, log=use_log, reverse=not cost_axis.lower_is_better)
+
+    def y_share(y: float) -> float:
+        return screen_share(
+            y, y_low - y_pad, y_high + y_pad, log=False, reverse=not info.higher_is_better
+        )
+
+    drawn = [(x_share(x), y_share(y * scale)) for _, x, y in [*points, *pairs]]
+    named = [
+        (*xy, labels[n], pos) for n, xy, pos in zip(frontier_names, screen, places, strict=True)
+    ]
+    for baseline, words, above in (
+        (DUMMY_BASELINE, "Dummy baseline", False),
+        (SIMPLE_BASELINE, "Simple baseline", True),
     ):
         ref = next((m for m in models if m.name == baseline and m.status == "ok"), None)
         value = ref.metrics.get(metric) if ref is not None else None
         if value is not None and math.isfinite(value):
+            text = f"{words} {format_metric(metric, value)}"
+            # Its words at the end of the line where they cover fewer points and names.
+            side = line_label_side(
+                y_share(value * scale), text, above=above, points=drawn, labelled=named
+            )
             fig.add_hline(
                 y=value * scale,
                 line={"color": "#555555", "width": 1, "dash": "dash"},
-                annotation_text=f"{words} {format_metric(metric, value)}",
-                annotation_position=position,
+                annotation_text=text,
+                annotation_position=f"{'top' if above else 'bottom'} {side}",
                 annotation_font={"color": "#555555", "size": 11},
             )
     if limit is not None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from core.figures import ONNX_NAME, OTHER_RUNTIME_NAME
 from tests.e2e.conftest import PROJECTOR, screenshot
 
 pytestmark = pytest.mark.e2e
@@ -372,6 +373,25 @@ def test_upload_change_the_target_twice_and_the_task_once_then_train(page):
     assert "predict **species**" not in body  # Markdown is rendered, not shown
     assert "Predict species (multiclass)" in body
     screenshot(page, "upload-trained")
+    # The models of the changed target, served from either runtime: the pick's sentence and the
+    # chart follow the switch, and a reload keeps it.
+    _nav(page, "Trade-offs")
+    pick = page.get_by_test_id("stAlert").first
+    assert "Served from ONNX Runtime" in pick.inner_text()  # the cheaper one, by default
+    _pick(page, "Served from", "scikit-learn")
+    assert "ONNX" not in page.get_by_test_id("stAlert").first.inner_text()
+    names = page.evaluate("() => document.querySelector('.js-plotly-plot').data.map(t => t.name)")
+    assert OTHER_RUNTIME_NAME in names  # where compiling would take them, as hollow diamonds
+    assert ONNX_NAME not in names
+    screenshot(page, "runtime-sklearn")
+    _pick(page, "Served from", "ONNX Runtime")
+    assert "Served from ONNX Runtime" in page.get_by_test_id("stAlert").first.inner_text()
+    page.reload()
+    page.get_by_role("combobox", name="Served from").wait_for(timeout=60_000)
+    _wait_idle(page)
+    assert page.get_by_role("combobox", name="Served from").input_value() == "ONNX Runtime"
+    assert "species" in _body(page)
+    screenshot(page, "runtime-onnx")
 
 
 def _sidebar_training(page) -> str:  # type: ignore[no-untyped-def]

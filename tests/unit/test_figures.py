@@ -266,6 +266,38 @@ def test_baselines_are_reference_lines_with_their_values() -> None:
     assert {"dummy", "simple"} <= set(plotted(fig))  # and still drawn as points
 
 
+def test_a_baseline_line_names_itself_at_the_end_clear_of_the_points() -> None:
+    def place(fig: Any, words: str) -> tuple[str, str]:
+        a = next(a for a in fig.layout.annotations if a.text.startswith(words))
+        return a.xanchor, a.yanchor
+
+    # Usually at the right end: the cheap baselines and their names sit at the left.
+    fig = pareto_figure(ladder(), "accuracy", "size_bytes")
+    assert place(fig, "Dummy baseline") == ("right", "top")  # its words below the line
+    assert place(fig, "Simple baseline") == ("right", "bottom")  # above it
+    # A costly model just above the simple baseline's line, at the right: its words move left.
+    models = ladder()
+    models.append(make("knn", "Nearest neighbours", value=0.81, latency=30, size_mb=500))
+    fig = pareto_figure(models, "accuracy", "size_bytes")
+    assert place(fig, "Simple baseline") == ("left", "bottom")
+    assert place(fig, "Dummy baseline") == ("right", "top")
+
+
+def test_line_label_side_counts_what_the_words_would_cover() -> None:
+    from core.chart_labels import line_label_side
+
+    words = "Simple baseline 80.0%"  # about 140 pixels of the 700 wide plot
+    assert line_label_side(0.5, words, above=True, points=[]) == "right"  # a tie
+    right = [(0.98, 0.53)]  # just above the line, at the right end
+    assert line_label_side(0.5, words, above=True, points=right) == "left"
+    assert line_label_side(0.5, words, above=False, points=right) == "right"  # below: clear
+    left = [(0.02, 0.53)]
+    assert line_label_side(0.5, words, above=True, points=left + right) == "right"  # a tie
+    # A point's own label counts too: one reaching from the middle to the right end.
+    named = [(0.7, 0.53, "Random forest (large)", "middle right")]
+    assert line_label_side(0.5, words, above=True, points=left, labelled=named) == "left"
+
+
 def test_a_failed_baseline_has_no_reference_line() -> None:
     models = [m for m in ladder() if m.name != "simple"]
     models.append(make("simple", "Linear", value=0.8, latency=0.1, status="failed"))
@@ -491,13 +523,15 @@ def test_measured_costs_carry_their_interval_as_horizontal_bars() -> None:
 
 def test_labels_of_close_points_never_overlap_and_never_cover_a_point() -> None:
     from core.chart_labels import (
-        _CHAR_PX,
-        _EM_PAD,
         LABEL_AREA_PX,
-        _label_box,
-        _overlaps,
+        Box,
+        _overlap_area,
+        _point_label_box,
         label_positions,
     )
+
+    def _overlaps(a: Box, b: Box) -> bool:
+        return _overlap_area(a, b) > 0
 
     # A frontier climbing in a corner, as on the diabetes study at 1280×720: four names within
     # 150 × 50 pixels, and one further right.
@@ -508,9 +542,7 @@ def test_labels_of_close_points_never_overlap_and_never_cover_a_point() -> None:
     width, height = LABEL_AREA_PX
     boxes = []
     for (x, y), label, place in zip(screen, labels, places, strict=True):
-        beside = place in ("middle right", "middle left")
-        w = _CHAR_PX * (len(label) + (2 * _EM_PAD if beside else 0))
-        boxes.append(_label_box(x * width, y * height, w, place, 9.0))
+        boxes.append(_point_label_box(x * width, y * height, label, place, 8.0))
     for i, a in enumerate(boxes):
         for b in boxes[i + 1 :]:
             assert not _overlaps(a, b), (places, a, b)
