@@ -7,9 +7,11 @@ training on every core, then the latency phase (interleaved rounds, nothing else
 serialization, the intervals and claims, and the recommendation. The latency phase is timed from
 the first model measured to the last one done, and the statistics from there to the end. Target
 (issue 12): study wall time <= 0.7x the floor on 2 cores (the physical limit is about 0.5x).
-The study runs twice: first in a fresh process (the workers' server starts with it, about
-1.5 s), then with the server already up, as in the app, which starts it when it opens
-(``prepare_workers``; the CLI starts it while it reads the table).
+The study runs first in a fresh process (the workers' server starts with it, about 1.5 s),
+then with the server already up, as in the app, which starts it when it opens
+(``prepare_workers``; the CLI starts it while it reads the table): three pairs of runs with
+and without compiling to ONNX, alternating, reported as medians with each pair's difference
+(a noisy machine's speed drifts by a factor of two within a minute).
 
 Each model that compiles is also converted to ONNX in its training worker (skl2onnx, verified
 on every held-out row) and measured from ONNX Runtime in the same rounds: the second table gives
@@ -36,6 +38,7 @@ from threadpoolctl import threadpool_limits
 
 from core import candidates as cand
 from core.data import prepare_dataset
+from core.dataset import Dataset
 from core.decision import cost_ratio
 from core.runtimes import Served, compiled
 from core.study import StudyConfig, StudyResult, _sample, run_study
@@ -77,6 +80,27 @@ def floor_seconds(dataset, names: tuple[str, ...]) -> tuple[float, dict[str, flo
     return time.perf_counter() - start, per_model
 
 
+#: Warm studies with and without compiling to ONNX, run in this many alternating pairs.
+PAIRS = 3
+#: What each warm run records: its wall time, its latency phase and its mean rounds per model.
+RUN_FIELDS = ("study_s", "latency_phase_s", "mean_rounds")
+
+
+def _timed_study(dataset: Dataset, *, compile_onnx: bool) -> tuple[StudyResult, dict[str, float]]:
+    """A study, and when its latency phase began (``measuring``) and ended (``done``)."""
+    marks: dict[str, float] = {}
+
+    def on_progress(event) -> None:  # type: ignore[no-untyped-def]
+        now = time.perf_counter()
+        if event.stage == "measuring":
+            marks.setdefault("measuring", now)
+        if event.stage == "done":
+            marks["done"] = now
+
+    study = run_study(dataset, StudyConfig(seed=SEED, compile_onnx=compile_onnx), on_progress)
+    return study, marks
+
+
 def main() -> None:
     frame = synthetic_frame()
     t0 = time.perf_counter()
@@ -90,17 +114,8 @@ def main() -> None:
     floor_s, floor_models = floor_seconds(dataset, names)
     print(f"floor (serial fit+predict, 1 thread): {floor_s:7.1f} s")
 
-    marks: dict[str, float] = {}
-
-    def on_progress(event) -> None:  # type: ignore[no-untyped-def]
-        now = time.perf_counter()
-        if event.stage == "measuring":
-            marks.setdefault("measuring", now)
-        if event.stage == "done":
-            marks["done"] = now
-
     t0 = time.perf_counter()
-    study = run_study(dataset, StudyConfig(seed=SEED), on_progress)
+    study, marks = _timed_study(dataset, compile_onnx=True)
     end = time.perf_counter()
     study_s = end - t0
     ratio = study_s / floor_s
@@ -109,18 +124,28 @@ def main() -> None:
     print(f"study (parallel train + measuring):   {study_s:7.1f} s  = {ratio:.2f}x the floor")
     print(f"  of which the latency phase:         {latency_s:7.1f} s")
     print(f"  and the statistics after it:        {stats_s:7.1f} s")
-    # The app starts the workers' server when it opens (prepare_workers);
-    # a second study in this process measures that case: the server is already up.
-    t0 = time.perf_counter()
-    run_study(dataset, StudyConfig(seed=SEED))
-    warm_s = time.perf_counter() - t0
+    # The app starts the workers' server when it opens (prepare_workers); the studies after
+    # the first in this process measure that case: the server is already up. With and without
+    # compiling to ONNX, in alternating pairs, so drift in the machine's speed hits both alike.
+    runs: dict[bool, list[tuple[float, float, float]]] = {True: [], False: []}
+    for pair in range(PAIRS):
+        for compile_onnx in (True, False) if pair % 2 == 0 else (False, True):
+            t0 = time.perf_counter()
+            run, run_marks = _timed_study(dataset, compile_onnx=compile_onnx)
+            seconds = time.perf_counter() - t0
+            rounds = float(np.mean([m.latency_rounds or 0 for m in run.models]))
+            runs[compile_onnx].append((seconds, run_marks["done"] - run_marks["measuring"], rounds))
+    warm_s = float(np.median([r[0] for r in runs[True]]))
+    plain_s = float(np.median([r[0] for r in runs[False]]))
     warm_ratio = warm_s / floor_s
+    added = [on[0] - off[0] for on, off in zip(runs[True], runs[False], strict=True)]
     print(f"study, workers' server already up:    {warm_s:7.1f} s  = {warm_ratio:.2f}x the floor")
-    # The same, without compiling to ONNX: what the second runtime adds to the study.
-    t0 = time.perf_counter()
-    run_study(dataset, StudyConfig(seed=SEED, compile_onnx=False))
-    plain_s = time.perf_counter() - t0
     print(f"  without compiling to ONNX:          {plain_s:7.1f} s  = {plain_s / floor_s:.2f}x")
+    print(f"  (medians of {PAIRS} alternating pairs; compiling added "
+          + ", ".join(f"{a:+.1f}" for a in added) + " s)")  # fmt: skip
+    for compile_onnx, words in ((True, "with compiling"), (False, "without")):
+        phases = ", ".join(f"{r[1]:.1f} s ({r[2]:.0f} rounds)" for r in runs[compile_onnx])
+        print(f"  latency phase {words}: {phases}")
     print(f"  + reading checks (prepare_dataset): {prepare_s:7.1f} s")
     print()
     print(
@@ -150,6 +175,10 @@ def main() -> None:
                 "study_warm_s": warm_s,
                 "ratio_warm": warm_ratio,
                 "study_warm_without_onnx_s": plain_s,
+                "warm_runs": {
+                    "with_onnx": [dict(zip(RUN_FIELDS, r, strict=True)) for r in runs[True]],
+                    "without_onnx": [dict(zip(RUN_FIELDS, r, strict=True)) for r in runs[False]],
+                },
                 "statistics_s": stats_s,
                 "prepare_s": prepare_s,
                 "floor_per_model_s": floor_models,

@@ -24,6 +24,7 @@ from core.errors import TradeoffError
 from core.pareto import COST_AXES, DEFAULT_USD_PER_VCPU_HOUR, Budgets
 from core.report import full_report
 from core.results import format_leaderboard, write_outputs
+from core.runtimes import DEFAULT_RUNTIME_MODE, RUNTIME_MODES
 from core.samples import SAMPLES, get_sample
 from core.stats import METRICS
 from core.store import STORE_ENV, StudyStore
@@ -145,6 +146,18 @@ def build_parser() -> argparse.ArgumentParser:
         choices=list(COST_AXES),
         default=DEFAULT_COST,
         help=f"the cost the industry pick saves on (default {DEFAULT_COST})",
+    )
+    run.add_argument(
+        "--runtime",
+        choices=list(RUNTIME_MODES),
+        default=DEFAULT_RUNTIME_MODE,
+        help="how the decision serves each model: from scikit-learn, from ONNX Runtime where it "
+        "compiled, or from whichever is clearly cheaper on the cost (best, the default)",
+    )
+    run.add_argument(
+        "--no-compile",
+        action="store_true",
+        help="do not compile the models to ONNX (a shorter study; served from scikit-learn)",
     )
     run.add_argument(
         "--tolerance",
@@ -273,6 +286,7 @@ def _run(args: argparse.Namespace) -> int:
         time_limit_s=args.time_limit,
         usd_per_vcpu_hour=args.price_per_vcpu_hour,
         budgets=Budgets(args.max_latency_ms, args.max_size_mb, args.max_train_s),
+        compile_onnx=not args.no_compile,
     )
     for warning in dataset.warnings:
         keep = (
@@ -289,6 +303,7 @@ def _run(args: argparse.Namespace) -> int:
             tolerance=args.tolerance,
             materiality=args.min_saving / 100,
             budgets=config.budgets,
+            runtime=args.runtime,
         ),
     )
     out = args.out or Path("results") / Path(dataset.name).stem

@@ -65,12 +65,13 @@ def environment() -> dict[str, Any]:
     }
 
 
-def model_to_dict(model: ModelResult) -> dict[str, Any]:
+def model_to_dict(model: ModelResult, *, compiling: bool = True) -> dict[str, Any]:
     """One model of ``results.json``: its fields (the serving figures are scikit-learn's) and
-    ``runtimes``, the serving figures of each runtime."""
+    ``runtimes``, the serving figures of each runtime (``compiling``: whether its study
+    compiled models to ONNX)."""
     skip = _IN_MEMORY_ONLY | _AS_RUNTIMES
     document = {f.name: getattr(model, f.name) for f in fields(model) if f.name not in skip}
-    return document | {"runtimes": runtimes_dict(model)}
+    return document | {"runtimes": runtimes_dict(model, compiling=compiling)}
 
 
 def to_dict(study: StudyResult, decision: Decision | None = None) -> dict[str, Any]:
@@ -106,10 +107,11 @@ def to_dict(study: StudyResult, decision: Decision | None = None) -> dict[str, A
                 "usd_per_vcpu_hour": cfg.usd_per_vcpu_hour,
                 "held_out_rows": len(study.eval_index),
                 "keep_copies_together": cfg.keep_copies_together,
+                "compile_onnx": cfg.compile_onnx,
             },
             "environment": environment(),
             "warnings": [w.to_dict() for w in ds.warnings],
-            "models": [model_to_dict(m) for m in study.models],
+            "models": [model_to_dict(m, compiling=cfg.compile_onnx) for m in study.models],
             "frontiers": {
                 axis: frontier(study.models, study.primary_metric, axis) for axis in COST_AXES
             },
@@ -198,7 +200,9 @@ def leaderboard(study: StudyResult) -> pd.DataFrame:
 
 
 def format_leaderboard(study: StudyResult) -> str:
-    """The leaderboard as aligned text, for the terminal."""
+    """The leaderboard as aligned text, for the terminal: the serving figures are
+    scikit-learn's, with the p50 from ONNX Runtime beside them ("-" where the model did not
+    compile)."""
     metric = study.primary_metric
     label = metric_info(metric).label
     header = [
@@ -210,6 +214,7 @@ def format_leaderboard(study: StudyResult) -> str:
         "train CPU s",
         "p50 ms",
         "p95 ms",
+        "ONNX p50 ms",
         "rows/s",
         "size MB",
     ]
@@ -219,7 +224,7 @@ def format_leaderboard(study: StudyResult) -> str:
     for name in ordered:
         m = by_label[name]
         if not m.ok:
-            lines.append([m.label, m.status.upper(), m.reason[:60], "", "", "", "", "", "", ""])
+            lines.append([m.label, m.status.upper(), m.reason[:60], *[""] * (len(header) - 3)])
             continue
         value = m.metrics.get(metric, float("nan"))
         low, high = m.metric_ci_low or 0.0, m.metric_ci_high or 0.0
@@ -238,6 +243,7 @@ def format_leaderboard(study: StudyResult) -> str:
                 _fmt(m.train_cpu_s, "{:.2f}"),
                 _fmt(m.latency_ms_p50, "{:.2f}"),
                 _fmt(m.latency_ms_p95, "{:.2f}"),
+                _fmt(_onnx(m, "latency_ms_p50"), "{:.3g}") or "-",  # "-": not compiled
                 _fmt(m.throughput_rows_per_s, "{:,.0f}"),
                 _fmt(None if m.size_bytes is None else m.size_bytes / 1e6, "{:.2f}"),
             ]

@@ -119,9 +119,10 @@ def sklearn_figures(model: ModelResult) -> RuntimeFigures:
     return RuntimeFigures(**{name: getattr(model, name) for name in SERVING_FIELDS})
 
 
-def runtimes_dict(model: ModelResult) -> dict[str, Any]:
+def runtimes_dict(model: ModelResult, *, compiling: bool = True) -> dict[str, Any]:
     """The ``runtimes`` of a model in ``results.json``: per runtime, whether it serves the
-    model, why not, and its serving figures."""
+    model, why not, and its serving figures. ``compiling``: whether its study compiled models
+    (:attr:`core.study.StudyConfig.compile_onnx`)."""
 
     def entry(figures: RuntimeFigures | None, problem: str | None) -> dict[str, Any]:
         values = (
@@ -133,7 +134,11 @@ def runtimes_dict(model: ModelResult) -> dict[str, Any]:
     sklearn = sklearn_figures(model) if model.ok else None
     onnx_problem = model.onnx_problem
     if model.ok and model.onnx is None and onnx_problem is None:
-        onnx_problem = "Not compiled: the study was run before ONNX Runtime was measured."
+        onnx_problem = (
+            "Not compiled: the study was run before ONNX Runtime was measured."
+            if compiling
+            else "Not compiled: the study was run with compiling to ONNX turned off."
+        )
     return {
         "sklearn": entry(sklearn, None if model.ok else model.reason),
         "onnx": entry(model.onnx if model.ok else None, onnx_problem if model.ok else model.reason),

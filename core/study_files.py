@@ -276,7 +276,7 @@ def _metadata(
 ) -> dict[str, Any]:
     skip = ("X", "y", "row_ids")
     models = [
-        model_to_dict(m)
+        model_to_dict(m, compiling=study.config.compile_onnx)
         | {
             "fold_metrics": m.fold_metrics,
             "stored_file": stored.get(m.name),

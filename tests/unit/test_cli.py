@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import itertools
 import json
 import re
 import subprocess
@@ -142,6 +143,52 @@ def test_the_cost_the_decision_is_judged_on_is_a_choice(tmp_path):
     bad = _cli("run", "sample:german_credit", "--cost", "speed", *FAST)
     assert bad.returncode == 2
     assert "invalid choice: 'speed'" in bad.stderr
+
+
+def test_the_runtime_the_decision_serves_from_is_a_choice(tmp_path, capsys):
+    """``--runtime`` fixes the runtime the decision serves each model from, as the app's
+    "Served from" does; the terminal leaderboard shows both runtimes' p50."""
+    base = ["run", "sample:german_credit", "--models", "decision_tree,xgboost_small", *FAST[2:]]
+    runtimes = {}
+    for mode in ("best", "sklearn", "onnx"):
+        out = tmp_path / mode
+        assert main([*base, "--out", str(out), "--runtime", mode, "--quiet"]) == 0
+        printed = capsys.readouterr().out
+        rec = json.loads((out / "results.json").read_text(encoding="utf-8"))["recommendation"]
+        assert rec["runtime_mode"] == mode
+        assert rec["sentence"] in printed
+        assert "ONNX p50 ms" in printed.splitlines()[0]
+        runtimes[mode] = rec["runtimes"]
+        if mode == "sklearn":
+            assert "ONNX" not in rec["sentence"]
+    assert set(runtimes["sklearn"].values()) == {"sklearn"}
+    # Served from ONNX Runtime: every model that compiled (all but the dummy baseline).
+    assert runtimes["onnx"] == {name: "sklearn" if name == "dummy" else "onnx" for name in
+                                runtimes["sklearn"]}  # fmt: skip
+    assert set(runtimes["best"]) == set(runtimes["sklearn"])
+    with pytest.raises(SystemExit) as stop:
+        main([*base, "--out", str(tmp_path / "bad"), "--runtime", "tensorrt"])
+    assert stop.value.code == 2
+    assert "invalid choice: 'tensorrt'" in capsys.readouterr().err
+
+
+def test_no_compile_serves_from_scikit_learn_and_says_why(tmp_path, capsys):
+    args = ["run", "sample:penguins", "--out", str(tmp_path), "--no-compile", "--quiet", *FAST]
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    document = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    assert document["config"]["compile_onnx"] is False
+    for m in document["models"]:
+        onnx = m["runtimes"]["onnx"]
+        assert onnx["available"] is False
+        assert (
+            onnx["problem"] == "Not compiled: the study was run with compiling to ONNX turned off."
+        )
+    assert not list(tmp_path.glob("models/*.onnx"))
+    assert set(document["recommendation"]["runtimes"].values()) == {"sklearn"}
+    board = list(itertools.takewhile(lambda line: line and ":" not in line, printed.splitlines()))
+    column = board[0].index("ONNX p50 ms")
+    assert all(line[column] == "-" for line in board[1:])  # not compiled, in every row
 
 
 def test_progress_is_one_line_per_model_and_samples_are_named(tmp_path, capsys, monkeypatch):
