@@ -181,11 +181,58 @@ def compile_pipeline(pipeline: Any, dataset: Dataset) -> Compiled:
                 options=options,
                 target_opset=OPSETS,
             )
+        _route_missing_as_trained(graph, model)
         data = graph.SerializeToString()
         _session(data)  # a graph ONNX Runtime cannot load is no compiled model
     except Exception as exc:  # every converter failure is a reason to show, never a crash
         return Compiled(None, _problem_words(pipeline, exc), time.perf_counter() - start)
     return Compiled(data, None, time.perf_counter() - start)
+
+
+def _trees(model: Any) -> list[Any] | None:
+    """The fitted trees of ``model`` in the order skl2onnx writes them (its tree ids), for the
+    exact types whose converter drops where a missing value goes; ``None`` for any other."""
+    from sklearn.ensemble import (
+        ExtraTreesClassifier,
+        ExtraTreesRegressor,
+        RandomForestClassifier,
+        RandomForestRegressor,
+    )
+    from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+    if type(model) in (DecisionTreeClassifier, DecisionTreeRegressor):
+        return [model.tree_]
+    forests = (RandomForestClassifier, RandomForestRegressor, ExtraTreesClassifier,
+               ExtraTreesRegressor)  # fmt: skip
+    if type(model) in forests:
+        return [tree.tree_ for tree in model.estimators_]
+    return None
+
+
+def _route_missing_as_trained(graph: Any, model: Any) -> None:
+    """Give a converted tree model back the side each split sends a missing number to.
+
+    A scikit-learn tree learns it (``tree_.missing_go_to_left``; with no missing value in
+    training, the side with more rows), but skl2onnx 1.20 writes every split as sending it to
+    the right (onnx/sklearn-onnx#1253), so a request with a missing number could get another
+    answer than scikit-learn's. Each split's ``nodes_missing_value_tracks_true`` is set from
+    its tree; :func:`verify` then checks the graph on rows with each number missing."""
+    trees = _trees(model)
+    if trees is None:
+        return
+    import onnx
+
+    kinds = ("TreeEnsembleClassifier", "TreeEnsembleRegressor")
+    (node,) = [n for n in graph.graph.node if n.op_type in kinds]  # one ensemble, or fail
+    attrs = {a.name: a for a in node.attribute}
+    tracks = [
+        int(trees[t].children_left[n] != -1 and bool(trees[t].missing_go_to_left[n]))
+        for t, n in zip(attrs["nodes_treeids"].ints, attrs["nodes_nodeids"].ints, strict=True)
+    ]
+    name = "nodes_missing_value_tracks_true"
+    if name in attrs:
+        node.attribute.remove(attrs[name])
+    node.attribute.append(onnx.helper.make_attribute(name, tracks))
 
 
 def _neighbours_rows(pipeline: Any) -> int:
@@ -321,9 +368,10 @@ class CompiledModel(Server):
 
 def verify(compiled: Compiled, pipeline: Any, X: pd.DataFrame, dataset: Dataset) -> Verification:
     """Whether the compiled graph predicts as ``pipeline`` on rows ``X`` (the held-out rows),
-    and on rows with a category never seen in training or missing (:func:`_unseen`): the same
-    class on every row and probabilities within :data:`PROBABILITY_TOLERANCE`, or regression
-    values within :data:`VALUE_TOLERANCE` of their scale."""
+    and on rows with a category never seen in training or missing, or a number missing
+    (:func:`_unseen`): the same class on every row and probabilities within
+    :data:`PROBABILITY_TOLERANCE`, or regression values within :data:`VALUE_TOLERANCE` of
+    their scale."""
     if compiled.onnx is None:
         return Verification(0, False, math.inf, compiled.problem or "not compiled")
     X = pd.concat([X, _unseen(X, dataset)], ignore_index=True)
@@ -340,16 +388,18 @@ UNSEEN_CATEGORY = "\u2063a value never seen in training\u2063"
 
 
 def _unseen(X: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
-    """One row per category column: the first row of ``X`` with a value of that column never
-    seen in training, and one with it missing (both runtimes must serve them alike)."""
+    """Rows serving meets that the held-out rows may lack: the first row of ``X`` with each
+    category column set to a value never seen in training and to missing, and with each number
+    column missing (both runtimes must serve them alike)."""
     if X.empty:
         return X.iloc[:0]
+    changes = [(c, v) for c in dataset.categorical_features for v in (UNSEEN_CATEGORY, np.nan)]
+    changes += [(c, np.nan) for c in dataset.numeric_features]
     rows = []
-    for column in dataset.categorical_features:
-        for value in (UNSEEN_CATEGORY, np.nan):
-            row = X.iloc[:1].copy()
-            row[column] = value
-            rows.append(row)
+    for column, value in changes:
+        row = X.iloc[:1].copy()
+        row[column] = value
+        rows.append(row)
     return pd.concat(rows, ignore_index=True) if rows else X.iloc[:0]
 
 

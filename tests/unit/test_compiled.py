@@ -105,6 +105,61 @@ def test_a_missing_category_reaches_the_graph_as_its_own_category() -> None:
     assert imputer.missing_values is np.nan or np.isnan(imputer.missing_values)
 
 
+def _with_missing_numbers(task: str) -> Dataset:
+    """A table whose first number is missing on a fifth of the rows, and those rows mostly of
+    one answer: a tree learns a side for a missing value that is not always the right one."""
+    rng = np.random.default_rng(3)
+    n = 600
+    x = rng.normal(size=n)
+    gone = rng.random(n) < 0.2
+    signal = np.where(gone, -2.0, x)  # a missing first number means a low answer (left)
+    frame = pd.DataFrame(
+        {
+            "first": np.where(gone, np.nan, x),
+            "second": rng.normal(size=n),
+            "kind": rng.choice(["a", "b", "c"], n),
+            "y": signal + 0.1 * rng.normal(size=n),
+        }
+    )
+    if task == "binary":
+        frame["y"] = np.where(frame["y"] > 0.5, "yes", "no")
+    return prepare_dataset(frame, "y")
+
+
+@pytest.mark.parametrize(
+    ("task", "name"),
+    [
+        ("binary", "decision_tree"),
+        ("binary", "random_forest_small"),
+        ("binary", "extra_trees_small"),
+        ("regression", "decision_tree"),
+        ("regression", "random_forest_small"),
+    ],
+)
+def test_a_missing_number_takes_the_side_the_tree_learned(
+    task: str, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ds = _with_missing_numbers(task)
+    pipeline, held_out = _fitted(ds, name)
+    rows = held_out.copy()
+    rows["first"] = np.nan  # every row: the learned side decides
+    compiled = comp.compile_pipeline(pipeline, ds)
+    check = comp.verify(compiled, pipeline, rows, ds)
+    assert check.ok, check.problem
+    # As skl2onnx 1.20 writes it, every missing number goes right, and the check says so.
+    monkeypatch.setattr(comp, "_route_missing_as_trained", lambda graph, model: None)
+    as_converted = comp.compile_pipeline(pipeline, ds)
+    assert not comp.verify(as_converted, pipeline, rows, ds).ok
+
+
+def test_the_check_adds_rows_with_each_number_missing() -> None:
+    ds = _with_missing_numbers("binary")
+    extra = comp._unseen(ds.X.dropna().head(5), ds)
+    assert len(extra) == 2 * len(ds.categorical_features) + len(ds.numeric_features)
+    for column in ds.numeric_features:
+        assert extra[column].isna().sum() == 1  # its own row, the others as in the first row
+
+
 def test_the_latency_phase_requests_are_the_rows_one_by_one() -> None:
     """Each single-row request, cut from one conversion of the rows, is what converting that
     row alone gives, and the graph answers it as it answers the row in a batch."""
