@@ -40,6 +40,8 @@ from core.units import format_number
 #: The operator sets the graphs are written in (``ai.onnx.ml`` 3: what onnxmltools writes for
 #: XGBoost, and what every tree converter supports).
 OPSETS: dict[str, int] = {"": 18, "ai.onnx.ml": 3}
+#: The graph's name in every compiled model, so one fitted model always compiles to the same bytes.
+GRAPH_NAME = "tradeoff_explorer_model"
 #: Largest difference allowed between a compiled model's probability and the pipeline's, on
 #: the 0 to 1 scale of a probability (float32 rounding is about 1e-7).
 PROBABILITY_TOLERANCE = 1e-5
@@ -177,16 +179,29 @@ def compile_pipeline(pipeline: Any, dataset: Dataset) -> Compiled:
             warnings.simplefilter("ignore")  # the converters' own notes; verify() is the test
             graph = convert_sklearn(
                 twin,
+                name=GRAPH_NAME,  # else a random one: the same model would give other bytes
                 initial_types=_input_types(dataset),
                 options=options,
                 target_opset=OPSETS,
             )
         _route_missing_as_trained(graph, model)
+        _canonical_opsets(graph)
         data = graph.SerializeToString()
         _session(data)  # a graph ONNX Runtime cannot load is no compiled model
     except Exception as exc:  # every converter failure is a reason to show, never a crash
         return Compiled(None, _problem_words(pipeline, exc), time.perf_counter() - start)
     return Compiled(data, None, time.perf_counter() - start)
+
+
+def _canonical_opsets(graph: Any) -> None:
+    """The graph's operator sets in the order of their domains. skl2onnx lists them in the
+    order of a set of strings, which changes with each process's hash seed: without this, the
+    same fitted model compiled in two processes (two workers, or a Dask cluster and this
+    machine) would give other bytes."""
+    ordered = sorted((o.domain, o.version) for o in graph.opset_import)
+    del graph.opset_import[:]
+    for domain, version in ordered:
+        graph.opset_import.add(domain=domain, version=version)
 
 
 def _trees(model: Any) -> list[Any] | None:

@@ -210,3 +210,45 @@ def test_regression_values_are_held_to_a_relative_tolerance(relative: float, ok:
     got = values * (1 + np.array([relative, 0.0, 0.0]))
     check = comp.compare(comp.Outputs(values, None), comp.Outputs(got, None), "regression", 3)
     assert check.ok is ok
+
+
+_COMPILE_IN_A_PROCESS = """
+import hashlib, warnings
+import numpy as np
+from core import candidates as cand
+from core.compiled import compile_pipeline
+from core.data import prepare_dataset, read_table
+from core.samples import SAMPLES, read_sample_bytes
+sample = next(s for s in SAMPLES if s.key == "german_credit")
+ds = prepare_dataset(read_table(read_sample_bytes(sample), sample.filename), sample.target)
+for name in ("simple", "decision_tree", "random_forest_small", "xgboost_small"):
+    pipeline = cand.get_candidate(name).build(ds, 0)
+    pipeline.fit(ds.X, ds.y)
+    print(name, hashlib.sha256(compile_pipeline(pipeline, ds).onnx).hexdigest())
+"""
+
+
+@pytest.mark.slow
+def test_a_model_compiles_to_the_same_bytes_in_any_process() -> None:
+    """Two processes (two workers, a Dask worker and this machine) hash strings with other
+    seeds; skl2onnx's order of operator sets followed it until the graph was made canonical."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    outputs = [
+        subprocess.run(
+            [sys.executable, "-c", _COMPILE_IN_A_PROCESS],
+            capture_output=True,
+            text=True,
+            cwd=root,
+            env=os.environ | {"PYTHONHASHSEED": seed, "PYTHONPATH": str(root)},
+            check=True,
+            timeout=300,
+        ).stdout
+        for seed in ("1", "3", "5")  # 1 and 3 ordered the operator sets differently
+    ]
+    assert outputs[0].count("\n") == 4
+    assert outputs[0] == outputs[1] == outputs[2]
