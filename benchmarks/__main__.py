@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import bench_decision, bench_explain, bench_rerun, bench_stats, bench_study
+from benchmarks import (
+    bench_decision,
+    bench_explain,
+    bench_rerun,
+    bench_stats,
+    bench_study,
+    bench_sweep,
+)
 
 BENCHMARKS = {
     "study": bench_study.main,
@@ -12,6 +19,7 @@ BENCHMARKS = {
     "explain": bench_explain.main,
     "decision": bench_decision.main,
     "stats": bench_stats.main,
+    "sweep": bench_sweep.main,
 }
 
 

@@ -41,7 +41,8 @@ from core.data import prepare_dataset
 from core.dataset import Dataset
 from core.decision import cost_ratio
 from core.runtimes import Served, compiled
-from core.study import StudyConfig, StudyResult, _sample, run_study
+from core.study import StudyConfig, StudyResult, run_study
+from core.training import _sample
 from core.units import format_times
 
 ROWS, COLUMNS, SEED = 100_000, 30, 0

@@ -17,13 +17,14 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from core import candidates as cand
+from core.cluster import SCHEDULER_ENV, scheduler_address
 from core.data import DEFAULT_MAX_BYTES, load_path, read_table
 from core.dataset import TASKS
 from core.decision import DEFAULT_COST, DEFAULT_MATERIALITY, DEFAULT_TOLERANCE, Choices, decide
 from core.errors import TradeoffError
 from core.pareto import COST_AXES, DEFAULT_USD_PER_VCPU_HOUR, Budgets
 from core.report import full_report
-from core.results import format_leaderboard, write_outputs
+from core.results import compute_sentence, format_leaderboard, write_outputs
 from core.runtimes import DEFAULT_RUNTIME_MODE, RUNTIME_MODES
 from core.samples import SAMPLES, get_sample
 from core.stats import METRICS
@@ -98,6 +99,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=_csv_list,
         help="comma-separated model names, or 'default' / 'all' (see 'python -m core models'); "
         "the dummy and simple baselines are always included",
+    )
+    run.add_argument(
+        "--sweep",
+        action="store_true",
+        help="also train a grid of sizes of each ensemble and neural family chosen (20 to 30 "
+        "each), so each family's frontier is a curve; a longer study",
     )
     run.add_argument(
         "--cv",
@@ -178,6 +185,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="parallel training processes (default: cores; 0 trains in this process)",
     )
     run.add_argument(
+        "--cluster",
+        metavar="ADDRESS",
+        help="train on a Dask cluster: its scheduler's address (tcp://HOST:8786), or 'local' "
+        f"for a cluster of processes on this machine (default: ${SCHEDULER_ENV}, else this "
+        "machine); latency is always measured on this machine",
+    )
+    run.add_argument(
         "--time-limit",
         type=_number("a time limit in seconds", low=0),
         default=900.0,
@@ -253,7 +267,8 @@ class _Progress:
 
 
 def _run(args: argparse.Namespace) -> int:
-    if args.workers != 0:  # the workers' server starts while the table is read and checked
+    cluster = scheduler_address(args.cluster)  # a mistyped address fails before the table
+    if cluster is None and args.workers != 0:  # the workers' server starts while it is read
         threading.Thread(target=prepare_workers, name="workers-warm-up", daemon=True).start()
     if args.data.startswith("sample:"):
         sample = get_sample(args.data.removeprefix("sample:"))
@@ -287,6 +302,8 @@ def _run(args: argparse.Namespace) -> int:
         usd_per_vcpu_hour=args.price_per_vcpu_hour,
         budgets=Budgets(args.max_latency_ms, args.max_size_mb, args.max_train_s),
         compile_onnx=not args.no_compile,
+        cluster=cluster or "",
+        sweep=args.sweep,
     )
     for warning in dataset.warnings:
         keep = (
@@ -319,6 +336,7 @@ def _run(args: argparse.Namespace) -> int:
     print()
     print(decision.academic_sentence)
     print(decision.sentence)
+    print(f"\n{compute_sentence(study.compute)}")
     files = "results.json, leaderboard.csv, predictions.csv, models/"
     print(f"\nResults written to {out}/ ({files}{', report.html' if args.report else ''})")
     return 0
@@ -343,6 +361,8 @@ def _list_models() -> int:
     for spec in cand.CANDIDATES:
         flag = "default" if spec.default else "opt-in "
         print(f"{spec.name:<22}{flag}  {spec.label}: {spec.description}")
+    counts = ", ".join(f"{f} {sum(s.family == f for s in cand.SWEEP)}" for f in cand.SWEEP_FAMILIES)
+    print(f"\n--sweep adds a grid of sizes to each of these families chosen: {counts}.")
     return 0
 
 

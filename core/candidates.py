@@ -12,7 +12,7 @@ OpenMP pools with threadpoolctl so training times compare fairly and CPU-seconds
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from sklearn.compose import ColumnTransformer
@@ -398,7 +398,151 @@ CANDIDATES: tuple[CandidateSpec, ...] = (
     ),
 )
 
-_BY_NAME = {spec.name: spec for spec in CANDIDATES}
+
+# --- dense sweeps --------------------------------------------------------------------------------
+#
+# A sweep traces each family's frontier as a curve: every ensemble and neural family of the
+# ladder gets a grid of sizes (an exact list, made once here, so a worker finds each by name).
+
+#: Trees x depth for the two forest families (``None``: grown fully).
+SWEEP_FOREST_TREES = (10, 25, 50, 100, 200)
+SWEEP_FOREST_DEPTHS: tuple[int | None, ...] = (4, 6, 8, 12, None)
+#: Boosting rounds x depth for XGBoost; the learning rate falls as the rounds grow.
+SWEEP_XGB_ROUNDS = (25, 50, 100, 200, 400, 800)
+SWEEP_XGB_DEPTHS = (2, 3, 4, 6, 8)
+#: Rounds x leaves per tree for histogram gradient boosting.
+SWEEP_HGB_ROUNDS = (25, 50, 100, 200, 400)
+SWEEP_HGB_LEAVES = (7, 15, 31, 63)
+#: Hidden layers of the neural networks, smallest first.
+SWEEP_MLP_LAYERS: tuple[tuple[int, ...], ...] = (
+    *((w,) for w in (4, 8, 16, 32, 64, 128, 256)),
+    (8, 8), (16, 16), (32, 16), (32, 32), (64, 32), (64, 64), (128, 64), (128, 128),
+    (256, 128), (256, 256),
+    (32, 32, 32), (64, 64, 64), (128, 128, 128),
+)  # fmt: skip
+
+
+def _depth_words(depth: int | None) -> str:
+    return "fully grown" if depth is None else f"depth {depth}"
+
+
+def _sweep_forests() -> list[CandidateSpec]:
+    specs = []
+    for family, prefix, cls_c, cls_r, cost in (
+        ("Random forest", "rf", RandomForestClassifier, RandomForestRegressor, 0.32),
+        ("Extra trees", "et", ExtraTreesClassifier, ExtraTreesRegressor, 0.1),
+    ):
+        for trees in SWEEP_FOREST_TREES:
+            for depth in SWEEP_FOREST_DEPTHS:
+                params: dict[str, Any] = {"max_depth": depth}
+                if depth is None:
+                    params["min_samples_leaf"] = 2
+                specs.append(
+                    CandidateSpec(
+                        name=f"sweep_{prefix}_{trees}_trees_{'full' if depth is None else depth}",
+                        label=f"{family} ({trees} trees, {_depth_words(depth)})",
+                        family=family,
+                        rung=0,
+                        interpretable=False,
+                        description=f"{trees} trees, {_depth_words(depth)}: one size of the "
+                        f"{family.lower()} sweep.",
+                        factory=_forest(cls_c, cls_r, trees, **params),
+                        default=False,
+                        max_train_rows=50_000 if trees * (depth or 24) > 2_000 else None,
+                        relative_cost=cost * trees * (depth or 24) / 10,
+                    )
+                )
+    return specs
+
+
+def _sweep_boosting() -> list[CandidateSpec]:
+    specs = []
+    for rounds in SWEEP_XGB_ROUNDS:
+        for depth in SWEEP_XGB_DEPTHS:
+            rate = round(min(0.3, 12 / rounds), 3)
+            specs.append(
+                CandidateSpec(
+                    name=f"sweep_xgboost_{rounds}_rounds_depth_{depth}",
+                    label=f"XGBoost ({rounds} trees, depth {depth})",
+                    family="XGBoost",
+                    rung=0,
+                    interpretable=False,
+                    description=f"{rounds} boosted trees of depth {depth}, learning rate "
+                    f"{rate:g}: one size of the XGBoost sweep.",
+                    factory=_xgb(rounds, depth, rate),
+                    default=False,
+                    relative_cost=0.004 * rounds * depth,
+                )
+            )
+    for rounds in SWEEP_HGB_ROUNDS:
+        for leaves in SWEEP_HGB_LEAVES:
+            specs.append(
+                CandidateSpec(
+                    name=f"sweep_hist_gb_{rounds}_rounds_{leaves}_leaves",
+                    label=f"Histogram gradient boosting ({rounds} trees, {leaves} leaves)",
+                    family="Gradient boosting",
+                    rung=0,
+                    interpretable=False,
+                    description=f"{rounds} boosted trees of at most {leaves} leaves: one size "
+                    "of the gradient boosting sweep.",
+                    factory=_hist_gb(rounds, leaves),
+                    default=False,
+                    relative_cost=0.0007 * rounds * leaves,
+                )
+            )
+    return specs
+
+
+def _hist_gb(rounds: int, leaves: int) -> Any:
+    params = {"max_iter": rounds, "max_leaf_nodes": leaves, "early_stopping": False}
+    return _by_task(
+        lambda s: HistGradientBoostingClassifier(**params, random_state=s),
+        lambda s: HistGradientBoostingRegressor(**params, random_state=s),
+    )
+
+
+def _sweep_networks() -> list[CandidateSpec]:
+    specs = []
+    for layers in SWEEP_MLP_LAYERS:
+        units = sum(layers)
+        shape = " x ".join(str(w) for w in layers)
+        specs.append(
+            CandidateSpec(
+                name=f"sweep_mlp_{'_'.join(str(w) for w in layers)}",
+                label=f"Neural network ({shape} units)",
+                family="Neural network",
+                rung=0,
+                interpretable=False,
+                description=f"{len(layers)} hidden layer{'s' if len(layers) > 1 else ''} of "
+                f"{shape} units: one size of the neural network sweep.",
+                factory=_mlp(layers),
+                preprocessing="scaled",
+                neural=True,
+                default=False,
+                max_train_rows=100_000 if units <= 64 else 50_000,
+                relative_cost=0.15 * units,
+            )
+        )
+    return specs
+
+
+def _ranked(specs: list[CandidateSpec]) -> tuple[CandidateSpec, ...]:
+    """Each family's sweep with its rungs in the order of their rough cost, cheapest first."""
+    out: list[CandidateSpec] = []
+    for family in dict.fromkeys(s.family for s in specs):
+        members = sorted((s for s in specs if s.family == family), key=lambda s: s.relative_cost)
+        out.extend(replace(s, rung=i) for i, s in enumerate(members))
+    return tuple(out)
+
+
+#: Every configuration ``--sweep`` may add, by family: 20 to 30 each.
+SWEEP: tuple[CandidateSpec, ...] = _ranked(
+    [*_sweep_forests(), *_sweep_boosting(), *_sweep_networks()]
+)
+#: The families a sweep traces: the ensembles and the neural networks.
+SWEEP_FAMILIES: tuple[str, ...] = tuple(dict.fromkeys(s.family for s in SWEEP))
+
+_BY_NAME = {spec.name: spec for spec in (*CANDIDATES, *SWEEP)}
 #: Names of the two reference models every comparison is made against.
 DUMMY_BASELINE = "dummy"
 SIMPLE_BASELINE = "simple"
@@ -409,7 +553,7 @@ def get_candidate(name: str) -> CandidateSpec:
     try:
         return _BY_NAME[name]
     except KeyError:
-        known = ", ".join(_BY_NAME)
+        known = ", ".join(s.name for s in CANDIDATES)  # the sweep's sizes come with --sweep
         raise ConfigError(f"Unknown model '{name}'. Choose from: {known}.") from None
 
 
@@ -422,11 +566,21 @@ def all_names(task: Task) -> tuple[str, ...]:
     return tuple(s.name for s in CANDIDATES if s.supports(task))
 
 
-def resolve_names(requested: Sequence[str] | None, task: Task) -> tuple[str, ...]:
+def sweep_names(names: Sequence[str], task: Task) -> tuple[str, ...]:
+    """The sweep of every ensemble and neural family among ``names`` (:data:`SWEEP`)."""
+    families = {_BY_NAME[n].family for n in names if n in _BY_NAME}
+    return tuple(s.name for s in SWEEP if s.family in families and s.supports(task))
+
+
+def resolve_names(
+    requested: Sequence[str] | None, task: Task, *, sweep: bool = False
+) -> tuple[str, ...]:
     """Expand a user's model list (names, or the words ``default`` / ``all``).
 
     The dummy and simple baselines are always added: every result is read against them. Models
-    that do not support the task are refused with a message saying which task they need.
+    that do not support the task are refused with a message saying which task they need. With
+    ``sweep``, each ensemble and neural family chosen also gets its grid of sizes
+    (:func:`sweep_names`), after the ladder.
     """
     if not requested:
         names: list[str] = list(default_names(task))
@@ -447,4 +601,6 @@ def resolve_names(requested: Sequence[str] | None, task: Task) -> tuple[str, ...
                 names.append(item)
     ordered = [DUMMY_BASELINE, SIMPLE_BASELINE, *names]
     chosen = set(ordered)
-    return tuple(s.name for s in CANDIDATES if s.name in chosen)
+    ladder = tuple(s.name for s in CANDIDATES if s.name in chosen)
+    extra = tuple(n for n in sweep_names(ladder, task) if n not in chosen) if sweep else ()
+    return ladder + extra

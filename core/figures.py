@@ -29,7 +29,15 @@ from core.chart_labels import (  # noqa: F401  (public names of this module, kep
     screen_share,
 )
 from core.errors import ConfigError
-from core.pareto import AXES, NET_VALUE, Budgets, cost_value, format_metric, frontier
+from core.pareto import (
+    AXES,
+    NET_VALUE,
+    Budgets,
+    cost_value,
+    format_metric,
+    frontier,
+    pareto_front,
+)
 from core.runtimes import RUNTIME_LABELS, runtime_of, unserved
 from core.stats import metric_info
 from core.units import format_number, format_usd, money_ticks
@@ -286,6 +294,35 @@ def _bar(low: float | None, high: float | None, scale: float) -> float:
     return 0.0 if low is None or high is None else max(high - low, 0.0) * scale
 
 
+#: A family with more sizes than this (a sweep) is drawn as the curve of its own best sizes,
+#: its other sizes as faint points without bars, so that hundreds of models stay readable.
+DENSE_FAMILY = 6
+
+
+def _family_curve(
+    family: str, members: list[tuple[Any, float, float]], scale: float, cost_better_low: bool,
+    metric_better_high: bool,
+) -> go.Scatter:  # fmt: skip
+    """The line through a dense family's own Pareto frontier, cheapest first."""
+    on = pareto_front(
+        [
+            (m.name, x if cost_better_low else -x, y if metric_better_high else -y)
+            for m, x, y in members
+        ]
+    )
+    by_name = {m.name: (x, y) for m, x, y in members}
+    return go.Scatter(
+        x=[by_name[n][0] for n in on],
+        y=[by_name[n][1] * scale for n in on],
+        mode="lines",
+        name=f"{family}: its best sizes",
+        legendgroup=family,
+        showlegend=False,
+        line={"color": family_colour(family), "width": 1.5},
+        hoverinfo="skip",
+    )
+
+
 def _family_trace(
     family: str,
     members: list[tuple[Any, float, float]],
@@ -297,17 +334,23 @@ def _family_trace(
 ) -> go.Scatter:
     """One family's models sorted by rung, joined by a dotted line when it has several sizes.
     Vertical bars: the metric's 95% interval; horizontal bars, on a measured cost that has one
-    (latency, throughput): the cost's 95% interval over the latency rounds."""
+    (latency, throughput): the cost's 95% interval over the latency rounds. A dense family
+    (more than :data:`DENSE_FAMILY` sizes) has no dotted line (:func:`_family_curve` draws its
+    curve) and bars only on the chart's frontier."""
     colour = family_colour(family)
+    dense = len(members) > DENSE_FAMILY
     front = [m.name in on_frontier for m, _, _ in members]
     over = [bool(budgets and budgets.violations(m)) for m, _, _ in members]
     up = [getattr(m, "metric_ci_high", None) for m, _, _ in members]
     down = [getattr(m, "metric_ci_low", None) for m, _, _ in members]
+    if dense:
+        up = [u if f else None for u, f in zip(up, front, strict=True)]
+        down = [d if f else None for d, f in zip(down, front, strict=True)]
     ys = [y for _, _, y in members]
     return go.Scatter(
         x=[x for _, x, _ in members],
         y=[y * scale for y in ys],
-        mode="lines+markers" if len(members) > 1 else "markers",
+        mode="lines+markers" if 1 < len(members) <= DENSE_FAMILY else "markers",
         name=family,
         legendgroup=family,
         customdata=[m.name for m, _, _ in members],
@@ -336,7 +379,7 @@ def _family_trace(
             "thickness": 1.2,
             "width": 3,
         },
-        error_x=_cost_bars(members, axis, colour),
+        error_x=_cost_bars(members, axis, colour, only=set(on_frontier) if dense else None),
     )
 
 
@@ -349,15 +392,22 @@ _COST_INTERVALS = {
 }
 
 
-def _cost_bars(members: list[tuple[Any, float, float]], axis: str, colour: str) -> dict[str, Any]:
-    """Horizontal error bars of the cost's 95% interval (none where it is unknown)."""
+def _cost_bars(
+    members: list[tuple[Any, float, float]],
+    axis: str,
+    colour: str,
+    only: set[str] | None = None,
+) -> dict[str, Any]:
+    """Horizontal error bars of the cost's 95% interval (none where it is unknown, nor for a
+    model not in ``only`` when it is given)."""
     field = _COST_INTERVALS.get(axis)
     if field is None:
         return {"visible": False}
     plus, minus = [], []
     for m, x, _ in members:
         interval = getattr(m, field, None)
-        if not interval or not all(math.isfinite(v) for v in interval):
+        shown = only is None or m.name in only
+        if not shown or not interval or not all(math.isfinite(v) for v in interval):
             plus.append(0.0)
             minus.append(0.0)
             continue
@@ -503,18 +553,16 @@ def pareto_figure(
     ys = [y * scale for _, _, y in points]
     y_low, y_high = min(ys), max(ys)
     y_pad = (y_high - y_low) * 0.1 or 1.0
-    screen = [
-        (
-            screen_share(
-                by_name[n][0], *x_range, log=use_log, reverse=not cost_axis.lower_is_better
-            ),
-            screen_share(
-                by_name[n][1], y_low - y_pad, y_high + y_pad, log=False,
-                reverse=not info.higher_is_better,
-            ),
+
+    def x_share(x: float) -> float:
+        return screen_share(x, *x_range, log=use_log, reverse=not cost_axis.lower_is_better)
+
+    def y_share(y: float) -> float:
+        return screen_share(
+            y, y_low - y_pad, y_high + y_pad, log=False, reverse=not info.higher_is_better
         )
-        for n in frontier_names
-    ]  # fmt: skip
+
+    screen = [(x_share(by_name[n][0]), y_share(by_name[n][1])) for n in frontier_names]
     places = label_positions(screen, [labels[n] for n in frontier_names])
     fig.add_trace(
         go.Scatter(
@@ -540,6 +588,11 @@ def pareto_figure(
         by_family.setdefault(getattr(point[0], "family", "Other"), []).append(point)
     for family, members in by_family.items():
         members.sort(key=lambda p: (getattr(p[0], "rung", 0), p[0].name))
+        if len(members) > DENSE_FAMILY:
+            curve = _family_curve(
+                family, members, scale, cost_axis.lower_is_better, info.higher_is_better
+            )
+            fig.add_trace(curve)
         fig.add_trace(
             _family_trace(family, members, metric, scale, set(frontier_names), budgets, axis)
         )
@@ -566,14 +619,6 @@ def pareto_figure(
                 "line": {"color": "#222222", "width": 1.5},
             }
             fig.add_trace(_marker_trace(name, [by_name[pick][0]], [by_name[pick][1]], star))
-
-    def x_share(x: float) -> float:
-        return screen_share(x, *x_range, log=use_log, reverse=not cost_axis.lower_is_better)
-
-    def y_share(y: float) -> float:
-        return screen_share(
-            y, y_low - y_pad, y_high + y_pad, log=False, reverse=not info.higher_is_better
-        )
 
     drawn = [(x_share(x), y_share(y * scale)) for _, x, y in [*points, *pairs]]
     named = [

@@ -65,6 +65,36 @@ def environment() -> dict[str, Any]:
     }
 
 
+def compute_sentence(compute: dict[str, Any]) -> str:
+    """Where a study's models trained and where serving was measured, in one sentence."""
+    training, serving = compute.get("training") or {}, compute.get("serving") or {}
+    workers = training.get("workers")
+    cpus = training.get("cpus") or {}
+    on = ", ".join(f"{n} on {cpu}" for cpu, n in sorted(cpus.items())) if cpus else ""
+    match training.get("executor"):
+        case "dask":
+            where = training.get("scheduler") or "started on this machine"
+            trained = (
+                f"Trained on a Dask cluster ({where}) by {workers} worker processes, one "
+                f"model each at a time" + (f" ({on})" if on else "")
+            )
+        case "local pool":
+            trained = f"Trained on this machine by {workers} worker processes" + (
+                f" ({on})" if on else ""
+            )
+        case "this process":
+            trained = "Trained on this machine, one model after another"
+        case _:
+            return "Where it was trained was not recorded (a study saved by an older version)."
+    served = (
+        f"latency, throughput and serving cost measured on the machine that ran the study "
+        f"({serving['cpu']}, {serving['cores']} cores)"
+        if serving.get("cpu")
+        else "latency measured on the machine that ran the study"
+    )
+    return f"{trained}; {served}."
+
+
 def model_to_dict(model: ModelResult, *, compiling: bool = True) -> dict[str, Any]:
     """One model of ``results.json``: its fields (the serving figures are scikit-learn's) and
     ``runtimes``, the serving figures of each runtime (``compiling``: whether its study
@@ -107,9 +137,11 @@ def to_dict(study: StudyResult, decision: Decision | None = None) -> dict[str, A
                 "usd_per_vcpu_hour": cfg.usd_per_vcpu_hour,
                 "held_out_rows": len(study.eval_index),
                 "keep_copies_together": cfg.keep_copies_together,
+                "sweep": cfg.sweep,
                 "compile_onnx": cfg.compile_onnx,
             },
             "environment": environment(),
+            "compute": study.compute,
             "warnings": [w.to_dict() for w in ds.warnings],
             "models": [model_to_dict(m, compiling=cfg.compile_onnx) for m in study.models],
             "frontiers": {

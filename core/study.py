@@ -20,18 +20,10 @@ The sequence follows DESIGN.md:
 from __future__ import annotations
 
 import contextlib
-import dataclasses
-import multiprocessing as mp
-import multiprocessing.connection as mp_connection
-import multiprocessing.forkserver as mp_forkserver
 import os
-import sys
 import time
-import traceback
-import types
 import warnings
-from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -49,22 +41,18 @@ from threadpoolctl import threadpool_limits
 
 from core import candidates as cand
 from core.claims import selection, selection_level, versus_best, versus_reference
-from core.compiled import CompiledModel, compile_pipeline, verify
+from core.cluster import scheduler_address
+from core.compiled import CompiledModel
 from core.dataset import Dataset, copy_groups
 from core.errors import ConfigError
-from core.measure import (
-    BLOCK_CALLS,
-    LATENCY_BUDGET_S,
-    ServingCost,
-    measure_serving_rounds,
-    serialize,
-    timed_fit,
-)
+from core.measure import BLOCK_CALLS, LATENCY_BUDGET_S, ServingCost, measure_serving_rounds
 from core.pareto import (
     DEFAULT_USD_PER_VCPU_HOUR,
     Budgets,
     train_usd,
 )
+from core.pool import LocalPool
+from core.pool import prepare_workers as prepare_workers  # the public name, kept here
 from core.runtimes import RuntimeFigures, set_serving
 from core.stats import (
     DEFAULT_RESAMPLES,
@@ -80,6 +68,7 @@ from core.stats import (
     validate_primary,
     weighted_metric,
 )
+from core.training import Outcome, Stage, Status, Task, Trainer, machine
 
 if TYPE_CHECKING:
     from core.decision import Decision
@@ -89,8 +78,6 @@ if TYPE_CHECKING:
 #: row order), is tested on models trained on the earlier rows.
 Validation = Literal["holdout", "cv", "time"]
 VALIDATIONS: tuple[Validation, ...] = ("holdout", "cv", "time")
-Stage = Literal["waiting", "training", "measuring", "done", "failed", "skipped"]
-Status = Literal["ok", "failed", "skipped"]
 
 DEFAULT_TIME_LIMIT_S = 900.0
 
@@ -123,6 +110,14 @@ class StudyConfig:
     #: Also serve every model that compiles from ONNX Runtime (:mod:`core.compiled`): converted
     #: in the training worker, verified on the held-out rows, measured in the same rounds.
     compile_onnx: bool = True
+    #: Train on a Dask cluster: its scheduler's address (``tcp://HOST:PORT``), or ``"local"``
+    #: for a cluster of worker processes on this machine (:mod:`core.cluster`); ``None`` takes
+    #: the ``TRADEOFF_DASK_SCHEDULER`` variable, and without it trains on this machine. Latency
+    #: is always measured on this machine.
+    cluster: str | None = None
+    #: Also train a grid of sizes of each ensemble and neural family chosen (20 to 30 each,
+    #: :data:`core.candidates.SWEEP`), so each family's frontier is a curve.
+    sweep: bool = False
 
 
 @dataclass(frozen=True)
@@ -271,6 +266,9 @@ class StudyResult:
     eval_fold: np.ndarray
     duration_s: float
     created_at: str
+    #: Where the models were trained (:meth:`core.training.TrainingSite.to_dict`) and where
+    #: serving was measured (:func:`core.training.machine`); empty for studies saved before.
+    compute: dict[str, Any] = field(default_factory=dict)
 
     def model(self, name: str) -> ModelResult:
         for m in self.models:
@@ -289,182 +287,6 @@ class StudyResult:
         from core.decision import decide
 
         return decide(self)
-
-
-# --- worker side ---------------------------------------------------------------------------------
-
-
-@dataclass
-class _Task:
-    """One model to train. ``dataset`` is ``None`` when the worker already holds it from its
-    previous task: a large table is sent to each worker once, not once per model."""
-
-    name: str
-    dataset: Dataset | None
-    folds: list[tuple[np.ndarray, np.ndarray]]
-    refit_index: np.ndarray | None
-    seed: int
-    compile_onnx: bool = True
-
-
-@dataclass
-class _Outcome:
-    name: str
-    status: Status
-    reason: str = ""
-    notes: list[str] = field(default_factory=list)
-    train_rows: int = 0
-    train_s: float = 0.0
-    train_cpu_s: float = 0.0
-    refit_s: float | None = None
-    y_pred: np.ndarray | None = None
-    proba: np.ndarray | None = None
-    pipeline: Any = None
-    model_bytes: bytes | None = None
-    onnx_bytes: bytes | None = None
-    onnx_problem: str | None = None
-    onnx: RuntimeFigures | None = None
-
-
-def _sample(index: np.ndarray, limit: int | None, seed: int) -> np.ndarray:
-    if limit is None or len(index) <= limit:
-        return index
-    rng = np.random.default_rng(seed)
-    return np.sort(rng.choice(index, size=limit, replace=False))
-
-
-def _train(task: _Task) -> _Outcome:
-    """Fit one candidate on every fold (and the refit), predicting the held-out rows.
-
-    Runs in a worker process under a one-thread limit. Warnings (e.g. a neural network that did not
-    converge) become notes on the result instead of noise on the console.
-    """
-    spec = cand.get_candidate(task.name)
-    ds = task.dataset
-    assert ds is not None, "the worker fills in the dataset it holds"
-    n_eval = sum(len(test) for _, test in task.folds)
-    y_pred = np.empty(len(ds.X), dtype=float if ds.task == "regression" else np.int64)
-    proba = np.zeros((len(ds.X), len(ds.classes))) if ds.is_classification else None
-    outcome = _Outcome(task.name, "ok")
-    fits: list[tuple[float, float]] = []
-    with threadpool_limits(limits=1), warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        pipeline: Any = None
-        for train_idx, test_idx in task.folds:
-            used = _sample(train_idx, spec.max_train_rows, task.seed)
-            pipeline = spec.build(ds, task.seed)
-            timing = timed_fit(pipeline, ds.X.iloc[used], ds.y[used])
-            fits.append((timing.train_s, timing.train_cpu_s))
-            outcome.train_rows = len(used)
-            if len(used) < len(train_idx):
-                outcome.notes.append(
-                    f"Trained on a random sample of {len(used):,} of {len(train_idx):,} rows: "
-                    f"this model would be too slow on all of them."
-                )
-            X_test = ds.X.iloc[test_idx]
-            if proba is None:
-                y_pred[test_idx] = pipeline.predict(X_test)
-            else:
-                raw = np.asarray(pipeline.predict_proba(X_test), dtype=np.float64)
-                proba[test_idx] = _full_proba(pipeline, raw, len(ds.classes))
-                final = pipeline.steps[-1][1] if hasattr(pipeline, "steps") else pipeline
-                if type(final) in cand.PREDICT_IS_ARGMAX_PROBA:
-                    y_pred[test_idx] = np.asarray(pipeline.classes_)[np.argmax(raw, axis=1)]
-                else:
-                    y_pred[test_idx] = pipeline.predict(X_test)
-        if task.refit_index is not None:
-            used = _sample(task.refit_index, spec.max_train_rows, task.seed)
-            pipeline = spec.build(ds, task.seed)
-            outcome.refit_s = timed_fit(pipeline, ds.X.iloc[used], ds.y[used]).train_s
-        outcome.model_bytes = serialize(pipeline)
-        eval_positions = np.concatenate([test for _, test in task.folds])
-        if task.compile_onnx:
-            _compile(outcome, pipeline, ds, ds.X.iloc[np.sort(eval_positions)])
-    messages = sorted({_warning_note(w) for w in caught})
-    outcome.notes = sorted(set(outcome.notes)) + messages
-    outcome.train_s = float(np.mean([f[0] for f in fits]))
-    outcome.train_cpu_s = float(np.mean([f[1] for f in fits]))
-    assert len(eval_positions) == n_eval
-    outcome.y_pred = y_pred[eval_positions]
-    outcome.proba = None if proba is None else proba[eval_positions]
-    outcome.pipeline = pipeline
-    return outcome
-
-
-def _compile(outcome: _Outcome, pipeline: Any, ds: Dataset, held_out: pd.DataFrame) -> None:
-    """The fitted pipeline compiled to ONNX, kept only if it predicts as the pipeline does on
-    every held-out row (:func:`core.compiled.verify`); otherwise why not, in words."""
-    try:
-        compiled = compile_pipeline(pipeline, ds)
-        check = verify(compiled, pipeline, held_out, ds)
-    except Exception as exc:  # a converter's crash never costs the model its other figures
-        detail = traceback.format_exception_only(type(exc), exc)[-1].strip()[:200]
-        outcome.onnx_problem = f"Could not be compiled to ONNX ({detail})."
-        return
-    if compiled.onnx is None:
-        outcome.onnx_problem = compiled.problem or "It could not be compiled to ONNX."
-        return
-    if not check.ok:
-        outcome.onnx_problem = f"Not offered as compiled: {check.problem}."
-        return
-    outcome.onnx_bytes = compiled.onnx
-    outcome.onnx = RuntimeFigures(
-        size_bytes=len(compiled.onnx),
-        convert_s=compiled.convert_s,
-        verified_rows=check.rows,
-        max_difference=check.max_difference,
-    )
-
-
-def _full_proba(pipeline: Any, raw: np.ndarray, n_classes: int) -> np.ndarray:
-    """Class probabilities ``raw`` (from ``predict_proba``) with one column per class of the
-    task, even if a training sample missed a class (its probability is then 0)."""
-    seen = np.asarray(pipeline.classes_, dtype=np.int64)
-    out = np.zeros((len(raw), n_classes))
-    out[:, seen] = raw
-    # float32 models (XGBoost) sum to 1 only up to rounding; make them exact.
-    total = out.sum(axis=1, keepdims=True)
-    normalised: np.ndarray = np.divide(
-        out, total, out=np.full_like(out, 1 / n_classes), where=total > 0
-    )
-    return normalised
-
-
-def _warning_note(w: warnings.WarningMessage) -> str:
-    text = str(w.message).strip().splitlines()[0]
-    if w.category.__name__ == "ConvergenceWarning":
-        return (  # the solver's own words ("lbfgs failed … (status=1):") say nothing more
-            "Stopped at its iteration limit before it fully converged: more training might "
-            "change its scores a little."
-        )
-    return f"{w.category.__name__}: {text[:160]}"
-
-
-def _train_safely(task: _Task) -> _Outcome:
-    """Train one model; any exception becomes a failed outcome (one failure must not stop the
-    others)."""
-    try:
-        return _train(task)
-    except Exception as exc:
-        detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
-        return _Outcome(task.name, "failed", reason=f"Training failed: {detail[:300]}")
-
-
-def _worker(conn: mp_connection.Connection) -> None:
-    """Worker process: train each task it receives and send back the outcome, until ``None``.
-
-    Workers are reused across models so process start-up and first-call costs are paid once.
-    """
-    held: Dataset | None = None
-    while True:
-        task = conn.recv()
-        if task is None:
-            break
-        if task.dataset is None:
-            task.dataset = held
-        held = task.dataset
-        conn.send(_train_safely(task))
-    conn.close()
 
 
 # --- main side -----------------------------------------------------------------------------------
@@ -625,7 +447,7 @@ def run_study(
     primary = validate_primary(
         config.primary_metric or default_primary_metric(dataset), dataset.task
     )
-    names = cand.resolve_names(config.models, dataset.task)
+    names = cand.resolve_names(config.models, dataset.task, sweep=config.sweep)
     folds, refit_index = _splits(dataset, config)
     results = {n: ModelResult.from_spec(cand.get_candidate(n)) for n in names}
     notify = _Notifier(results, on_progress)
@@ -635,13 +457,11 @@ def run_study(
     # Slowest first (longest-processing-time scheduling): workers then finish close together.
     by_cost = sorted(names, key=lambda n: -cand.get_candidate(n).relative_cost)
     tasks = [
-        _Task(n, dataset, folds, refit_index, config.seed, config.compile_onnx) for n in by_cost
+        Task(n, dataset, folds, refit_index, config.seed, config.compile_onnx) for n in by_cost
     ]
-    n_workers = (os.cpu_count() or 1) if config.n_workers is None else config.n_workers
-    if n_workers <= 0:
-        outcomes = _run_inline(tasks, notify)
-    else:
-        outcomes = _run_parallel(tasks, min(n_workers, len(tasks)), config.time_limit_s, notify)
+    with _trainer(config) as trainer:
+        outcomes = trainer.train(tasks, config.time_limit_s, notify)
+        compute = {"training": trainer.site.to_dict(), "serving": machine()}
 
     eval_index = np.concatenate([test for _, test in folds])
     eval_fold = np.concatenate([np.full(len(test), i) for i, (_, test) in enumerate(folds)])
@@ -671,7 +491,23 @@ def run_study(
         eval_fold=eval_fold,
         duration_s=time.perf_counter() - started,
         created_at=created_at,
+        compute=compute,
     )
+
+
+@contextlib.contextmanager
+def _trainer(config: StudyConfig) -> Iterator[Trainer]:
+    """The executor of ``config``: a Dask cluster when one is set (:func:`core.cluster.
+    scheduler_address`), else the pool of worker processes on this machine."""
+    address = scheduler_address(config.cluster)
+    if address is not None:
+        from core.cluster import trainer
+
+        with trainer(address, config.n_workers) as on_cluster:
+            yield on_cluster
+        return
+    n_workers = (os.cpu_count() or 1) if config.n_workers is None else config.n_workers
+    yield LocalPool(n_workers)
 
 
 #: How the latency phase names a model's compiled runtime (no candidate name holds "@").
@@ -776,7 +612,7 @@ class _Notifier:
             )
         )
 
-    def trained(self, outcome: _Outcome) -> None:
+    def trained(self, outcome: Outcome) -> None:
         """Training ended: the model waits for the latency phase, or has failed."""
         self._trained.add(outcome.name)
         if outcome.status == "ok":
@@ -802,146 +638,9 @@ class _Notifier:
             self._emit(name, stage, self._busy.get(name, 0.0) + now - since, message, False)
 
 
-def _run_inline(tasks: Sequence[_Task], notify: _Notifier) -> dict[str, _Outcome]:
-    outcomes = {}
-    for task in tasks:
-        notify(task.name, "training")
-        outcomes[task.name] = _train_safely(task)
-        notify.trained(outcomes[task.name])
-    return outcomes
-
-
-#: What the conversion imports in a worker (:mod:`core.compiled`).
-_COMPILERS = ("skl2onnx", "onnxmltools.convert.xgboost.operator_converters.XGBoost", "onnxruntime")
-
-
-def _context() -> Any:
-    """Fresh worker processes forked from a clean server (no inherited OpenMP state or threads)."""
-    ctx = mp.get_context("forkserver")
-    # The converters too (skl2onnx takes about 1 s to import): paid once by the server.
-    ctx.set_forkserver_preload(["core.study", *_COMPILERS])
-    return ctx
-
-
-def prepare_workers() -> None:
-    """Start the server that forks the training workers, ahead of the first study.
-
-    The server imports scikit-learn, XGBoost and pandas once (about 1.5 s on 2 cores) and stays
-    up for the life of the process; every study forks its workers from it. The app calls this
-    when it opens and the CLI while it reads the table, so the first study does not wait for
-    it. Calling it again, or from several threads at once, does nothing more."""
-    _context()
-    with _without_script_main():
-        mp_forkserver.ensure_running()
-
-
-@contextlib.contextmanager
-def _without_script_main() -> Iterator[None]:
-    """Hide a script ``__main__`` while a worker starts, so the worker does not import it again.
-
-    multiprocessing re-imports the parent's main script in every worker it starts. Under
-    Streamlit that script is the app page (Streamlit makes it ``__main__``), which would run the
-    whole page again in each worker. Workers need only ``core``; a module run with ``-m`` (the
-    CLI) has a ``__spec__`` and is imported by name, harmlessly, so it is left alone.
-    """
-    main = sys.modules.get("__main__")
-    if main is None or getattr(main, "__spec__", None) is not None:
-        yield
-        return
-    sys.modules["__main__"] = types.ModuleType("__main__")
-    try:
-        yield
-    finally:
-        sys.modules["__main__"] = main
-
-
-class _WorkerSlot:
-    """One worker process and its pipe; replaced when a model overruns its time limit."""
-
-    def __init__(self, ctx: Any) -> None:
-        self.conn, child = ctx.Pipe(duplex=True)
-        self.proc = ctx.Process(target=_worker, args=(child,), daemon=True)
-        with _without_script_main():
-            self.proc.start()
-        child.close()
-        self.task: _Task | None = None
-        self.started = 0.0
-        self.holds: Dataset | None = None
-
-    def give(self, task: _Task) -> None:
-        self.task, self.started = task, time.perf_counter()
-        if task.dataset is self.holds:  # the worker keeps the table of its previous task
-            self.conn.send(dataclasses.replace(task, dataset=None))
-        else:
-            self.conn.send(task)
-            self.holds = task.dataset
-
-    def stop(self, *, kill: bool = False) -> None:
-        if kill:
-            self.proc.terminate()
-        else:
-            with contextlib.suppress(OSError):
-                self.conn.send(None)
-        self.proc.join(5)
-        self.conn.close()
-
-
-def _run_parallel(
-    tasks: Sequence[_Task], n_workers: int, time_limit_s: float, notify: _Notifier
-) -> dict[str, _Outcome]:
-    ctx = _context()
-    pending = deque(tasks)
-    slots = [_WorkerSlot(ctx) for _ in range(n_workers)]
-    outcomes: dict[str, _Outcome] = {}
-    try:
-        while pending or any(slot.task for slot in slots):
-            for slot in slots:
-                if slot.task is None and pending:
-                    task = pending.popleft()
-                    slot.give(task)
-                    notify(task.name, "training")
-            busy = [slot for slot in slots if slot.task is not None]
-            ready = set(mp_connection.wait([slot.conn for slot in busy], timeout=0.25))
-            notify.tick()
-            for i, slot in enumerate(slots):
-                current = slot.task
-                if current is None:
-                    continue
-                if slot.conn in ready:
-                    try:
-                        outcomes[current.name] = slot.conn.recv()
-                    except (EOFError, OSError):
-                        slot.proc.join(5)
-                        outcomes[current.name] = _Outcome(
-                            current.name,
-                            "failed",
-                            "The training process stopped unexpectedly (exit code "
-                            f"{slot.proc.exitcode}); the model may need more memory than this "
-                            "machine has.",
-                        )
-                        slots[i] = _WorkerSlot(ctx)
-                elif time.perf_counter() - slot.started > time_limit_s:
-                    slot.stop(kill=True)
-                    outcomes[current.name] = _Outcome(
-                        current.name,
-                        "failed",
-                        f"Stopped after the time limit of {time_limit_s:g} s per model; "
-                        "choose a smaller model or raise the limit.",
-                    )
-                    slots[i] = _WorkerSlot(ctx)
-                else:
-                    continue
-                slot.task = None
-                notify.trained(outcomes[current.name])
-    finally:
-        for slot in slots:
-            slot.stop(kill=slot.task is not None)
-    return outcomes
-
-
 def _absorb(
     result: ModelResult,
-    outcome: _Outcome,
+    outcome: Outcome,
     ds: Dataset,
     eval_index: np.ndarray,
     eval_fold: np.ndarray,

@@ -294,6 +294,7 @@ def _metadata(
         "recommendation": study.decision.to_dict(),  # for a reader; rebuilt on opening
         "duration_s": study.duration_s,
         "created_at": study.created_at,
+        "compute": study.compute,
         "saved_with": environment(),
     }
 
@@ -395,4 +396,37 @@ def study_from(meta: dict[str, Any], X_bytes: bytes, arrays_bytes: bytes) -> Stu
         eval_fold=arrays["eval_fold"],
         duration_s=meta["duration_s"],
         created_at=meta["created_at"],
+        compute=_compute_from(meta.get("compute")),
     )
+
+
+#: What a study's ``compute`` holds (:attr:`core.study.StudyResult.compute`), each field's type.
+_COMPUTE_FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
+    "training": {
+        "executor": (str,),
+        "workers": (int,),
+        "threads_per_worker": (int,),
+        "scheduler": (str, type(None)),
+        "cpus": (dict,),
+    },
+    "serving": {"cpu": (str,), "cores": (int, type(None))},
+}
+
+
+def _compute_from(saved: Any) -> dict[str, Any]:
+    """Where the study ran, as saved; anything not of the shape this app writes is dropped (it
+    is only shown, never acted on), and a study saved before it was recorded has none."""
+    if not isinstance(saved, dict):
+        return {}
+    compute: dict[str, Any] = {}
+    for part, types in _COMPUTE_FIELDS.items():
+        entry = saved.get(part)
+        if not isinstance(entry, dict) or not all(
+            isinstance(entry.get(k), t) for k, t in types.items()
+        ):
+            return {}
+        compute[part] = {k: entry[k] for k in types}
+    cpus = compute["training"]["cpus"]
+    if not all(isinstance(k, str) and type(v) is int for k, v in cpus.items()):
+        return {}
+    return compute

@@ -53,6 +53,10 @@ def _integer(low: int, high: int) -> Callable[[str], object | None]:
     return parse
 
 
+def _flag(text: str) -> bool | None:
+    return {"True": True, "False": False}.get(text)
+
+
 @dataclass(frozen=True)
 class LinkChoice:
     key: str  # the session-state key
@@ -74,6 +78,7 @@ LINK_CHOICES: dict[str, LinkChoice] = {
     "folds": LinkChoice(Keys.CV_FOLDS, _integer(3, 10)),
     "metric": LinkChoice(Keys.METRIC, _choice(tuple(METRICS))),
     "seed": LinkChoice(Keys.SEED, _integer(0, 2**31 - 1)),
+    "sweep": LinkChoice(Keys.SWEEP, _flag),
 }
 
 

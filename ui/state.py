@@ -83,6 +83,7 @@ class Keys:
     CV_FOLDS = "cv_folds"
     METRIC = "metric"
     SEED = "seed"
+    SWEEP = "sweep"  # also train each family's grid of sizes
     CANDIDATE_PREFIX = "candidate:"
     AUTOSTART = "autostart"
     JOB = "job"  # id of the session's training job (core.jobs), until its study is collected
@@ -155,6 +156,7 @@ def defaults() -> dict[str, Any]:
         Keys.VALIDATION: "holdout",
         Keys.CV_FOLDS: 5,
         Keys.SEED: 0,
+        Keys.SWEEP: False,
         Keys.JOB: None,
         Keys.TRAIN_ERROR: None,
         Keys.STUDY: None,

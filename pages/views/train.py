@@ -5,7 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from core import candidates as cand
+from core.cluster import setting_sentence as cluster_setting
 from core.decision import served
+from core.results import compute_sentence
 from core.stats import metric_info, primary_choices
 from core.study import StudyConfig, default_primary_metric
 from ui.common import current_budgets, glossary_popover, leaderboard, md
@@ -49,6 +51,22 @@ for i, family in enumerate(families):
             kept(st.checkbox, spec.label, key, disabled=baseline, help=spec.description)
             st.caption(spec.description)
 chosen = tuple(s.name for s in specs if st.session_state[Keys.CANDIDATE_PREFIX + s.name])
+swept = cand.sweep_names(chosen, dataset.task)
+kept(
+    st.checkbox,
+    f"Trace each family's frontier: {len(swept)} more sizes of the ensembles and neural "
+    "networks chosen"
+    if swept
+    else "Trace each family's frontier (choose an ensemble or a neural network first)",
+    Keys.SWEEP,
+    disabled=not swept,
+    help="Each ensemble and neural family chosen is also trained at 20 to 30 sizes (trees, "
+    "depth, hidden units), so the chart shows how its accuracy grows with its cost as a curve, "
+    "not two or three points. A much longer study: on a large table, use the command line "
+    "(python -m core run … --sweep), on a cluster if you have one.",
+)
+sweep = bool(st.session_state[Keys.SWEEP]) and bool(swept)
+n_models = len(cand.resolve_names(chosen, dataset.task, sweep=sweep))
 
 st.subheader("How to measure")
 left, middle, right = st.columns(3)
@@ -113,6 +131,7 @@ config = StudyConfig(
     seed=int(st.session_state[Keys.SEED]),
     primary_metric=st.session_state[Keys.METRIC],
     budgets=current_budgets(),
+    sweep=sweep,
 )
 with run_box:
     show_train_error()
@@ -120,7 +139,11 @@ with run_box:
     if training():
         train_progress()
     else:
-        clicked = st.button(f"Train {len(chosen)} models", type="primary", key="train")
+        clicked = st.button(f"Train {n_models} models", type="primary", key="train")
+        setting = cluster_setting()
+        if setting is not None:
+            words, problem = setting
+            (st.error if problem else st.caption)(md(words))
         if clicked or autostart:
             start_training(dataset, config)
             st.rerun()  # the page now follows the training
@@ -128,7 +151,10 @@ with run_box:
     study = current_study()
     if study is not None:
         st.subheader("Latest results")
-        st.caption(f"Trained in {study.duration_s:.0f} s. Best first; every figure has its unit.")
+        st.caption(
+            f"Trained in {study.duration_s:.0f} s. Best first; every figure has its unit. "
+            + md(compute_sentence(study.compute))
+        )
         st.success(study_headline(study), icon=Icons.DONE)
         if study.dataset.sha256 != dataset.sha256 or study.dataset.target != dataset.target:
             st.caption(

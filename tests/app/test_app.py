@@ -53,6 +53,21 @@ from ui.state import (
 # --- Start ---------------------------------------------------------------------------------------
 
 
+def test_a_worker_process_importing_the_app_script_runs_nothing(monkeypatch):
+    """multiprocessing's spawn imports the server's main script in every process it starts
+    (Streamlit makes app.py ``__main__``; a Dask nanny restarting a worker does it at any
+    time): under the name ``__mp_main__`` the app must not run."""
+    import runpy
+
+    import ui.common
+
+    ran: list[str] = []
+    monkeypatch.setattr(ui.common, "warm_up_workers", lambda: ran.append("warm up"))
+    namespace = runpy.run_path(str(APP), run_name="__mp_main__")
+    assert callable(namespace["main"])
+    assert not ran
+
+
 def test_first_open_has_the_default_sample_ready():
     at = open_app()
     assert_ok(at)
@@ -364,6 +379,66 @@ def test_a_failed_training_says_why_on_the_train_page(monkeypatch):
     assert_ok(at)
     assert "the table is too small to split" in at.error[0].value
     assert at.session_state[Keys.STUDY] is None
+
+
+@pytest.mark.slow
+def test_with_a_cluster_set_the_train_page_says_so_and_trains_there(store_dir, monkeypatch):
+    monkeypatch.setenv("TRADEOFF_DASK_SCHEDULER", "local")
+    at = open_app(TRAIN_PAGE)
+    captions = " ".join(c.value for c in at.caption)
+    assert "Models train on a Dask cluster of worker processes started on this machine" in (
+        captions
+    )
+    assert "measured on this machine" in captions
+    _start_small_training(at)
+    finish_training(at)
+    assert_ok(at)
+    study = at.session_state[Keys.STUDY]
+    assert study.compute["training"]["executor"] == "dask"
+    assert all(m.ok for m in study.models)
+    assert any("Trained on a Dask cluster" in c.value for c in at.caption)
+
+
+def test_a_malformed_cluster_variable_is_an_error_not_a_traceback(monkeypatch):
+    monkeypatch.setenv("TRADEOFF_DASK_SCHEDULER", "my-laptop:8786")
+    at = open_app(TRAIN_PAGE)
+    assert_ok(at)
+    assert any("TRADEOFF\\_DASK\\_SCHEDULER variable takes" in e.value for e in at.error)
+    _start_small_training(at)  # training says why it cannot start, and the page stays usable
+    if at.session_state[Keys.JOB] is not None:
+        finish_training(at)
+    assert at.session_state[Keys.STUDY] is None
+    assert any("tcp://10.0.0.5:8786" in e.value for e in at.error)
+
+
+def test_the_sweep_option_counts_its_models_and_reaches_the_study(store_dir):
+    at = open_app(TRAIN_PAGE)
+    _start_small_training(at)  # only the tree: no family to sweep
+    at.button(key="stop_training").click().run()
+    finish_training(at)
+    sweep_box = at.checkbox(key=widget_key_of(Keys.SWEEP))
+    assert sweep_box.disabled
+    assert "choose an ensemble or a neural network first" in sweep_box.label
+    at.checkbox(key=widget_key_of(Keys.CANDIDATE_PREFIX + "mlp_small")).check().run()
+    sweep_box = at.checkbox(key=widget_key_of(Keys.SWEEP))
+    assert not sweep_box.disabled
+    assert "20 more sizes" in sweep_box.label
+    assert at.button(key="train").label == "Train 4 models"
+    sweep_box.check().run()
+    assert at.button(key="train").label == "Train 24 models"
+    at.checkbox(key=widget_key_of(Keys.CANDIDATE_PREFIX + "mlp_small")).uncheck().run()
+    # Unticking the family turns the sweep off with it, whatever the box last said.
+    assert at.button(key="train").label == "Train 3 models"
+    assert at.checkbox(key=widget_key_of(Keys.SWEEP)).disabled
+    at.checkbox(key=widget_key_of(Keys.CANDIDATE_PREFIX + "mlp_small")).check().run()
+    at.button(key="train").click().run()
+    assert_ok(at)
+    job = jobs.find(at.session_state[Keys.JOB])
+    assert job is not None
+    assert job.config.sweep
+    at.button(key="stop_training").click().run()
+    finish_training(at)
+    assert_ok(at)
 
 
 def test_start_button_trains_the_default_ladder():

@@ -328,3 +328,64 @@ def test_resolve_names_refuses_a_model_that_does_not_support_the_task():
 def test_resolve_names_refuses_unknown_names():
     with pytest.raises(ConfigError, match=r"^Unknown model 'xgb'\. Choose from: dummy, simple, "):
         resolve_names(["default", "xgb"], "binary")
+
+
+# --- the sweep -----------------------------------------------------------------------------------
+
+
+def test_the_sweep_gives_each_ensemble_and_neural_family_20_to_60_sizes():
+    families: dict[str, list[cand.CandidateSpec]] = {}
+    for spec in cand.SWEEP:
+        families.setdefault(spec.family, []).append(spec)
+    ladder_families = {s.family for s in CANDIDATES if s.name not in ("dummy", "simple")}
+    assert set(families) == set(cand.SWEEP_FAMILIES) <= ladder_families
+    assert set(families) == {
+        "Random forest", "Extra trees", "Gradient boosting", "XGBoost", "Neural network",
+    }  # fmt: skip
+    for family, specs in families.items():
+        assert 20 <= len(specs) <= 60, family
+        assert [s.rung for s in specs] == list(range(len(specs))), family
+        costs = [s.relative_cost for s in specs]
+        assert costs == sorted(costs), f"{family}: rungs in the order of their cost"
+        assert all(not s.default for s in specs)
+        assert all(s.neural == (family == "Neural network") for s in specs)
+
+
+def test_sweep_names_and_labels_are_unique_and_apart_from_the_ladder():
+    names = [s.name for s in (*CANDIDATES, *cand.SWEEP)]
+    labels = [s.label for s in (*CANDIDATES, *cand.SWEEP)]
+    assert len(set(names)) == len(names)
+    assert len(set(labels)) == len(labels)
+    for spec in cand.SWEEP:
+        assert re.fullmatch(r"sweep_[a-z0-9_]+", spec.name), spec.name
+        assert get_candidate(spec.name) is spec  # a worker finds it by name
+        assert spec.description.endswith(".")
+        assert "\n" not in spec.description
+
+
+def test_a_sweep_adds_the_grid_of_the_families_chosen_only():
+    plain = resolve_names(["decision_tree", "xgboost_small"], "binary")
+    swept = resolve_names(["decision_tree", "xgboost_small"], "binary", sweep=True)
+    assert swept[: len(plain)] == plain  # the ladder first, in its order
+    extra = swept[len(plain) :]
+    assert {get_candidate(n).family for n in extra} == {"XGBoost"}
+    assert len(extra) == sum(s.family == "XGBoost" for s in cand.SWEEP)
+    default = resolve_names(None, "regression", sweep=True)
+    assert len(default) == len(resolve_names(None, "regression")) + len(cand.SWEEP)
+    assert resolve_names(["naive_bayes"], "binary", sweep=True) == resolve_names(
+        ["naive_bayes"], "binary"
+    )  # no family of the sweep chosen: nothing added
+
+
+def test_an_unknown_name_lists_the_ladder_not_the_whole_sweep():
+    with pytest.raises(ConfigError) as error:
+        get_candidate("warp_drive")
+    assert "sweep_" not in str(error.value)
+
+
+@pytest.mark.parametrize("task", TASKS)
+def test_every_size_of_the_sweep_builds_a_single_threaded_pipeline(task, binary_dataset):
+    for spec in cand.SWEEP:
+        pipeline = spec.build(replace(binary_dataset, task=task), seed=0)
+        model = pipeline.steps[-1][1]
+        assert getattr(model, "n_jobs", 1) == 1, spec.name

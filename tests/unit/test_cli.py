@@ -285,3 +285,39 @@ def test_time_split_holds_out_the_latest_rows(tmp_path):
     document = json.loads((out / "results.json").read_text(encoding="utf-8"))
     assert document["config"]["validation"] == "time"
     assert document["config"]["test_size"] == 0.2
+
+
+# --- a Dask cluster ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("address", ["10.0.0.5:8786", "http://10.0.0.5:8786", "tcp://host"])
+def test_a_mistyped_cluster_address_is_one_line_before_the_table_is_read(address, tmp_path):
+    proc = _cli("run", "missing.csv", "--target", "y", "--cluster", address)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("error: --cluster takes 'local' or a Dask scheduler's address")
+    assert "Traceback" not in proc.stderr
+
+
+def test_the_variable_names_the_cluster_and_a_bad_one_is_one_line(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRADEOFF_DASK_SCHEDULER", "my-cluster")
+    proc = _cli("run", "sample:penguins", "--out", str(tmp_path), *FAST)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("error: The TRADEOFF_DASK_SCHEDULER variable takes 'local'")
+
+
+@pytest.mark.slow
+def test_a_study_on_a_local_cluster_says_where_it_trained(tmp_path):
+    proc = _cli(
+        "run", "sample:penguins", "--out", str(tmp_path), "--models", "decision_tree",
+        "--cluster", "local", "--workers", "2", "--quiet",
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "Trained on a Dask cluster (started on this machine) by 2 worker processes" in (
+        proc.stdout
+    )
+    assert "measured on the machine that ran the study" in proc.stdout
+    doc = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    assert doc["compute"]["training"]["executor"] == "dask"
+    assert doc["compute"]["training"]["workers"] == 2
+    assert doc["compute"]["serving"]["cores"] >= 1
+    assert all(m["status"] == "ok" for m in doc["models"])

@@ -24,6 +24,7 @@ from core.pareto import (
     COST_AXES,
     Budgets,
     cost_value,
+    frontier,
     usd_per_million_online_predictions,
     usd_per_million_predictions,
 )
@@ -561,3 +562,62 @@ def test_the_chart_places_frontier_labels_apart() -> None:
     front = next(t for t in fig.data if t.name == FRONTIER_NAME)
     assert len(front.textposition) == len(front.text)
     assert set(front.textposition) <= set(LABEL_POSITIONS)
+
+
+# --- a dense sweep -------------------------------------------------------------------------------
+
+
+def _sweep_models(n_per_family: int = 30) -> list[ModelResult]:
+    """Two families of ``n_per_family`` sizes each: accuracy rises with cost, with noise."""
+    import random
+
+    rng = random.Random(0)
+    models = [make("dummy", "Baseline", value=0.5, latency=0.01)]
+    for family in ("Random forest", "XGBoost"):
+        for i in range(n_per_family):
+            cost = 0.05 * 1.15**i
+            value = 0.9 - 0.3 / (1 + i) + rng.uniform(-0.02, 0.02)
+            models.append(make(f"{family}_{i}", family, rung=i, value=value, latency=cost))
+    return models
+
+
+def test_a_dense_family_is_a_curve_of_its_best_sizes_and_faint_points():
+    models = _sweep_models()
+    fig = pareto_figure(models, "accuracy", "latency_ms_p50")
+    for family in ("Random forest", "XGBoost"):
+        points = next(t for t in fig.data if t.name == family)
+        assert points.mode == "markers"  # no dotted line zigzagging through 30 sizes
+        curve = next(t for t in fig.data if t.name == f"{family}: its best sizes")
+        assert curve.mode == "lines"
+        assert curve.showlegend is False
+        assert curve.legendgroup == points.legendgroup  # one click hides both
+        members = [m for m in models if m.family == family]
+        best = {m.name: (m.latency_ms_p50, m.metrics["accuracy"]) for m in members}
+        xs = list(curve.x)
+        assert xs == sorted(xs)  # cheapest first
+        # Every point on the curve is a size no other size of its family beats on both.
+        for x, y in zip(curve.x, curve.y, strict=True):
+            assert not any(c <= x and v > y for c, v in best.values())
+        assert 1 < len(xs) < len(members)
+        # Bars only where the chart's frontier is: the faint sizes carry no whiskers.
+        on = set(frontier(models, "accuracy", "latency_ms_p50"))
+        for name, bar in zip(points.customdata, points.error_y.array, strict=True):
+            assert (bar > 0) == (name in on), name
+
+
+def test_a_few_sizes_keep_their_dotted_line():
+    fig = pareto_figure(_sweep_models(4), "accuracy", "latency_ms_p50")
+    points = next(t for t in fig.data if t.name == "XGBoost")
+    assert points.mode == "lines+markers"
+    assert not [t for t in fig.data if str(t.name).endswith(": its best sizes")]
+
+
+def test_three_hundred_models_label_only_the_frontier():
+    models = _sweep_models(150)
+    fig = pareto_figure(models, "accuracy", "latency_ms_p50")
+    named = next(t for t in fig.data if t.name == FRONTIER_NAME)
+    labelled = [text for text in named.text if text]
+    assert 0 < len(labelled) < 60
+    for trace in fig.data:
+        if trace.name != FRONTIER_NAME:
+            assert "text" not in str(trace.mode or "")

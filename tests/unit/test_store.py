@@ -654,3 +654,64 @@ def test_a_changed_or_missing_table_is_refused(store, binary_study):
     with pytest.raises(StoreError, match=r"its file table\.bin is missing"):
         store.table_bytes(study_id)
     store.load(study_id)  # the study itself still opens
+
+
+# --- where a study ran ---------------------------------------------------------------------------
+
+
+def test_where_a_study_ran_is_saved_and_reopened(store, binary_study):
+    assert binary_study.compute["training"]["executor"] in ("local pool", "this process")
+    loaded = store.load(store.save(binary_study))
+    assert loaded.compute == binary_study.compute
+
+
+@pytest.mark.parametrize(
+    "saved",
+    [
+        None,  # saved before it was recorded
+        "dask",
+        {"training": {"executor": "dask"}},  # fields missing
+        {
+            "training": {
+                "executor": "dask",
+                "workers": "2",  # text, not a number
+                "threads_per_worker": 1,
+                "scheduler": None,
+                "cpus": {},
+            },
+            "serving": {"cpu": "x", "cores": 2},
+        },
+        {
+            "training": {
+                "executor": "dask",
+                "workers": 2,
+                "threads_per_worker": 1,
+                "scheduler": None,
+                "cpus": {"x": [1]},
+            },
+            "serving": {"cpu": "x", "cores": 2},
+        },
+    ],
+)
+def test_a_record_of_where_it_ran_not_of_our_shape_is_dropped(saved):
+    assert study_files._compute_from(saved) == {}
+
+
+def test_a_record_of_where_it_ran_keeps_only_its_own_fields():
+    saved = {
+        "training": {
+            "executor": "dask",
+            "workers": 3,
+            "threads_per_worker": 1,
+            "scheduler": "tcp://10.0.0.5:8786",
+            "cpus": {"Xeon": 3},
+            "extra": "<script>",
+        },
+        "serving": {"cpu": "EPYC", "cores": 2},
+        "other": 1,
+    }
+    kept = study_files._compute_from(saved)
+    assert kept == {
+        "training": {k: v for k, v in saved["training"].items() if k != "extra"},
+        "serving": saved["serving"],
+    }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import types
 from dataclasses import replace
@@ -17,7 +18,13 @@ from sklearn import metrics as skm
 from core import candidates as cand
 from core.errors import ConfigError
 from core.pareto import COST_AXES
-from core.results import format_leaderboard, leaderboard, predictions_frame, write_outputs
+from core.results import (
+    compute_sentence,
+    format_leaderboard,
+    leaderboard,
+    predictions_frame,
+    write_outputs,
+)
 from core.study import (
     ProgressEvent,
     StudyConfig,
@@ -433,3 +440,49 @@ def test_a_study_with_a_time_ordered_split_runs_and_says_so(binary_dataset):
     study = _study(replace(binary_dataset, time_column="day"), validation="time")
     assert study.eval_index.min() == binary_dataset.n_rows - 80
     assert all(m.ok for m in study.models)
+
+
+# --- where it ran --------------------------------------------------------------------------------
+
+
+def test_a_study_records_where_it_trained_and_where_serving_was_measured(
+    binary_dataset, binary_study
+):
+    training, serving = binary_study.compute["training"], binary_study.compute["serving"]
+    assert training["executor"] == "this process"  # n_workers=0
+    pooled = _study(binary_dataset, models=("decision_tree",), n_workers=2).compute["training"]
+    assert (pooled["executor"], pooled["workers"]) == ("local pool", 2)
+    assert training["threads_per_worker"] == 1
+    assert training["scheduler"] is None
+    assert sum(training["cpus"].values()) == training["workers"]
+    assert serving["cores"] == os.cpu_count()
+    assert serving["cpu"]
+
+
+@pytest.mark.parametrize(
+    ("compute", "words"),
+    [
+        (
+            {
+                "training": {"executor": "dask", "workers": 4, "scheduler": "tcp://h:8786",
+                             "cpus": {"Xeon": 3, "EPYC": 1}},
+                "serving": {"cpu": "M2", "cores": 8},
+            },
+            "Trained on a Dask cluster (tcp://h:8786) by 4 worker processes, one model each at a "
+            "time (1 on EPYC, 3 on Xeon); latency, throughput and serving cost measured on the "
+            "machine that ran the study (M2, 8 cores).",
+        ),
+        (
+            {
+                "training": {"executor": "local pool", "workers": 2, "scheduler": None,
+                             "cpus": {"EPYC": 2}},
+                "serving": {"cpu": "EPYC", "cores": 2},
+            },
+            "Trained on this machine by 2 worker processes (2 on EPYC); latency, throughput and "
+            "serving cost measured on the machine that ran the study (EPYC, 2 cores).",
+        ),
+        ({}, "Where it was trained was not recorded (a study saved by an older version)."),
+    ],
+)  # fmt: skip
+def test_where_it_ran_in_one_sentence(compute, words):
+    assert compute_sentence(compute) == words
