@@ -218,7 +218,7 @@ def read_table(data: bytes, filename: str, *, max_bytes: int = DEFAULT_MAX_BYTES
         }
         if parsed.skipped_lines:
             info["skipped_title_lines"] = str(parsed.skipped_lines)
-        if encoding.startswith("utf-8 (with"):
+        if encoding == "utf-8 (with invalid bytes replaced)":
             count, lines = replaced_bytes_note(text)
             info["replaced_bytes"] = str(count)
             info["replaced_lines"] = ",".join(map(str, lines))

@@ -1626,6 +1626,13 @@ def test_many_bad_bytes_are_counted_and_their_first_lines_named() -> None:
     assert "(line 10, 20, 30, 40, 50 and others)" in warning.message
 
 
+def test_a_utf8_file_with_a_byte_order_mark_has_no_bad_bytes_to_warn_of() -> None:
+    rows = ["city,y"] + [f"{['Zürich', 'Genève'][i % 2]},{i % 3 % 2}" for i in range(60)]
+    table = read_table(codecs.BOM_UTF8 + "\n".join(rows).encode("utf-8"), "cities.csv")
+    assert table.attrs["read_info"]["encoding"] == "utf-8 (with BOM)"
+    assert not [w for w in prepare_dataset(table, "y").warnings if w.code == "invalid_utf8"]
+
+
 @pytest.mark.parametrize("encoding", ["cp1252", "latin-1"])
 def test_a_legacy_file_is_still_read_as_a_legacy_file(encoding: str) -> None:
     rows = ["city,y"] + [f"{['Zürich', 'Genève', 'Malmö'][i % 3]},{i % 2}" for i in range(60)]
