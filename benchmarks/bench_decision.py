@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from benchmarks.bench_rerun import twenty_model_study
+from benchmarks.bench_rerun import study_of
 from core import candidates as cand
 from core.data import read_table
 from core.dataset import Dataset
@@ -210,7 +210,7 @@ def report_timings(study: StudyResult) -> dict[str, float]:
 
 def main() -> None:
     print(f"Training all {len(cand.CANDIDATES)} candidates on the German credit sample…")
-    study = twenty_model_study()
+    study = study_of(20, sweep=False)
     report = report_timings(study)
     timings = page_timings(study)
     print(f"\nBusiness case and Fairness pages, {len(study.models)} models (AppTest, in-process)")

@@ -18,18 +18,24 @@ from typing import Any, NoReturn, TextIO
 
 from core import candidates as cand
 from core.cluster import SCHEDULER_ENV, scheduler_address
-from core.data import DEFAULT_MAX_BYTES, load_path, read_table
+from core.data import CLI_MAX_BYTES, load_path, read_path
 from core.dataset import TASKS
 from core.decision import DEFAULT_COST, DEFAULT_MATERIALITY, DEFAULT_TOLERANCE, Choices, decide
 from core.errors import TradeoffError
 from core.pareto import COST_AXES, DEFAULT_USD_PER_VCPU_HOUR, Budgets
 from core.report import full_report
-from core.results import compute_sentence, format_leaderboard, write_outputs
+from core.results import compute_sentence, format_leaderboard, rows_sentence, write_outputs
 from core.runtimes import DEFAULT_RUNTIME_MODE, RUNTIME_MODES
 from core.samples import SAMPLES, get_sample
 from core.stats import METRICS
 from core.store import STORE_ENV, StudyStore
-from core.study import ProgressEvent, StudyConfig, prepare_workers, run_study
+from core.study import (
+    DEFAULT_MAX_TRAIN_ROWS,
+    ProgressEvent,
+    StudyConfig,
+    prepare_workers,
+    run_study,
+)
 
 EXIT_USAGE = 2
 MB = 1024 * 1024  # as core.data counts the file size limit
@@ -48,6 +54,21 @@ def _csv_list(text: str) -> list[str]:
 
 def _plain(x: float) -> str:
     return f"{int(x):,}" if float(x).is_integer() else f"{x:g}"
+
+
+#: The fewest training rows --max-train-rows accepts: fewer would say little about a model.
+MIN_TRAIN_ROWS = 1_000
+
+
+def _rows_or_all(text: str) -> int | None:
+    """--max-train-rows: ``all`` (no limit) or a whole number of rows, at least
+    :data:`MIN_TRAIN_ROWS`."""
+    if text.strip() == "all":
+        return None
+    parsed: int = _number(
+        "a number of rows (or 'all')", low=MIN_TRAIN_ROWS, low_ok=True, whole=True
+    )(text)
+    return parsed
 
 
 def _number(
@@ -185,6 +206,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="parallel training processes (default: cores; 0 trains in this process)",
     )
     run.add_argument(
+        "--max-train-rows",
+        type=_rows_or_all,
+        default=DEFAULT_MAX_TRAIN_ROWS,
+        help="the most training rows a model learns from: a seeded random sample beyond it, "
+        f"stated in each model's notes (default {DEFAULT_MAX_TRAIN_ROWS:,}; 'all': every row)",
+    )
+    run.add_argument(
         "--cluster",
         metavar="ADDRESS",
         help="train on a Dask cluster: its scheduler's address (tcp://HOST:8786), or 'local' "
@@ -206,8 +234,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--max-mb",
         type=_number("a file size limit in MB", low=0, high=1024**2),
-        default=DEFAULT_MAX_BYTES / MB,
-        help="largest file accepted (MB)",
+        default=CLI_MAX_BYTES / MB,
+        help=f"largest file accepted (MB; default {CLI_MAX_BYTES / MB:,.0f}); text files over "
+        "100 MB are streamed from disk",
     )
     run.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     run.add_argument(
@@ -304,6 +333,7 @@ def _run(args: argparse.Namespace) -> int:
         compile_onnx=not args.no_compile,
         cluster=cluster or "",
         sweep=args.sweep,
+        max_train_rows=args.max_train_rows,
     )
     for warning in dataset.warnings:
         keep = (
@@ -326,10 +356,11 @@ def _run(args: argparse.Namespace) -> int:
     out = args.out or Path("results") / Path(dataset.name).stem
     write_outputs(study, out, decision)
     if args.report:
-        table = read_table(path.read_bytes(), path.name, max_bytes=int(args.max_mb * MB))
+        table, _ = read_path(path, max_bytes=int(args.max_mb * MB))
         report = full_report(study, table, decision=decision)
         (out / "report.html").write_text(report, encoding="utf-8")
     print(format_leaderboard(study))
+    print(f"\n{rows_sentence(study)}")
     for m in study.models:
         for note in m.notes:
             print(f"note: {m.label}: {note}")

@@ -37,7 +37,7 @@ from core.fairness_figures import accuracy_gap_figure
 from core.figures import chart_config, pareto_figure
 from core.glossary import report_terms
 from core.pareto import AXES, COST_AXES, Budgets
-from core.results import compute_sentence, environment
+from core.results import compute_sentence, environment, rows_sentence
 from core.stats import metric_info
 from core.study import StudyResult
 from core.tables import (
@@ -402,6 +402,7 @@ def _reproducibility(study: StudyResult, generated_at: str) -> str:
         "Python": env["python"],
         "Machine": f"{env['platform']}, {env['cpu_count']} CPUs",
         "Where it ran": compute_sentence(study.compute),
+        "Rows": rows_sentence(study),
         "Packages": ", ".join(f"{k} {v}" for k, v in env["packages"].items() if v),
         "Tradeoff Explorer": APP_VERSION,
     }

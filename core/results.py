@@ -65,6 +65,45 @@ def environment() -> dict[str, Any]:
     }
 
 
+def rows_sentence(study: StudyResult) -> str:
+    """Which models learned from every training row, which from the study's random sample (its
+    ``max_train_rows``) and which from a smaller one of their own (too slow on more), and how
+    many held-out rows tested them."""
+    ok = [m for m in study.models if m.status == "ok" and m.train_rows is not None]
+    if not ok:
+        return ""
+    available = max(m.train_rows_available or m.train_rows or 0 for m in ok)
+    cap = study.config.max_train_rows
+    every = [m for m in ok if (m.train_rows or 0) >= (m.train_rows_available or 0)]
+    capped = [m for m in ok if m not in every and cap is not None and m.train_rows == cap]
+    own = [m for m in ok if m not in every and m not in capped]
+    parts: list[tuple[list[ModelResult], str]] = []
+    if every:
+        parts.append((every, f"from all {available:,} training rows"))
+    if capped:
+        parts.append(
+            (
+                capped,
+                f"from the same random sample of {cap:,} of the {available:,} training rows, "
+                "to keep the study within its time and memory",
+            )
+        )
+    if own:
+        listed = "; ".join(f"{m.label} ({m.train_rows:,} rows)" for m in own)
+        parts.append((own, f"from a smaller sample, too slow on more: {listed}"))
+    said = []
+    for i, (models, where) in enumerate(parts):
+        subject = "Both models" if len(models) == len(ok) == 2 else _models(len(models), len(ok))
+        said.append(f"{subject} learned {where}" if i == 0 else f"{subject.lower()} {where}")
+    return f"{'; '.join(said)}. All were tested on {len(study.eval_index):,} held-out rows."
+
+
+def _models(n: int, total: int) -> str:
+    if n == total:
+        return f"All {n} models"
+    return f"{n} model{'s' if n != 1 else ''}"
+
+
 def compute_sentence(compute: dict[str, Any]) -> str:
     """Where a study's models trained and where serving was measured, in one sentence."""
     training, serving = compute.get("training") or {}, compute.get("serving") or {}
@@ -138,6 +177,7 @@ def to_dict(study: StudyResult, decision: Decision | None = None) -> dict[str, A
                 "held_out_rows": len(study.eval_index),
                 "keep_copies_together": cfg.keep_copies_together,
                 "sweep": cfg.sweep,
+                "max_train_rows": cfg.max_train_rows,
                 "compile_onnx": cfg.compile_onnx,
             },
             "environment": environment(),

@@ -24,7 +24,7 @@ import os
 import time
 import warnings
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -68,7 +68,7 @@ from core.stats import (
     validate_primary,
     weighted_metric,
 )
-from core.training import Outcome, Stage, Status, Task, Trainer, machine
+from core.training import Outcome, Stage, Status, Task, Trainer, _sample, machine
 
 if TYPE_CHECKING:
     from core.decision import Decision
@@ -80,6 +80,16 @@ Validation = Literal["holdout", "cv", "time"]
 VALIDATIONS: tuple[Validation, ...] = ("holdout", "cv", "time")
 
 DEFAULT_TIME_LIMIT_S = 900.0
+#: The held-out rows of a large table stop here: at 500,000 rows an accuracy's 95% interval is
+#: already within about ±0.14 points, and more rows would cost time and memory, not knowledge.
+MAX_HELD_OUT_ROWS = 500_000
+#: Each model learns from at most this many of the training rows unless the study says
+#: otherwise (:attr:`StudyConfig.max_train_rows`): a seeded random sample, the same for every
+#: model, stated in each model's notes.
+DEFAULT_MAX_TRAIN_ROWS = 1_000_000
+#: Cross-validation is refused above this many rows: it would fit every model once per fold on
+#: millions of rows, where one held-out split already measures precisely.
+MAX_CV_ROWS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -118,6 +128,10 @@ class StudyConfig:
     #: Also train a grid of sizes of each ensemble and neural family chosen (20 to 30 each,
     #: :data:`core.candidates.SWEEP`), so each family's frontier is a curve.
     sweep: bool = False
+    #: The most training rows any model learns from (a seeded random sample beyond it, the same
+    #: for every model); ``None``: every row. A model may take fewer of its own
+    #: (:attr:`core.candidates.CandidateSpec.max_train_rows`).
+    max_train_rows: int | None = DEFAULT_MAX_TRAIN_ROWS
 
 
 @dataclass(frozen=True)
@@ -194,7 +208,10 @@ class ModelResult:
     selection_optimism: float | None = None
     selection_ci_low: float | None = None
     selection_ci_high: float | None = None
+    #: Rows it learned from, and the rows of the training side of the split it could have
+    #: learned from (fewer when a model too slow for all of them takes a random sample).
     train_rows: int | None = None
+    train_rows_available: int | None = None
     train_s: float | None = None
     train_cpu_s: float | None = None
     refit_s: float | None = None
@@ -315,13 +332,20 @@ def _splits(
             raise ConfigError(
                 f"The test share must be between 0.05 and 0.5; got {config.test_size}."
             )
+        share = min(config.test_size, MAX_HELD_OUT_ROWS / ds.n_rows)
         if groups is not None:
-            train, test = _grouped_holdout(positions, stratify, groups, config)
+            train, test = _grouped_holdout(positions, stratify, groups, config, share)
             return [(train, _once_each(test, groups))], None
         train, test = train_test_split(
-            positions, test_size=config.test_size, random_state=config.seed, stratify=stratify
+            positions, test_size=share, random_state=config.seed, stratify=stratify
         )
         return [(np.sort(train), np.sort(test))], None
+    if ds.n_rows > MAX_CV_ROWS:
+        raise ConfigError(
+            f"Cross-validation on {ds.n_rows:,} rows would fit every model {config.cv_folds + 1} "
+            f"times on millions of rows; above {MAX_CV_ROWS:,} rows use the held-out split "
+            "(the default): at this size it already measures every model precisely."
+        )
     k = config.cv_folds
     if k < 2:
         raise ConfigError(f"Cross-validation needs at least 2 folds; got {k}.")
@@ -373,7 +397,7 @@ def _latest_rows(
         raise ConfigError(f"The test share must be between 0.05 and 0.5; got {config.test_size}.")
     n = ds.n_rows
     order = np.arange(n)[::-1] if ds.time_descending else np.arange(n)  # oldest first
-    n_test = max(1, round(config.test_size * n))
+    n_test = max(1, min(round(config.test_size * n), MAX_HELD_OUT_ROWS))
     latest = np.zeros(n, dtype=bool)
     latest[order[n - n_test :]] = True
     if groups is not None:
@@ -406,18 +430,19 @@ def _grouped_holdout(
     stratify: np.ndarray | None,
     groups: np.ndarray,
     config: StudyConfig,
+    share: float,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """A holdout split that keeps each group of copies on one side: for classes, one fold of a
-    stratified group k-fold with k = 1 / test share (so the classes keep their shares); for
-    numbers, a group shuffle split."""
+    """A holdout split of about ``share`` of the rows that keeps each group of copies on one
+    side: for classes, one fold of a stratified group k-fold with k = 1 / share (so the classes
+    keep their shares); for numbers, a group shuffle split."""
     if stratify is not None:
-        k = max(2, round(1 / config.test_size))
+        k = max(2, round(1 / share))
         splitter: Any = StratifiedGroupKFold(k, shuffle=True, random_state=config.seed)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
             train, test = next(splitter.split(positions, stratify, groups))
     else:
-        shuffle = GroupShuffleSplit(1, test_size=config.test_size, random_state=config.seed)
+        shuffle = GroupShuffleSplit(1, test_size=share, random_state=config.seed)
         train, test = next(shuffle.split(positions, None, groups))
     return np.sort(train), np.sort(test)
 
@@ -456,8 +481,19 @@ def run_study(
 
     # Slowest first (longest-processing-time scheduling): workers then finish close together.
     by_cost = sorted(names, key=lambda n: -cand.get_candidate(n).relative_cost)
+    sent, task_folds, train_rows_of = _training_rows(dataset, folds, config)
     tasks = [
-        Task(n, dataset, folds, refit_index, config.seed, config.compile_onnx) for n in by_cost
+        Task(
+            n,
+            sent,
+            task_folds,
+            refit_index,
+            config.seed,
+            config.compile_onnx,
+            train_rows_of=train_rows_of,
+            max_train_rows=config.max_train_rows,
+        )
+        for n in by_cost
     ]
     with _trainer(config) as trainer:
         outcomes = trainer.train(tasks, config.time_limit_s, notify)
@@ -493,6 +529,26 @@ def run_study(
         created_at=created_at,
         compute=compute,
     )
+
+
+def _training_rows(
+    ds: Dataset, folds: list[tuple[np.ndarray, np.ndarray]], config: StudyConfig
+) -> tuple[Dataset, list[tuple[np.ndarray, np.ndarray]], int | None]:
+    """What the training workers receive. With one split whose training side holds more than
+    ``config.max_train_rows`` rows: a seeded random sample of it and the held-out rows (the
+    folds renumbered), and how many training rows there were; else the dataset as it is. Every
+    model then learns from the same sample (or a smaller one of its own, drawn from it), and a
+    worker holds a few million rows, not the whole table."""
+    limit = config.max_train_rows
+    if limit is None or len(folds) != 1 or len(folds[0][0]) <= limit:
+        return ds, folds, None
+    train, test = folds[0]
+    kept = _sample(train, limit, config.seed)
+    rows = np.union1d(kept, test)
+    sent = replace(
+        ds, X=ds.X.iloc[rows].reset_index(drop=True), y=ds.y[rows], row_ids=ds.row_ids[rows]
+    )
+    return sent, [(np.searchsorted(rows, kept), np.searchsorted(rows, test))], len(train)
 
 
 @contextlib.contextmanager
@@ -654,6 +710,7 @@ def _absorb(
     if outcome.status != "ok" or outcome.y_pred is None:
         return
     result.train_rows = outcome.train_rows
+    result.train_rows_available = outcome.train_rows_available
     result.train_s = outcome.train_s
     result.train_cpu_s = outcome.train_cpu_s
     result.refit_s = outcome.refit_s

@@ -37,6 +37,10 @@ class Task:
     refit_index: np.ndarray | None
     seed: int
     compile_onnx: bool = True
+    #: When ``dataset`` holds a sample of a larger training side (the study's
+    #: ``max_train_rows``): how many training rows there were, and that limit.
+    train_rows_of: int | None = None
+    max_train_rows: int | None = None
 
 
 @dataclass
@@ -46,6 +50,7 @@ class Outcome:
     reason: str = ""
     notes: list[str] = field(default_factory=list)
     train_rows: int = 0
+    train_rows_available: int = 0
     train_s: float = 0.0
     train_cpu_s: float = 0.0
     refit_s: float | None = None
@@ -87,11 +92,13 @@ def _train(task: Task) -> Outcome:
             pipeline = spec.build(ds, task.seed)
             timing = timed_fit(pipeline, ds.X.iloc[used], ds.y[used])
             fits.append((timing.train_s, timing.train_cpu_s))
-            outcome.train_rows = len(used)
-            if len(used) < len(train_idx):
+            available = task.train_rows_of or len(train_idx)
+            outcome.train_rows, outcome.train_rows_available = len(used), available
+            if len(used) < available:
                 outcome.notes.append(
-                    f"Trained on a random sample of {len(used):,} of {len(train_idx):,} rows: "
-                    f"this model would be too slow on all of them."
+                    _sample_note(
+                        len(used), available, len(used) < len(train_idx), task.max_train_rows
+                    )
                 )
             X_test = ds.X.iloc[test_idx]
             if proba is None:
@@ -121,6 +128,18 @@ def _train(task: Task) -> Outcome:
     outcome.proba = None if proba is None else proba[eval_positions]
     outcome.pipeline = pipeline
     return outcome
+
+
+def _sample_note(used: int, available: int, own: bool, limit: int | None) -> str:
+    """Why a model learned from ``used`` of the ``available`` training rows: its own limit
+    (``own``: it would be too slow on more) or the study's."""
+    why = (
+        "this model would be too slow on all of them"
+        if own
+        else f"the study lets a model learn from at most {limit or used:,} rows, to stay "
+        "within its time and memory (the command line's --max-train-rows changes it)"
+    )
+    return f"Trained on a random sample of {used:,} of {available:,} rows: {why}."
 
 
 def _compile(outcome: Outcome, pipeline: Any, ds: Dataset, held_out: pd.DataFrame) -> None:

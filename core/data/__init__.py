@@ -24,8 +24,12 @@ The package, lowest module first (each imports only from the modules above it):
   :func:`suggest_target`: column kinds, identifiers, free text, personal data;
 * :mod:`core.data.checks` — the checks behind the :class:`DataWarning` findings: row counters,
   copies, classes, leakage, columns left out;
-* :mod:`core.data.prepare` — :func:`prepare_dataset`, :func:`prepare_leaving_out`,
-  :func:`load_dataset`, :func:`load_path`: options, the task, class labels, the features.
+* :mod:`core.data.streaming` — :func:`read_large_path`: a large delimited file streamed from
+  disk by pyarrow, tidied by the same rules;
+* :mod:`core.data.prepare` — :func:`prepare_dataset`, :func:`prepare_leaving_out`: options,
+  the task, class labels, the features;
+* :mod:`core.data.loading` — :func:`load_dataset`, :func:`load_path`, :func:`read_path`: a file
+  read and prepared in one call (a big text file streamed).
 
 Every public name is importable from ``core.data`` itself; import it from here.
 """
@@ -43,17 +47,26 @@ from core.data.checks import (
     RARE_CLASS_ERROR_MESSAGE,
     RARE_CLASS_ROWS,
 )
+from core.data.loading import (
+    BIG_TABLE_COMMAND,
+    CLI_MAX_BYTES,
+    NO_FILE_MESSAGE,
+    NOT_A_FILE_MESSAGE,
+    STREAM_BYTES,
+    load_dataset,
+    load_path,
+    read_path,
+)
 from core.data.prepare import (
     BINARY_NEEDS_TWO_MESSAGE,
     DUPLICATE_COLUMNS_MESSAGE,
     HIDDEN_EXAMPLES,
     INCLUDE_AND_EXCLUDE_MESSAGE,
+    LARGE_TABLE_ROWS,
     MISSING_WARN_FRACTION,
     MULTICLASS_NEEDS_THREE_MESSAGE,
     NO_FEATURES_MESSAGE,
-    NO_FILE_MESSAGE,
     NO_SUCH_COLUMN_MESSAGE,
-    NOT_A_FILE_MESSAGE,
     ONLY_TARGET_MESSAGE,
     REASON_WORDS,
     REGRESSION_NOT_NUMERIC_MESSAGE,
@@ -64,8 +77,6 @@ from core.data.prepare import (
     TOO_FEW_TARGET_ROWS_MESSAGE,
     UNKNOWN_OPTION_COLUMNS_MESSAGE,
     UNKNOWN_TASK_MESSAGE,
-    load_dataset,
-    load_path,
     prepare_dataset,
     prepare_leaving_out,
 )
@@ -118,8 +129,10 @@ from core.errors import DataError as DataError
 
 __all__ = [
     "BAD_LINE_MESSAGE",
+    "BIG_TABLE_COMMAND",
     "BINARY_MESSAGE",
     "BINARY_NEEDS_TWO_MESSAGE",
+    "CLI_MAX_BYTES",
     "COMPRESSED_MESSAGE",
     "COPIES_WARN_FRACTION",
     "CORRUPT_PARQUET_MESSAGE",
@@ -136,6 +149,7 @@ __all__ = [
     "IMBALANCE_FRACTION",
     "INCLUDE_AND_EXCLUDE_MESSAGE",
     "JSON_MESSAGE",
+    "LARGE_TABLE_ROWS",
     "LEAKAGE_MAX_ROWS",
     "LEAKAGE_THRESHOLD",
     "MAX_CLASSES",
@@ -155,6 +169,7 @@ __all__ = [
     "REASON_WORDS",
     "REGRESSION_NOT_NUMERIC_MESSAGE",
     "SMALL_TABLE_ROWS",
+    "STREAM_BYTES",
     "TARGET_CONSTANT_MESSAGE",
     "TARGET_DATES_MESSAGE",
     "TARGET_EMPTY_MESSAGE",
@@ -178,6 +193,7 @@ __all__ = [
     "prepare_dataset",
     "prepare_leaving_out",
     "profile_table",
+    "read_path",
     "read_table",
     "replaced_bytes_note",
     "suggest_target",

@@ -64,6 +64,8 @@ def _counts_rows_per_class(values: pd.Series, y: np.ndarray) -> bool:
     """Whether a column is a per-class row counter (``Sample Number`` 1…n in each class):
     whole numbers, never repeated within a class but repeated across classes, each class's
     run starting at 0 or 1 and ending near its row count."""
+    if not pd.api.types.is_numeric_dtype(values.dtype):
+        return False  # text that reads as numbers is numbers by now (core.data.profiling)
     numbers = pd.to_numeric(values, errors="coerce")
     if numbers.isna().any() or len(numbers) == 0 or len(np.unique(y)) < 2:
         return False
@@ -349,7 +351,7 @@ def _leakage_scores(
     for name, values, kind in candidates:
         if kind in ("numeric", "boolean", "datetime"):
             # Ranks: the same splits as the values, and exact in the trees' float32.
-            sampled = pd.Series(_as_float(values).to_numpy()[rows])
+            sampled = pd.Series(_as_float(values.iloc[rows]).to_numpy())
             x = sampled.rank(method="dense").to_numpy(dtype=np.float64)
             categorical = False
         else:

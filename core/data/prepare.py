@@ -4,7 +4,7 @@
 identifiers, personal data, leakage, free text...) and builds the model-ready
 :class:`Dataset`, with every finding returned as a :class:`DataWarning`.
 :func:`prepare_leaving_out` does it with the complete list of columns to leave out (as edited
-on screen); :func:`load_dataset` and :func:`load_path` read a file and prepare it in one call.
+on screen). :mod:`core.data.loading` reads a file and prepares it in one call.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
-from pathlib import Path
 from typing import Final
 
 import numpy as np
@@ -25,6 +24,7 @@ import pandas as pd
 
 from core.data.checks import (
     _NUMBER_NAME,
+    LEAKAGE_MAX_ROWS,
     MIN_ROWS,
     _as_float,
     _class_checks,
@@ -41,6 +41,8 @@ from core.data.checks import (
 )
 from core.data.profiling import (
     MAX_CLASSES,
+    PERSONAL_DATA_VALUES,
+    SHAPE_VALUES,
     TARGET_CONSTANT_MESSAGE,
     TARGET_EMPTY_MESSAGE,
     TOO_MANY_CLASSES_MESSAGE,
@@ -49,7 +51,6 @@ from core.data.profiling import (
     _infer_task,
     _target_numbers,
 )
-from core.data.reading import DEFAULT_MAX_BYTES, TOO_LARGE_MESSAGE, _size_text, read_table
 from core.data.values import _fmt_value, _quote_list, _tidy_column
 from core.dataset import TASKS, Dataset, DataWarning, Task
 from core.errors import DataError
@@ -59,6 +60,10 @@ SMALL_TABLE_ROWS: int = 100
 
 MISSING_WARN_FRACTION: float = 0.30
 """A feature empty in more than this share of rows gets a ``missing_values`` warning."""
+
+LARGE_TABLE_ROWS: int = 200_000
+"""From this many rows a ``checked_on_sample`` warning states which checks read a part of the
+rows (leakage, personal data, codes and free text): every column is profiled on all rows."""
 
 # --------------------------------------------------------------------------------------------
 # Messages (module constants, so that tests and callers can rely on them)
@@ -117,8 +122,6 @@ NO_FEATURES_MESSAGE = (
     "No column is left to learn from: {listing}. To use one of them anyway (e.g. {example!r}), "
     "take it off the columns left out."
 )
-NO_FILE_MESSAGE = "There is no file at {path!r}. Check the path and try again."
-NOT_A_FILE_MESSAGE = "{path!r} is not a file that can be read ({reason}). Check the path."
 
 _LEFT_OUT = " It was left out; to use it anyway, take it off the columns left out."
 _KEPT = " It was kept because you asked to include it."
@@ -195,11 +198,7 @@ def prepare_dataset(
         raise DataError(
             TOO_FEW_ROWS_MESSAGE.format(n=n_total, s="" if n_total == 1 else "s", min_rows=MIN_ROWS)
         )
-    target_pos = columns.index(target)
-    y_clean = _tidy_column(df.iloc[:, target_pos], decimal_comma=False, convert_strings=False)
-    reading = yes_no_reading(y_clean) if yes_no else None
-    if reading is not None:
-        y_clean = y_clean.map(lambda v: v if pd.isna(v) else reading[_fmt_value(v)])
+    y_clean, reading = _target_values(df.iloc[:, columns.index(target)], yes_no=yes_no)
     warnings_out: list[DataWarning] = [
         DataWarning(
             "renamed_column",
@@ -240,69 +239,17 @@ def prepare_dataset(
         )
 
     if reading is not None:
-        yes = [w for w, r in reading.items() if r == "yes"]
-        no = [w for w, r in reading.items() if r == "no"]
-        warnings_out.append(
-            DataWarning(
-                "yes_no_read",
-                target,
-                f"The values of {target!r} were written {len(reading)} ways; they are read as "
-                f"yes ({_quote_list(yes)}) and no ({_quote_list(no)}), as you chose.",
-            )
-        )
+        warnings_out.append(_yes_no_warning(target, reading))
 
     replaced = _read_info(df).get("replaced_bytes", "")
     if replaced.isascii() and replaced.isdigit():
         warnings_out.append(_replaced_bytes_warning(int(replaced), _read_info(df)))
+    if n_total >= LARGE_TABLE_ROWS:
+        warnings_out.append(_large_table_warning(n_total, seed))
 
     # What to predict, and on which rows.
-    chosen = _infer_task(target, y_clean) if task is None else task
-    if task is not None:
-        _check_task(target, y_clean, task)
-    y_numbers = _target_numbers(y_clean) if chosen == "regression" else None
-    present = (
-        y_numbers.notna() & np.isfinite(y_numbers.fillna(0.0))
-        if y_numbers is not None
-        else y_clean.notna()
-    )
-    keep = present.to_numpy(dtype=bool)
-    n_kept = int(keep.sum())
-    if n_kept < n_total:
-        missing = n_total - n_kept
-        warnings_out.append(
-            DataWarning(
-                "missing_target",
-                target,
-                f"{missing:,} row{'s' if missing > 1 else ''} ha{'ve' if missing > 1 else 's'} no "
-                f"value in {target!r} and {'were' if missing > 1 else 'was'} left out "
-                f"({n_kept:,} rows remain).",
-            )
-        )
-    if n_kept < MIN_ROWS:
-        raise DataError(
-            TOO_FEW_TARGET_ROWS_MESSAGE.format(
-                n=n_kept, total=n_total, target=target, min_rows=MIN_ROWS
-            )
-        )
-    if n_kept < SMALL_TABLE_ROWS:
-        warnings_out.append(
-            DataWarning(
-                "small_table",
-                None,
-                f"Only {n_kept} rows can be used: accuracy figures will have wide uncertainty "
-                "ranges, and small differences between models will not be meaningful.",
-            )
-        )
-
-    if chosen == "regression":
-        if y_numbers is None:  # ruled out by the task checks above; kept for safety
-            raise DataError(REGRESSION_NOT_NUMERIC_MESSAGE.format(target=target, examples="..."))
-        y = y_numbers[keep].to_numpy(dtype=np.float64)
-        classes: tuple[str, ...] = ()
-        positive: str | None = None
-    else:
-        y, classes, positive = _encode_classes(y_clean[keep], chosen)
-        warnings_out += _class_checks(target, y, classes)
+    chosen, keep, y, classes, positive, target_warnings = _target_rows(target, y_clean, task)
+    warnings_out += target_warnings
 
     # Features.
     row_ids = np.flatnonzero(keep).astype(np.int64)
@@ -381,28 +328,7 @@ def prepare_dataset(
             "vary too little on the rows that have a target value. Add columns."
         )
     for column_name, column in used:
-        huge = _count_unusable_numbers(column.values[keep])
-        if huge:
-            warnings_out.append(
-                DataWarning(
-                    "infinite_values",
-                    column_name,
-                    f"Column {column_name!r} has {huge:,} infinite or too large value"
-                    f"{'s' if huge > 1 else ''} (larger than a model can hold). "
-                    f"{'They are' if huge > 1 else 'It is'} treated as empty cells.",
-                )
-            )
-        share = float(column.values[keep].isna().mean())
-        if share > MISSING_WARN_FRACTION:
-            warnings_out.append(
-                DataWarning(
-                    "missing_values",
-                    column_name,
-                    f"Column {column_name!r} is empty in {share:.0%} of the rows. It is kept; "
-                    "the empty cells are filled in automatically, which blurs what the models "
-                    "can learn from it.",
-                )
-            )
+        warnings_out += _cell_warnings(column_name, column.values[keep])
 
     copies = _copies_warning(X)
     if copies is not None:
@@ -441,6 +367,128 @@ def prepare_dataset(
         time_column=time_column,
         time_descending=descending,
     )
+
+
+def _large_table_warning(n_rows: int, seed: int) -> DataWarning:
+    """What a large table's checks read: every row for the profiles, a part for the checks that
+    read values one by one."""
+    return DataWarning(
+        "checked_on_sample",
+        None,
+        f"The table has {n_rows:,} rows. Every column was profiled on all of them (kinds, "
+        "identifiers, empty cells, copies); the checks that read values one at a time looked "
+        f"at a part: leakage at a random sample of {LEAKAGE_MAX_ROWS:,} rows (seed {seed}), "
+        f"personal data at the first {PERSONAL_DATA_VALUES:,} values of each column, codes and "
+        f"free text at the first {SHAPE_VALUES:,}.",
+    )
+
+
+def _cell_warnings(column_name: str, values: pd.Series) -> list[DataWarning]:
+    """What to say of a feature's cells: infinite or too large numbers, many empty cells."""
+    out = []
+    huge = _count_unusable_numbers(values)
+    if huge:
+        out.append(
+            DataWarning(
+                "infinite_values",
+                column_name,
+                f"Column {column_name!r} has {huge:,} infinite or too large value"
+                f"{'s' if huge > 1 else ''} (larger than a model can hold). "
+                f"{'They are' if huge > 1 else 'It is'} treated as empty cells.",
+            )
+        )
+    share = float(values.isna().mean())
+    if share > MISSING_WARN_FRACTION:
+        out.append(
+            DataWarning(
+                "missing_values",
+                column_name,
+                f"Column {column_name!r} is empty in {share:.0%} of the rows. It is kept; "
+                "the empty cells are filled in automatically, which blurs what the models "
+                "can learn from it.",
+            )
+        )
+    return out
+
+
+def _target_values(column: pd.Series, *, yes_no: bool) -> tuple[pd.Series, dict[str, str] | None]:
+    """The target's values tidied, and with ``yes_no`` how its yes/no spellings are read
+    (:func:`core.data.checks.yes_no_reading`; ``None`` if not)."""
+    y_clean = _tidy_column(column, decimal_comma=False, convert_strings=False)
+    reading = yes_no_reading(y_clean) if yes_no else None
+    if reading is not None:
+        y_clean = y_clean.map(lambda v: v if pd.isna(v) else reading[_fmt_value(v)])
+    return y_clean, reading
+
+
+def _yes_no_warning(target: str, reading: dict[str, str]) -> DataWarning:
+    yes = [w for w, r in reading.items() if r == "yes"]
+    no = [w for w, r in reading.items() if r == "no"]
+    return DataWarning(
+        "yes_no_read",
+        target,
+        f"The values of {target!r} were written {len(reading)} ways; they are read as "
+        f"yes ({_quote_list(yes)}) and no ({_quote_list(no)}), as you chose.",
+    )
+
+
+def _target_rows(
+    target: str, y_clean: pd.Series, task: Task | None
+) -> tuple[Task, np.ndarray, np.ndarray, tuple[str, ...], str | None, list[DataWarning]]:
+    """The task (``task``, checked against the values, or inferred), the rows with a target
+    value, the target encoded on those rows, its classes and positive class, and what to say
+    about them (rows left out, a small table, rare or imbalanced classes)."""
+    warnings_out: list[DataWarning] = []
+    n_total = len(y_clean)
+    chosen = _infer_task(target, y_clean) if task is None else task
+    if task is not None:
+        _check_task(target, y_clean, task)
+    y_numbers = _target_numbers(y_clean) if chosen == "regression" else None
+    present = (
+        y_numbers.notna() & np.isfinite(y_numbers.fillna(0.0))
+        if y_numbers is not None
+        else y_clean.notna()
+    )
+    keep = present.to_numpy(dtype=bool)
+    n_kept = int(keep.sum())
+    if n_kept < n_total:
+        missing = n_total - n_kept
+        warnings_out.append(
+            DataWarning(
+                "missing_target",
+                target,
+                f"{missing:,} row{'s' if missing > 1 else ''} ha{'ve' if missing > 1 else 's'} no "
+                f"value in {target!r} and {'were' if missing > 1 else 'was'} left out "
+                f"({n_kept:,} rows remain).",
+            )
+        )
+    if n_kept < MIN_ROWS:
+        raise DataError(
+            TOO_FEW_TARGET_ROWS_MESSAGE.format(
+                n=n_kept, total=n_total, target=target, min_rows=MIN_ROWS
+            )
+        )
+    if n_kept < SMALL_TABLE_ROWS:
+        warnings_out.append(
+            DataWarning(
+                "small_table",
+                None,
+                f"Only {n_kept} rows can be used: accuracy figures will have wide uncertainty "
+                "ranges, and small differences between models will not be meaningful.",
+            )
+        )
+
+    if chosen == "regression":
+        if y_numbers is None:  # ruled out by the task checks above; kept for safety
+            raise DataError(REGRESSION_NOT_NUMERIC_MESSAGE.format(target=target, examples="..."))
+        y = y_numbers[keep].to_numpy(dtype=np.float64)
+        classes: tuple[str, ...] = ()
+        positive: str | None = None
+    else:
+        y, classes, positive = _encode_classes(y_clean[keep], chosen)
+        warnings_out += _class_checks(target, y, classes)
+
+    return chosen, keep, y, classes, positive, warnings_out
 
 
 def _renamed_columns(df: pd.DataFrame) -> dict[str, str]:
@@ -706,74 +754,6 @@ def prepare_leaving_out(
         target,
         name=name,
         sha256=sha256,
-        task=task,
-        include=include,
-        exclude=exclude,
-        seed=seed,
-        yes_no=yes_no,
-    )
-
-
-def load_dataset(
-    data: bytes,
-    filename: str,
-    target: str,
-    *,
-    max_bytes: int = DEFAULT_MAX_BYTES,
-    task: Task | None = None,
-    include: Sequence[str] = (),
-    exclude: Sequence[str] = (),
-    seed: int = 0,
-    yes_no: bool = False,
-) -> Dataset:
-    """:func:`read_table` then :func:`prepare_dataset`, named ``filename``, hashed from ``data``."""
-    df = read_table(data, filename, max_bytes=max_bytes)
-    return prepare_dataset(
-        df,
-        target,
-        name=filename,
-        sha256=hashlib.sha256(data).hexdigest(),
-        task=task,
-        include=include,
-        exclude=exclude,
-        seed=seed,
-        yes_no=yes_no,
-    )
-
-
-def load_path(
-    path: str | Path,
-    target: str,
-    *,
-    max_bytes: int = DEFAULT_MAX_BYTES,
-    task: Task | None = None,
-    include: Sequence[str] = (),
-    exclude: Sequence[str] = (),
-    seed: int = 0,
-    yes_no: bool = False,
-) -> Dataset:
-    """:func:`load_dataset` on the file at ``path`` (for the command line)."""
-    file = Path(path)
-    try:
-        size = file.stat().st_size
-        if not file.is_file():
-            raise DataError(NOT_A_FILE_MESSAGE.format(path=str(path), reason="it is a folder"))
-        if size > max_bytes:
-            raise DataError(
-                TOO_LARGE_MESSAGE.format(
-                    filename=file.name, size=_size_text(size), limit=_size_text(max_bytes)
-                )
-            )
-        data = file.read_bytes()
-    except FileNotFoundError as exc:
-        raise DataError(NO_FILE_MESSAGE.format(path=str(path))) from exc
-    except OSError as exc:
-        raise DataError(NOT_A_FILE_MESSAGE.format(path=str(path), reason=exc.strerror)) from exc
-    return load_dataset(
-        data,
-        file.name,
-        target,
-        max_bytes=max_bytes,
         task=task,
         include=include,
         exclude=exclude,

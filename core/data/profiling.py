@@ -71,6 +71,10 @@ _ID_WORDS: Final[frozenset[str]] = frozenset(
         "idx",
     ]
 )
+#: Personal data is looked for in the first this many present values of a column.
+PERSONAL_DATA_VALUES = 200
+#: Codes, UUIDs and free text are recognised from the first this many present values.
+SHAPE_VALUES = 1000
 _UUID = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
 _CODE_LIKE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-.:#/]{2,63}")
 _HEX_LIKE = re.compile(r"[0-9a-fA-F]{8,}")
@@ -203,7 +207,7 @@ def _strings_look_like_id(name: str, present: pd.Series, n_unique: int) -> bool:
         return False
     if _ID_WORDS.intersection(_name_words(name)):
         return True
-    sample = present.head(1000).astype(str)
+    sample = present.head(SHAPE_VALUES).astype(str)
     shaped = (
         sample.str.fullmatch(_UUID)
         | sample.str.fullmatch(_HEX_LIKE)
@@ -215,7 +219,7 @@ def _strings_look_like_id(name: str, present: pd.Series, n_unique: int) -> bool:
 def _looks_like_free_text(present: pd.Series, n_unique: int) -> bool:
     if n_unique > 50 and n_unique > 0.5 * len(present):
         return True
-    sample = present.head(1000).astype(str)
+    sample = present.head(SHAPE_VALUES).astype(str)
     mean_words = sample.map(lambda v: len(v.split())).mean()
     return bool(sample.str.len().mean() > 40 and mean_words >= 4)
 
@@ -476,7 +480,7 @@ def _personal_data(name: str, column: _Column, values: pd.Series) -> str | None:
         return "its name says so"
     if not column.text or column.kind == "constant":
         return None
-    sample = values.dropna().astype(str).head(200)
+    sample = values.dropna().head(PERSONAL_DATA_VALUES).astype(str)
     if sample.empty:
         return None
     checks: tuple[tuple[str, pd.Series], ...] = (

@@ -460,6 +460,9 @@ class _Delimited:
     delimiter: str
     decimal_comma: bool
     skipped_lines: int = 0
+    #: Where the rows begin: characters of the text before them (blank lines, ``sep=``, title
+    #: lines, the header).
+    body_offset: int = 0
 
 
 def _read_delimited(text: str, filename: str, *, engine: Engine | None = None) -> _Delimited:
@@ -473,10 +476,12 @@ def _read_delimited(text: str, filename: str, *, engine: Engine | None = None) -
     skipped = blank.end() if blank else 0
     leading = text[:skipped].count("\n")  # blank lines before the header
     text = text[skipped:]  # no copy when there is nothing to skip
+    consumed = skipped
     forced = _SEP_LINE.match(text)  # Excel's "sep=;" first line names the delimiter
     if forced:
         leading += 1
         text = text[forced.end() :]
+        consumed += forced.end()
     sample = text[:_SNIFF_CHARS]
     truncated = len(text) > _SNIFF_CHARS
     if truncated and "\n" in sample:
@@ -497,6 +502,7 @@ def _read_delimited(text: str, filename: str, *, engine: Engine | None = None) -
     preamble, preamble_lines = _preamble(sample, delimiter, width, filename)
     if preamble:  # title lines above the header ("Report of 1 May"): skip them
         text, sample, leading = text[preamble:], sample[preamble:], leading + preamble_lines
+        consumed += preamble
     header, offset = _header_record(sample, delimiter, filename)
     if truncated and offset >= len(sample):  # the header may go on beyond the sample
         header, offset = _header_record(text, delimiter, filename)
@@ -504,9 +510,10 @@ def _read_delimited(text: str, filename: str, *, engine: Engine | None = None) -
     width = max(width, len(header))
     decimal_comma = delimiter != "," and _uses_decimal_comma(sample, delimiter)
     names = [f"c{i}" for i in range(width)]
+    consumed += offset
     if not body_text or body_text.isspace():
         return _Delimited(
-            header, pd.DataFrame(columns=names), delimiter, decimal_comma, preamble_lines
+            header, pd.DataFrame(columns=names), delimiter, decimal_comma, preamble_lines, consumed
         )
 
     first_row = next(
@@ -552,7 +559,7 @@ def _read_delimited(text: str, filename: str, *, engine: Engine | None = None) -
         except (ValueError, OverflowError, csv.Error) as exc:
             raise DataError(UNREADABLE_MESSAGE.format(filename=filename, reason=exc)) from exc
     body.columns = pd.RangeIndex(body.shape[1])
-    return _Delimited(header, body, delimiter, decimal_comma, preamble_lines)
+    return _Delimited(header, body, delimiter, decimal_comma, preamble_lines, consumed)
 
 
 def _records(text: str, delimiter: str) -> list[list[str]]:
@@ -708,13 +715,21 @@ def _bad_line_error(
 
 
 def _finish_table(
-    header: Sequence[object], body: pd.DataFrame, *, filename: str, decimal_comma: bool
+    header: Sequence[object],
+    body: pd.DataFrame,
+    *,
+    filename: str,
+    decimal_comma: bool,
+    tidied: bool = False,
 ) -> pd.DataFrame:
-    """Tidy values, drop empty rows and unnamed empty columns, and make names unique."""
+    """Tidy values (unless ``tidied``: already done), drop empty rows and unnamed empty columns,
+    and make names unique."""
     width = body.shape[1]
     raw_names = [_header_text(header[i]) if i < len(header) else "" for i in range(width)]
     columns = [
-        _tidy_column(body.iloc[:, i], decimal_comma=decimal_comma, convert_strings=True)
+        body.iloc[:, i]
+        if tidied
+        else _tidy_column(body.iloc[:, i], decimal_comma=decimal_comma, convert_strings=True)
         for i in range(width)
     ]
     table = pd.DataFrame(dict(enumerate(columns)), index=body.index)

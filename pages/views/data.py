@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.data import suggest_target
+from core.data import BIG_TABLE_COMMAND, suggest_target
 from core.errors import TradeoffError
 from core.fairness import IDENTIFYING_REASONS, suggest_sensitive
 from core.samples import SAMPLES, get_sample
@@ -76,8 +76,10 @@ else:
     st.caption(
         f"CSV/TSV, Excel (.xlsx) or Parquet, up to {limit_mb} MB (the limit is "
         "`server.maxUploadSize` in `.streamlit/config.toml`). The file stays on this server and "
-        "is never run as code."
+        "is never run as code. A bigger table (millions of rows) goes through the command "
+        "line, which reads it from disk and writes the same report; in the project's folder:"
     )
+    st.code(BIG_TABLE_COMMAND, language="bash")
     if upload is None:  # the file was removed: its error goes with it
         st.session_state[Keys.UPLOAD_ERROR] = None
         st.session_state[Keys.UPLOAD_ID] = None

@@ -6,12 +6,11 @@ import streamlit as st
 
 from core import candidates as cand
 from core.cluster import setting_sentence as cluster_setting
-from core.decision import served
-from core.results import compute_sentence
+from core.results import compute_sentence, rows_sentence
 from core.stats import metric_info, primary_choices
 from core.study import StudyConfig, default_primary_metric
-from ui.common import current_budgets, glossary_popover, leaderboard, md
-from ui.decision import current_decision, study_headline
+from ui.common import current_budgets, glossary_popover, md
+from ui.decision import current_decision, decision_leaderboard, study_headline
 from ui.state import TRADEOFFS_PAGE, Icons, Keys, current_study, kept, require_dataset
 from ui.training import show_train_error, start_training, train_progress, training
 
@@ -153,7 +152,7 @@ with run_box:
         st.subheader("Latest results")
         st.caption(
             f"Trained in {study.duration_s:.0f} s. Best first; every figure has its unit. "
-            + md(compute_sentence(study.compute))
+            + md(f"{rows_sentence(study)} {compute_sentence(study.compute)}")
         )
         st.success(study_headline(study), icon=Icons.DONE)
         if study.dataset.sha256 != dataset.sha256 or study.dataset.target != dataset.target:
@@ -162,5 +161,5 @@ with run_box:
                 "not the data chosen now."
             )
         decision = current_decision(study)
-        leaderboard(served(study, decision.choices), decision.budgets)
+        decision_leaderboard(study, decision)
         st.page_link(TRADEOFFS_PAGE, label="See the trade-offs", icon=Icons.TRADEOFFS)

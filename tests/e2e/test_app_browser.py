@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from core.data import BIG_TABLE_COMMAND
 from core.figures import ONNX_NAME, OTHER_RUNTIME_NAME
 from tests.e2e.conftest import PROJECTOR, screenshot
 
@@ -322,6 +323,8 @@ def test_upload_change_the_target_twice_and_the_task_once_then_train(page):
     _nav(page, "Data")
     page.get_by_text("Upload a file").click()
     _wait_idle(page)
+    # A bigger table than the upload limit: the page gives the exact command for it.
+    assert BIG_TABLE_COMMAND in page.get_by_test_id("stCode").first.inner_text()
     # A file that is not a table first: its error is said, and goes when the file is removed.
     page.locator("input[type=file]").set_input_files(
         files=[
@@ -434,9 +437,17 @@ def test_leave_train_mid_run_reload_and_come_back(page):
     assert "study=" in page.url
     assert "job=" not in page.url
     assert page.get_by_test_id("stSidebar").get_by_test_id("stProgress").count() == 0
-    # Another training, stopped at once: the study on screen stays, nothing else is saved. (The
-    # reload was a new session: its choice of models is back to the default ladder.)
-    page.get_by_role("button", name=re.compile(r"Train \d+ models")).click()
+    # Another training, a sweep of every family's sizes (the button counts them), stopped at
+    # once: the study on screen stays, nothing else is saved. (The reload was a new session:
+    # its choice of models is back to the default ladder.)
+    page.get_by_text("Trace each family's frontier").first.click()
+    _wait_idle(page)
+    train = page.get_by_role("button", name=re.compile(r"Train \d+ models"))
+    count = re.search(r"Train (\d+) models", train.inner_text())
+    assert count is not None, train.inner_text()
+    assert int(count.group(1)) > 100
+    screenshot(page, "train-sweep")
+    train.click()
     page.get_by_role("button", name="Stop training").click()
     page.get_by_text("Training stopped; nothing was saved.").wait_for(timeout=60_000)
     _wait_idle(page)

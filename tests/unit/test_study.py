@@ -23,6 +23,8 @@ from core.results import (
     format_leaderboard,
     leaderboard,
     predictions_frame,
+    rows_sentence,
+    to_dict,
     write_outputs,
 )
 from core.study import (
@@ -486,3 +488,87 @@ def test_a_study_records_where_it_trained_and_where_serving_was_measured(
 )  # fmt: skip
 def test_where_it_ran_in_one_sentence(compute, words):
     assert compute_sentence(compute) == words
+
+
+# --- which rows each model learned from ----------------------------------------------------------
+
+
+def test_a_study_says_which_models_learned_from_a_sample(binary_dataset, monkeypatch):
+    tree = cand.get_candidate("decision_tree")
+    monkeypatch.setitem(cand._BY_NAME, "decision_tree", replace(tree, max_train_rows=50))
+    study = _study(binary_dataset, models=("decision_tree", "naive_bayes"))
+    available = binary_dataset.n_rows - len(study.eval_index)
+    sampled = study.model("decision_tree")
+    assert (sampled.train_rows, sampled.train_rows_available) == (50, available)
+    assert study.model("naive_bayes").train_rows == available
+    assert rows_sentence(study) == (
+        f"3 models learned from all {available:,} training rows; 1 model from a smaller "
+        "sample, too slow on more: Decision tree (shallow) (50 rows). All were tested on "
+        f"{len(study.eval_index):,} held-out rows."
+    )
+    assert any("random sample of 50 of" in note for note in sampled.notes)
+    document = json.loads(json.dumps(to_dict(study), default=str))
+    entry = next(m for m in document["models"] if m["name"] == "decision_tree")
+    assert (entry["train_rows"], entry["train_rows_available"]) == (50, available)
+
+
+def test_when_every_model_learned_from_every_row_it_says_so(binary_study):
+    available = binary_study.model("dummy").train_rows_available
+    assert rows_sentence(binary_study) == (
+        f"All {len(binary_study.models)} models learned from all {available:,} training rows. "
+        f"All were tested on {len(binary_study.eval_index):,} held-out rows."
+    )
+
+
+def test_a_study_limit_gives_every_model_the_same_sample(binary_dataset, monkeypatch):
+    """Past ``max_train_rows`` every model learns from one seeded sample of the training rows
+    (a smaller one of its own drawn from it); the held-out rows are all kept."""
+    tree = cand.get_candidate("decision_tree")
+    monkeypatch.setitem(cand._BY_NAME, "decision_tree", replace(tree, max_train_rows=60))
+    limited = _study(binary_dataset, models=("decision_tree", "naive_bayes"), max_train_rows=200)
+    whole = _study(binary_dataset, models=("decision_tree", "naive_bayes"))
+    assert np.array_equal(limited.eval_index, whole.eval_index)
+    available = binary_dataset.n_rows - len(limited.eval_index)
+    rows = {m.name: (m.train_rows, m.train_rows_available) for m in limited.models}
+    assert rows == {
+        "dummy": (200, available),
+        "simple": (200, available),
+        "decision_tree": (60, available),
+        "naive_bayes": (200, available),
+    }
+    nb = limited.model("naive_bayes")
+    assert nb.notes[0] == (
+        f"Trained on a random sample of 200 of {available:,} rows: the study lets a model learn "
+        "from at most 200 rows, to stay within its time and memory (the command line's "
+        "--max-train-rows changes it)."
+    )
+    assert (
+        limited.model("decision_tree")
+        .notes[0]
+        .endswith("this model would be too slow on all of them.")
+    )
+    assert rows_sentence(limited) == (
+        f"3 models learned from the same random sample of 200 of the {available:,} training "
+        "rows, to keep the study within its time and memory; 1 model from a smaller sample, "
+        "too slow on more: Decision tree (shallow) (60 rows). All were tested on "
+        f"{len(limited.eval_index):,} held-out rows."
+    )
+    # The same answers whoever trains: the pool's workers receive only the rows they need.
+    pooled = _study(binary_dataset, models=("naive_bayes",), max_train_rows=200, n_workers=2)
+    assert pooled.model("naive_bayes").metrics == nb.metrics
+
+
+def test_a_large_table_holds_out_at_most_its_limit_and_refuses_cross_validation(
+    binary_dataset, monkeypatch
+):
+    from core import study as study_module
+
+    monkeypatch.setattr(study_module, "MAX_HELD_OUT_ROWS", 30)
+    held = _study(binary_dataset, models=("naive_bayes",))
+    assert len(held.eval_index) == 30
+    timed = _study(replace(binary_dataset, time_column="day"), validation="time", models=())
+    assert len(timed.eval_index) == 30
+    assert timed.eval_index.min() == binary_dataset.n_rows - 30
+    monkeypatch.setattr(study_module, "MAX_CV_ROWS", 100)
+    with pytest.raises(ConfigError, match=r"^Cross-validation on 400 rows would fit every model"):
+        _study(binary_dataset, validation="cv")
