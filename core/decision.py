@@ -53,12 +53,11 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-from scipy import stats as scipy_stats
 
 from core import candidates as cand
 from core.claims import versus_best_of
 from core.errors import ConfigError
-from core.measure import paired_ratio
+from core.measure import normal_quantile, paired_ratio
 from core.pareto import (
     AXES,
     COST_AXES,
@@ -329,7 +328,7 @@ def cost_ratio(a: Any, b: Any, axis: str, level: float = CONFIDENCE) -> Ratio:
         return Ratio(axis, a.name, b.name, value, value, value)
     if axis == "train_cpu_s":
         value = _point_ratio(a, b, axis)
-        half = scipy_stats.norm.ppf(0.5 + level / 2) * math.sqrt(2) * TRAIN_CPU_LOG_SD
+        half = normal_quantile(level) * math.sqrt(2) * TRAIN_CPU_LOG_SD
         return Ratio(axis, a.name, b.name, value, value * math.exp(-half), value * math.exp(half))
     raise ConfigError(f"Unknown cost '{axis}'. Choose from: {', '.join(COST_AXES)}.")
 

@@ -294,6 +294,9 @@ def _bar(low: float | None, high: float | None, scale: float) -> float:
     return 0.0 if low is None or high is None else max(high - low, 0.0) * scale
 
 
+#: A chart of more models than this (a sweep) draws the other runtime of its named models only
+#: (the frontier and the picks): hundreds of arrows would hide the points.
+CROWDED = 40
 #: A family with more sizes than this (a sweep) is drawn as the curve of its own best sizes,
 #: its other sizes as faint points without bars, so that hundreds of models stay readable.
 DENSE_FAMILY = 6
@@ -444,27 +447,32 @@ def _add_other_runtime(
     if not pairs:
         return
     position = (lambda v: math.log10(v)) if log else (lambda v: v)
+    arrows = []
     for m, x, y in pairs:
         here = shown[m.name][0]
         start, end = (x, here) if runtime_of(m) == "sklearn" else (here, x)
-        fig.add_annotation(
-            x=position(end),
-            y=y * scale,
-            ax=position(start),
-            ay=y * scale,
-            xref="x",
-            yref="y",
-            axref="x",
-            ayref="y",
-            showarrow=True,
-            arrowhead=2,
-            arrowsize=1.2,
-            arrowwidth=1.2,
-            arrowcolor=rgba(_GREY, 0.45),
-            standoff=6,
-            startstandoff=4,
-            text="",
+        arrows.append(
+            {
+                "x": position(end),
+                "y": y * scale,
+                "ax": position(start),
+                "ay": y * scale,
+                "xref": "x",
+                "yref": "y",
+                "axref": "x",
+                "ayref": "y",
+                "showarrow": True,
+                "arrowhead": 2,
+                "arrowsize": 1.2,
+                "arrowwidth": 1.2,
+                "arrowcolor": rgba(_GREY, 0.45),
+                "standoff": 6,
+                "startstandoff": 4,
+                "text": "",
+            }
         )
+    # One update for all: plotly copies every annotation so far on each add_annotation.
+    fig.update_layout(annotations=[*fig.layout.annotations, *arrows])
     fig.add_trace(
         go.Scatter(
             x=[x for _, x, _ in pairs],
@@ -518,7 +526,7 @@ def pareto_figure(
     ``other_runtime``: the same models served from the runtime they are not shown with, drawn as
     small hollow markers, each joined to its model by an arrow pointing from its scikit-learn
     point to its ONNX Runtime point (what compiling it changes); they take no part in the
-    frontier.
+    frontier. On a chart of more than :data:`CROWDED` models, only the frontier's and the picks'.
     """
     if axis not in AXES:
         raise ConfigError(f"Unknown cost axis '{axis}'. Choose from: {', '.join(AXES)}.")
@@ -534,10 +542,14 @@ def pareto_figure(
     scale = 100.0 if info.percent else 1.0
     frontier_names = frontier([m for m, _, _ in points], metric, axis)  # cheapest first
     shown = {m.name: (x, y) for m, x, y in points}
+    # On a crowded chart (a sweep) only the named models show their other runtime.
+    named_only = len(points) > CROWDED
     pairs = [
         (m, x, y)
         for m, x, y in _plottable(other_runtime, metric, axis)
-        if m.name in shown and x != shown[m.name][0]
+        if m.name in shown
+        and x != shown[m.name][0]
+        and (not named_only or m.name in {*frontier_names, academic, industry})
     ]
     xs = [x for _, x, _ in points] + [x for _, x, _ in pairs]
     use_log = min(xs) > 0 and (max(xs) / min(xs) >= LOG_SPAN if log_x is None else log_x)

@@ -17,7 +17,7 @@ from core.data import HIDDEN_EXAMPLES, REASON_WORDS
 from core.dataset import ColumnProfile, Dataset
 from core.economics import BusinessCase
 from core.fairness import FairnessReport, suggest_sensitive
-from core.pareto import Budgets, format_metric, tied_with_best
+from core.pareto import AXES, Budgets, format_metric, frontier, tied_with_best
 from core.runtimes import RUNTIME_LABELS, runtime_of
 from core.stats import MetricInfo, metric_info
 from core.store import StudySummary
@@ -221,7 +221,50 @@ _SHORT_VERDICT = {
 }
 
 
-def leaderboard_summary(study: StudyResult, budgets: Budgets | None = None) -> pd.DataFrame:
+#: The reading leaderboard lists every model of a study up to this many; a larger study (a
+#: sweep) lists those a person compares (:func:`leaderboard_focus`), every model staying one
+#: click away in the sortable table.
+READING_ROWS = 25
+
+
+def leaderboard_focus(
+    study: StudyResult, picks: Sequence[str | None], axis: str
+) -> tuple[str, ...] | None:
+    """The models the reading leaderboard lists for a study of more than :data:`READING_ROWS`
+    models: the picks, the two baselines, those on the Pareto frontier of the primary metric
+    against ``axis`` (latency when ``axis`` is not a measured cost) and each family's best, in
+    the study's order; ``None`` (every model) for a smaller study."""
+    if len(study.models) <= READING_ROWS:
+        return None
+    metric = study.primary_metric
+    higher = metric_info(metric).higher_is_better
+    kept = {p for p in picks if p} | {cand.DUMMY_BASELINE, cand.SIMPLE_BASELINE}
+    ok = [m for m in study.models if m.status == "ok" and m.metrics.get(metric) is not None]
+    kept |= set(frontier(ok, metric, axis if axis in AXES else "latency_ms_p50"))
+    best: dict[str, tuple[float, str]] = {}
+    for m in ok:
+        value = m.metrics[metric] if higher else -m.metrics[metric]
+        if m.family not in best or value > best[m.family][0]:
+            best[m.family] = (value, m.name)
+    kept |= {name for _, name in best.values()}
+    return tuple(m.name for m in study.models if m.name in kept)
+
+
+def focus_words(study: StudyResult, focus: Sequence[str] | None) -> str | None:
+    """What a focused leaderboard leaves out, in a sentence; ``None`` when it lists every
+    model."""
+    if focus is None:
+        return None
+    return (
+        f"Listing {len(focus)} of {len(study.models)} models: the picks, the baselines, the "
+        "models on the chart's frontier and each family's best. Every model is in the sortable "
+        "table below."
+    )
+
+
+def leaderboard_summary(
+    study: StudyResult, budgets: Budgets | None = None, focus: Sequence[str] | None = None
+) -> pd.DataFrame:
     """The leaderboard in the fewest columns a person needs to choose, best first, as text that
     fits a slide: the metric with its 95% interval in one cell, the difference with the simple
     baseline with its paired interval and whether it is real, whether the model is tied with the
@@ -252,6 +295,8 @@ def leaderboard_summary(study: StudyResult, budgets: Budgets | None = None) -> p
 
     rows = []
     for m in study.models:
+        if focus is not None and m.name not in focus:
+            continue
         ok = m.status == "ok"
         value = m.metrics.get(metric) if ok else None
         versus = (
@@ -305,11 +350,14 @@ def leaderboard_summary(study: StudyResult, budgets: Budgets | None = None) -> p
     return frame
 
 
-def leaderboard_notes(study: StudyResult) -> list[str]:
-    """What the leaderboard's figures do not say, one sentence per model that has a note or a
-    reason it did not finish: "Neural network (small): Stopped at its iteration limit …"."""
+def leaderboard_notes(study: StudyResult, focus: Sequence[str] | None = None) -> list[str]:
+    """What the leaderboard's figures do not say, one sentence per model (of ``focus``, when
+    given) that has a note or a reason it did not finish: "Neural network (small): Stopped at
+    its iteration limit …"."""
     out = []
     for m in study.models:
+        if focus is not None and m.name not in focus:
+            continue
         note = (m.reason or " ".join(m.notes)).strip()
         if note:
             out.append(f"{m.label}: {note}")

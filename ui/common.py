@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import numpy as np
 import pandas as pd
@@ -32,6 +32,7 @@ from core.store import StudyStore, default_store_dir
 from core.study import StudyResult, prepare_workers
 from core.tables import (
     Formats,
+    focus_words,
     format_time,
     leaderboard_notes,
     leaderboard_summary,
@@ -40,6 +41,8 @@ from core.tables import (
 )
 from core.units import MAX_DECIMALS
 from ui.state import GLOSSARY_PAGE, Icons, Keys, current_dataset, current_study
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -360,13 +363,19 @@ def _unbroken(text: str) -> str:
     return text.replace("−", "−\u2060").replace("under \\$", "under\u00a0\\$")
 
 
-def leaderboard(study: StudyResult, budgets: Budgets | None = None) -> None:
+def leaderboard(
+    study: StudyResult, budgets: Budgets | None = None, focus: Sequence[str] | None = None
+) -> None:
     """The leaderboard: what a person needs to choose, in a table that fits the screen
-    (:func:`core.tables.leaderboard_summary`), and every figure measured in a grid that sorts
-    by any column, one click away."""
-    reading_table(leaderboard_summary(study, budgets))
-    for note in leaderboard_notes(study):
+    (:func:`core.tables.leaderboard_summary`; of a large study, the models of ``focus`` only:
+    :func:`core.tables.leaderboard_focus`), and every figure measured in a grid that sorts by
+    any column, one click away."""
+    reading_table(leaderboard_summary(study, budgets, focus))
+    for note in leaderboard_notes(study, focus):
         st.caption(md(note))
+    left_out = focus_words(study, focus)
+    if left_out:
+        st.caption(left_out)
     with st.expander("Every figure measured, in a table you can sort"):
         board = readable_numbers(leaderboard_view(study, budgets))
         st.dataframe(
@@ -552,6 +561,23 @@ def study_resamples(study: StudyResult) -> Resamples:
     if key not in cache:
         cache[key] = Resamples(study)
     return cast(Resamples, cache[key])
+
+
+#: Views of the study on screen kept per session (a chart, a served study): a rerun that goes
+#: back to a set of choices seen before draws nothing again.
+KEPT_VIEWS = 32
+
+
+def study_view(study: StudyResult, what: str, key: tuple[object, ...], make: Callable[[], T]) -> T:
+    """``make()``, kept for the session under ``what`` and ``key`` while ``study`` is on screen.
+    What it returns is shared between reruns: never change it."""
+    cache, study_key = _study_cache(Keys.VIEWS, study)
+    full = (study_key, what, *key)
+    if full not in cache:
+        while len(cache) >= KEPT_VIEWS:
+            del cache[next(iter(cache))]
+        cache[full] = make()
+    return cast(T, cache[full])
 
 
 def _study_cache(name: str, study: StudyResult) -> tuple[dict[tuple[object, ...], object], object]:

@@ -18,14 +18,16 @@ from core.decision import (
     Choices,
     Decision,
     decide,
+    served,
 )
 from core.errors import TradeoffError
 from core.pareto import format_metric
 from core.runtimes import DEFAULT_RUNTIME_MODE, RUNTIME_LABELS, RUNTIME_MODES
 from core.stats import metric_info
 from core.study import StudyResult
+from core.tables import leaderboard_focus
 from ui.business import entered_inputs
-from ui.common import _study_cache, current_budgets, study_resamples
+from ui.common import _study_cache, current_budgets, leaderboard, study_resamples, study_view
 from ui.state import Keys
 
 
@@ -113,3 +115,19 @@ def follow_decision(key: str, options: list[str], default: str) -> None:
     if current not in options or current == followed.get(key):
         st.session_state[key] = default
         followed[key] = default
+
+
+def served_view(study: StudyResult, decision: Decision) -> StudyResult:
+    """The study as ``decision`` serves it (:func:`core.decision.served`), kept per set of
+    choices: choosing each model's runtime compares its two runtimes' rounds."""
+    return study_view(
+        study, "served", (repr(decision.choices),), lambda: served(study, decision.choices)
+    )
+
+
+def decision_leaderboard(study: StudyResult, decision: Decision) -> None:
+    """The leaderboard of the study as ``decision`` serves it: of a large study (a sweep), the
+    picks, the baselines, the models on the decision's chart frontier and each family's best."""
+    shown = served_view(study, decision)
+    focus = leaderboard_focus(shown, (decision.academic, decision.industry), decision.cost)
+    leaderboard(shown, decision.budgets, focus)

@@ -126,6 +126,7 @@ class Keys:
     BUSINESS_MODEL = "business_model"
     PRICE_AXIS = "price_axis"
     RESAMPLES = "resamples"  # {(study key,): core.economics.Resamples}
+    VIEWS = "views"  # {(study key, what, choices...): a chart or a served study (ui.common)}
     # Fairness: the columns chosen (None: the suggestion), the model looked at, the reports.
     SENSITIVE = "sensitive_columns"
     FAIRNESS_MODEL = "fairness_model"

@@ -6,6 +6,7 @@ Everything here reads the finished study; no widget on this page trains anything
 
 from __future__ import annotations
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from core.decision import (
@@ -14,7 +15,6 @@ from core.decision import (
     chart_models,
     other_runtime_models,
     rule_words,
-    served,
 )
 from core.figures import chart_config, pareto_figure
 from core.glossary import result_terms
@@ -23,8 +23,8 @@ from core.runtimes import RUNTIME_MODES, runtime_summary
 from core.stats import metric_info
 from core.tables import error_in_target_units
 from ui.business import numbers_entered
-from ui.common import glossary_popover, leaderboard, md
-from ui.decision import current_decision, decision_cost
+from ui.common import glossary_popover, md, study_view
+from ui.decision import current_decision, decision_cost, decision_leaderboard
 from ui.state import BUSINESS_PAGE, EXPLAIN_PAGE, Icons, Keys, kept, require_study, widget_key_of
 
 #: The Trade-offs chart's height in pixels: with the pick above it, on the first screen at
@@ -174,18 +174,28 @@ box = st.success if pick else st.warning
 label = study.model(pick).label if pick else "none"
 box(f"**{lens} pick: {md(label)}.** {md(headline)}", icon=Icons.PICK)
 axis = decision.cost
-other_runtime = other_runtime_models(study, decision)
-figure = pareto_figure(
-    chart_models(study, decision),
-    metric,
-    axis,
-    budgets=decision.budgets,
-    academic=decision.academic,
-    industry=decision.industry,
-    other_runtime=other_runtime,
-)
-# A little shorter than other charts: the pick's sentence above it may name a runtime too.
-figure.update_layout(height=TRADEOFFS_HEIGHT)
+
+
+def _chart() -> tuple[go.Figure, bool]:
+    """The chart of the decision's cost, and whether it shows the other runtime too."""
+    other_runtime = other_runtime_models(study, decision)
+    figure = pareto_figure(
+        chart_models(study, decision),
+        metric,
+        axis,
+        budgets=decision.budgets,
+        academic=decision.academic,
+        industry=decision.industry,
+        other_runtime=other_runtime,
+    )
+    # A little shorter than other charts: the pick's sentence above it may name a runtime too.
+    figure.update_layout(height=TRADEOFFS_HEIGHT)
+    return figure, bool(other_runtime)
+
+
+# Drawn once per set of choices and kept: a study of hundreds of models (a sweep) takes a
+# second to draw, and going back to a cost or a budget seen before is instant.
+figure, other_runtime = study_view(study, "trade-offs chart", (repr(decision.choices),), _chart)
 st.plotly_chart(figure, width="stretch", key="pareto", config=chart_config("pareto"))
 # What the chart is of, and what the pick above means, come under it: at 1280×720 the pick and
 # the whole plot fit on the first screen.
@@ -216,7 +226,7 @@ st.caption(
         else ""
     )
 )
-summary = runtime_summary(study)
+summary = study_view(study, "runtime summary", (), lambda: runtime_summary(study))
 if summary:
     st.caption(md(summary))
 _rule_and_budgets()
@@ -240,5 +250,5 @@ st.caption(
     "Best first. A difference with the simple baseline is real only when its 95% interval "
     "excludes zero; otherwise it could be luck of the test rows."
 )
-leaderboard(served(study, decision.choices), decision.budgets)
+decision_leaderboard(study, decision)
 st.page_link(EXPLAIN_PAGE, label="Why do these models decide what they decide?", icon=Icons.EXPLAIN)

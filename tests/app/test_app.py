@@ -19,7 +19,7 @@ from core.data import BINARY_MESSAGE, TARGET_CONSTANT_MESSAGE, load_dataset
 from core.decision import NET_VALUE, Choices, Decision, chart_models, decide
 from core.economics import BusinessInputs
 from core.export import results_json
-from core.figures import DECISION_NAME, OTHER_RUNTIME_NAME, SYMBOL_ONNX
+from core.figures import DECISION_NAME, FRONTIER_NAME, OTHER_RUNTIME_NAME, SYMBOL_ONNX
 from core.pareto import cost_value, frontier
 from core.samples import DEFAULT_SAMPLE, SAMPLES, get_sample, read_sample_bytes
 from core.store import StudyStore
@@ -480,6 +480,48 @@ def test_tradeoffs_shows_chart_recommendation_and_leaderboard(credit_study):
     assert shown["toImageButtonOptions"]["width"] == 1600
     assert shown["displaylogo"] is False
     assert "Up means better balanced accuracy" in texts(at), texts(at)
+
+
+def _crowded(study, n_models: int = 60):
+    """``study`` with copies of its trained models under other names, up to ``n_models``: a
+    sweep's number of models (each family then has many sizes)."""
+    from dataclasses import replace
+
+    ok = [m for m in study.models if m.ok and m.name not in ("dummy", "simple")]
+    copies = [
+        replace(ok[i % len(ok)], name=f"{ok[i % len(ok)].name}_size{i}", label=f"Size {i}")
+        for i in range(n_models - len(study.models))
+    ]
+    return replace(study, models=[*study.models, *copies])
+
+
+def test_a_crowded_study_lists_the_models_a_person_compares(credit_study):
+    crowded = _crowded(credit_study)
+    at = open_app(TRADEOFFS_PAGE, **{Keys.STUDY: crowded})
+    assert_ok(at)
+    reading = shown_table(at.table[0])
+    assert 4 <= len(reading) < 60
+    assert "Listing" in texts(at)
+    assert "of 60 models: the picks, the baselines" in texts(at)
+    assert len(at.dataframe[0].value) == 60  # every model, one click away
+    decision = at.session_state[Keys.DECISIONS]
+    picks = {d.industry for d in decision.values()} | {d.academic for d in decision.values()}
+    labels = set(reading["model"].str.replace(" (ONNX Runtime)", "", regex=False))
+    for name in picks - {None}:
+        assert crowded.model(name).label in labels
+    # The chart draws the other runtime of its named models only: no arrow for the rest.
+    figure = _figure(at)
+    arrows = [a for a in figure["layout"].get("annotations", []) if a.get("showarrow")]
+    named = next(t for t in figure["data"] if t.get("name") == FRONTIER_NAME)["text"]
+    assert len(arrows) <= len(named) + 2
+    # Going back to a cost seen before shows the same chart, drawn once.
+    first = figure
+    at.selectbox(key=widget_key_of(Keys.AXIS)).set_value("size_bytes").run()
+    at.selectbox(key=widget_key_of(Keys.AXIS)).set_value("latency_ms_p50").run()
+    assert_ok(at)
+    assert _figure(at) == first
+    kept = [k for k in at.session_state[Keys.VIEWS] if k[1] == "trade-offs chart"]
+    assert len(kept) == 2
 
 
 def test_axis_lens_and_budgets_rerender_without_retraining(credit_study):

@@ -262,3 +262,37 @@ def test_progress_text_writes_numbers_and_a_dash_never_none(small_binary_study):
     assert text.loc[1, "elapsed (s)"] == "1.5"
     assert "None" not in text.to_string()
     assert text.loc[1, "note"] == ""
+
+
+# --- a crowded leaderboard -----------------------------------------------------------------------
+
+
+def test_a_crowded_leaderboard_lists_the_models_a_person_compares():
+    from types import SimpleNamespace
+
+    from core.pareto import frontier
+    from core.tables import READING_ROWS, focus_words, leaderboard_focus
+    from tests.unit.test_figures import make
+
+    models = [make("dummy", "Baseline", value=0.5, latency=0.01),
+              make("simple", "Linear", value=0.7, latency=0.02)]  # fmt: skip
+    for family in ("Random forest", "XGBoost", "Neural network"):
+        for i in range(15):  # accuracy rises with latency, with a bump
+            value = 0.75 + 0.1 * (i / 15) + (0.02 if i == 7 else 0.0)
+            models.append(make(f"{family}_{i}", family, i, value=value, latency=0.1 * (i + 1)))
+    study = SimpleNamespace(models=models, primary_metric="accuracy")
+    focus = leaderboard_focus(study, ("XGBoost_3", None), "latency_ms_p50")
+    assert focus is not None
+    assert {"dummy", "simple", "XGBoost_3"} <= set(focus)
+    assert set(frontier(models, "accuracy", "latency_ms_p50")) <= set(focus)
+    for family in ("Random forest", "XGBoost", "Neural network"):
+        assert f"{family}_14" in focus  # each family's best
+    assert len(focus) < len(models)
+    assert list(focus) == [m.name for m in models if m.name in focus]  # the study's order
+    assert focus_words(study, focus) == (
+        f"Listing {len(focus)} of 47 models: the picks, the baselines, the models on the "
+        "chart's frontier and each family's best. Every model is in the sortable table below."
+    )
+    small = SimpleNamespace(models=models[:READING_ROWS], primary_metric="accuracy")
+    assert leaderboard_focus(small, (None, None), "size_bytes") is None
+    assert focus_words(small, None) is None
