@@ -72,36 +72,47 @@ def line_label_side(
 
 
 def label_positions(
-    screen: Sequence[tuple[float, float]], labels: Sequence[str], *, marker_px: float = 16.0
-) -> list[str]:
+    screen: Sequence[tuple[float, float]],
+    labels: Sequence[str],
+    *,
+    marker_px: float = 16.0,
+    optional: Sequence[bool] | None = None,
+) -> list[str | None]:
     """A plotly ``textposition`` for each labelled point so that no two labels overlap and no
     label covers another point, where that is possible (else the place that covers least).
 
     ``screen`` are the points' places in the plot, from 0 to 1 across and up (as drawn: an axis
     drawn reversed is already flipped). Each label is tried in :data:`LABEL_POSITIONS` order,
-    on a plot of :data:`LABEL_AREA_PX`, and must stay inside it."""
+    on a plot of :data:`LABEL_AREA_PX`, and must stay inside it. A label marked ``optional``
+    (a crowded chart's) is placed after the others, and only where it overlaps no other label:
+    else its position is ``None`` and the point is named on hover only."""
     width_px, height_px = LABEL_AREA_PX
     centres = [(x * width_px, y * height_px) for x, y in screen]
     half = marker_px / 2
     markers = [(cx - half, cy - half, cx + half, cy + half) for cx, cy in centres]
+    maybe = list(optional) if optional is not None else [False] * len(labels)
     placed: list[Box] = []
-    out = []
-    for i, ((cx, cy), label) in enumerate(zip(centres, labels, strict=True)):
+    out: list[str | None] = [None] * len(labels)
+    for i in sorted(range(len(labels)), key=lambda k: maybe[k]):  # the optional ones last
+        cx, cy = centres[i]
         others = [m for j, m in enumerate(markers) if j != i]
-        best: tuple[float, str, Box] | None = None
+        best: tuple[float, str, Box, bool] | None = None
         for rank, position in enumerate(LABEL_POSITIONS):
-            box = _point_label_box(cx, cy, label, position, half)
+            box = _point_label_box(cx, cy, label := labels[i], position, half)
             outside = max(0.0, -box[0]) + max(0.0, box[2] - width_px * 1.08)
             outside += max(0.0, -5 - box[1]) + max(0.0, box[3] - height_px - 5)
-            covered = sum(_overlap_area(box, b) for b in (*placed, *others))
+            on_labels = sum(_overlap_area(box, b) for b in placed)
+            covered = on_labels + sum(_overlap_area(box, b) for b in others)
             cost = covered + 50 * outside + rank * 1e-3  # ties keep the earlier position
             if best is None or cost < best[0]:
-                best = (cost, position, box)
+                best = (cost, position, box, on_labels == 0 and outside == 0)
             if covered == 0 and outside == 0:
                 break
-        assert best is not None
+        assert best is not None, label
+        if maybe[i] and not best[3]:
+            continue  # it would cover another label: named on hover only
         placed.append(best[2])
-        out.append(best[1])
+        out[i] = best[1]
     return out
 
 

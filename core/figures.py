@@ -11,6 +11,7 @@ import html
 import math
 import re
 import zlib
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -302,6 +303,17 @@ CROWDED = 40
 DENSE_FAMILY = 6
 
 
+def family_line_words(models: Sequence[Any]) -> str:
+    """How the chart of ``models`` joins the sizes of a family, in words for its caption."""
+    sizes = Counter(getattr(m, "family", "Other") for m in models if m.status == "ok")
+    if any(n > DENSE_FAMILY for n in sizes.values()):
+        return (
+            "A family of many sizes (a sweep) is a thin line through its own best sizes, its "
+            "other sizes dots; dotted lines join the sizes of a smaller family."
+        )
+    return "Dotted lines join sizes of one family."
+
+
 def _family_curve(
     family: str, members: list[tuple[Any, float, float]], scale: float, cost_better_low: bool,
     metric_better_high: bool,
@@ -575,7 +587,13 @@ def pareto_figure(
         )
 
     screen = [(x_share(by_name[n][0]), y_share(by_name[n][1])) for n in frontier_names]
-    places = label_positions(screen, [labels[n] for n in frontier_names])
+    # On a crowded chart (a sweep) a frontier model other than a pick is named only where its
+    # name covers no other name; every model is named on hover.
+    places = label_positions(
+        screen,
+        [labels[n] for n in frontier_names],
+        optional=[named_only and n not in (academic, industry) for n in frontier_names],
+    )
     fig.add_trace(
         go.Scatter(
             x=[by_name[n][0] for n in frontier_names],
@@ -586,9 +604,10 @@ def pareto_figure(
             # Frontier models are named on the chart, placed so no two names overlap; the
             # others are named on hover.
             text=[
-                label_text(labels[n], pos) for n, pos in zip(frontier_names, places, strict=True)
+                label_text(labels[n], pos) if pos else ""
+                for n, pos in zip(frontier_names, places, strict=True)
             ],
-            textposition=places,
+            textposition=[pos or "top center" for pos in places],
             textfont={"size": 11, "color": "#222222"},
             cliponaxis=False,  # a label near the edge is drawn whole, not cut
             hoverinfo="skip",
@@ -634,7 +653,9 @@ def pareto_figure(
 
     drawn = [(x_share(x), y_share(y * scale)) for _, x, y in [*points, *pairs]]
     named = [
-        (*xy, labels[n], pos) for n, xy, pos in zip(frontier_names, screen, places, strict=True)
+        (*xy, labels[n], pos)
+        for n, xy, pos in zip(frontier_names, screen, places, strict=True)
+        if pos is not None
     ]
     for baseline, words, above in (
         (DUMMY_BASELINE, "Dummy baseline", False),

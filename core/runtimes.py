@@ -283,10 +283,18 @@ def runtime_summary(study: StudyResult) -> str:
         many = "it answers" if len(clear) == 1 else "they answer"
         which = "" if len(clear) == len(done) else f" ({len(clear)} of them clearly)"
         text += f"; served compiled, {many} one row {span} faster (p50){which}"
-    failed = [m for m in ok if not compiled(m) and m.onnx_problem]
-    if failed:
+    failed: dict[tuple[str, str], list[Any]] = {}  # (family, why) -> its models
+    for m in ok:
+        if not compiled(m) and m.onnx_problem:
+            failed.setdefault((m.family, str(m.onnx_problem).rstrip(".")), []).append(m)
+    if failed:  # the sizes of a sweep that fail alike are said once
         text += ". Not compiled: " + join_words(
-            [f"{m.label} ({str(m.onnx_problem).rstrip('.')})" for m in failed]
+            [
+                f"{models[0].label} ({why})"
+                if len(models) == 1
+                else f"{len(models)} {family.lower()} models ({why})"
+                for (family, why), models in failed.items()
+            ]
         )
     return text + "."
 

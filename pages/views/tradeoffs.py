@@ -16,7 +16,7 @@ from core.decision import (
     other_runtime_models,
     rule_words,
 )
-from core.figures import chart_config, pareto_figure
+from core.figures import chart_config, family_line_words, pareto_figure
 from core.glossary import result_terms
 from core.pareto import COST_AXES, DEFAULT_USD_PER_VCPU_HOUR, USD_PER_VCPU_HOUR_SOURCE
 from core.runtimes import RUNTIME_MODES, runtime_summary
@@ -217,8 +217,8 @@ st.caption(
     f"they never saw in training. Each dot is a model. Up means better {words} (bars show "
     f"its 95% interval); {left_is}. "
     "Models on the solid line are the best you can get for their cost; faded ones are beaten "
-    "on both. The gold star is the decision. Dotted lines join sizes of one family; "
-    "horizontal lines mark the baselines; red shading is over budget."
+    f"on both. The gold star is the decision. {family_line_words(study.models)} "
+    "Horizontal lines mark the baselines; red shading is over budget."
     + (
         " Diamonds are served from ONNX Runtime; a hollow marker is the same model from the "
         "other runtime, and its arrow points from scikit-learn to ONNX Runtime."

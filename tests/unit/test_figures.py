@@ -621,3 +621,49 @@ def test_three_hundred_models_label_only_the_frontier():
     for trace in fig.data:
         if trace.name != FRONTIER_NAME:
             assert "text" not in str(trace.mode or "")
+
+
+def test_a_crowded_chart_names_the_picks_and_only_the_names_that_fit():
+    models = _sweep_models(150)
+    front = frontier(models, "accuracy", "latency_ms_p50")
+    pick = front[len(front) // 2]
+    fig = pareto_figure(models, "accuracy", "latency_ms_p50", industry=pick, academic=front[-1])
+    named = next(t for t in fig.data if t.name == FRONTIER_NAME)
+    by_label = {m.name: m.label for m in models}
+    for must in (pick, front[-1]):
+        assert by_label[must] in named.text[front.index(must)]
+    shown = [text for text in named.text if text]
+    assert 2 <= len(shown) < len(front)  # names that would cover others: on hover only
+    from core.figures import LABEL_POSITIONS
+
+    assert set(named.textposition) <= set(LABEL_POSITIONS)
+
+
+def test_optional_labels_never_cover_another_label():
+    from core.chart_labels import LABEL_AREA_PX, _overlap_area, _point_label_box, label_positions
+
+    screen = [(0.5, 0.5)] * 12  # twelve models at one place: not every name can fit
+    labels = [f"Model number {i}" for i in range(12)]
+    optional = [i != 5 for i in range(12)]
+    places = label_positions(screen, labels, optional=optional)
+    assert places[5] is not None  # the one that must be named is
+    assert 1 <= places.count(None) <= 11
+    centre = (0.5 * LABEL_AREA_PX[0], 0.5 * LABEL_AREA_PX[1])
+    boxes = [
+        _point_label_box(*centre, labels[i], pos, 8.0)
+        for i, pos in enumerate(places)
+        if pos is not None
+    ]
+    for a in range(len(boxes)):
+        for b in range(a + 1, len(boxes)):
+            assert _overlap_area(boxes[a], boxes[b]) == 0
+    assert None not in label_positions(screen, labels)  # none optional: every one named
+
+
+def test_the_caption_says_how_a_family_is_drawn():
+    from core.figures import family_line_words
+
+    assert family_line_words(_sweep_models(4)) == "Dotted lines join sizes of one family."
+    assert family_line_words(_sweep_models(30)).startswith(
+        "A family of many sizes (a sweep) is a thin line through its own best sizes"
+    )

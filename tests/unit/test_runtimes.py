@@ -248,3 +248,30 @@ def test_a_hostile_graph_is_refused() -> None:
         comp.check_graph(custom.SerializeToString())
     with pytest.raises(comp.GraphRefused, match="not an ONNX graph"):
         comp.check_graph(b"\x00garbage" * 10)
+
+
+def test_the_sizes_of_a_sweep_that_fail_alike_are_named_once() -> None:
+    why = "HistGradientBoostingClassifier could not be compiled to ONNX (no converter)"
+    models = [
+        SimpleNamespace(
+            status="ok", onnx=None, family="Gradient boosting", label=f"Gradient boosting {i}",
+            onnx_problem=f"{why}.",
+        )
+        for i in range(20)
+    ] + [
+        SimpleNamespace(
+            status="ok", onnx=None, family="Baseline", label="Dummy baseline",
+            onnx_problem="ONNX has no converter for DummyClassifier.",
+        ),
+        SimpleNamespace(
+            status="ok", onnx=None, family="Gradient boosting", label="Gradient boosting 99",
+            onnx_problem="Not offered as compiled: it predicts another class on 1 of 9 rows.",
+        ),
+    ]  # fmt: skip
+    summary = runtime_summary(SimpleNamespace(models=models))  # type: ignore[arg-type]
+    assert summary == (
+        "0 of 22 models compiled to ONNX Runtime and predict as scikit-learn does on every "
+        f"held-out row. Not compiled: 20 gradient boosting models ({why}), Dummy baseline (ONNX "
+        "has no converter for DummyClassifier) and Gradient boosting 99 (Not offered as "
+        "compiled: it predicts another class on 1 of 9 rows)."
+    )
