@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from benchmarks import (
+    bench_big,
     bench_decision,
     bench_explain,
     bench_rerun,
@@ -20,6 +21,7 @@ BENCHMARKS = {
     "decision": bench_decision.main,
     "stats": bench_stats.main,
     "sweep": bench_sweep.main,
+    "big": bench_big.main,
 }
 
 

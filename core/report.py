@@ -17,6 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
+from core import candidates as cand
 from core.data import REASON_WORDS
 from core.decision import (
     Decision,
@@ -39,11 +40,13 @@ from core.glossary import report_terms
 from core.pareto import AXES, COST_AXES, Budgets
 from core.results import compute_sentence, environment, rows_sentence
 from core.stats import metric_info
-from core.study import StudyResult
+from core.study import ModelResult, StudyResult
 from core.tables import (
     Formats,
     business_frame,
+    focus_words,
     gaps_summary,
+    leaderboard_focus,
     leaderboard_notes,
     leaderboard_summary,
     privacy_frame,
@@ -225,6 +228,7 @@ def _methods(study: StudyResult) -> str:
         "the length of its saved file. Money uses "
         f"${cfg.usd_per_vcpu_hour:g} per vCPU-hour, for batches and for one request at a time."
     )
+    swept = {s.name for s in cand.SWEEP}
     rows = [
         {
             "model": m.label,
@@ -233,11 +237,30 @@ def _methods(study: StudyResult) -> str:
             "outcome": "finished" if m.ok else f"{m.status}: {m.reason}",
         }
         for m in study.models
+        if m.name not in swept
     ]
+    families: dict[str, list[ModelResult]] = {}
+    for m in study.models:
+        if m.name in swept:
+            families.setdefault(m.family, []).append(m)
+    for family, sizes in families.items():  # a sweep's sizes: one row a family
+        sizes.sort(key=lambda m: m.rung)
+        failed = [m for m in sizes if not m.ok]
+        rows.append(
+            {
+                "model": f"{family}: {len(sizes)} more sizes (the sweep)",
+                "family": family,
+                "what it is": f"A grid of sizes, from {sizes[0].label} to {sizes[-1].label}.",
+                "outcome": "all finished"
+                if not failed
+                else f"{len(sizes) - len(failed)} finished; "
+                + "; ".join(f"{m.label}: {m.status}: {m.reason}" for m in failed),
+            }
+        )
     return _p(first) + _p(second) + table_html(pd.DataFrame(rows))
 
 
-def _leaderboard(study: StudyResult, budgets: Budgets) -> str:
+def _leaderboard(study: StudyResult, budgets: Budgets, decision: Decision) -> str:
     caption = _p(
         "Best first. A difference with the simple baseline is real only when its 95% interval "
         "excludes zero; otherwise it could be luck of the held-out rows. Every figure measured "
@@ -245,8 +268,17 @@ def _leaderboard(study: StudyResult, budgets: Budgets) -> str:
         "notes, is in the leaderboard CSV.",
         "caption",
     )
-    notes = "".join(_p(note, "caption") for note in leaderboard_notes(study))
-    return table_html(leaderboard_summary(study, budgets)) + notes + caption
+    focus = leaderboard_focus(study, (decision.academic, decision.industry), decision.cost)
+    notes = "".join(_p(note, "caption") for note in leaderboard_notes(study, focus))
+    table = table_html(leaderboard_summary(study, budgets, focus)) + notes
+    if focus is not None:  # every model still in the file, one click away
+        table += _p(str(focus_words(study, focus)).replace("sortable table below", "table below"))
+        table += (
+            f"<details><summary>Every model ({len(study.models)})</summary>"
+            + table_html(leaderboard_summary(study, budgets))
+            + "</details>"
+        )
+    return table + caption
 
 
 def _pareto(study: StudyResult, decision: Decision) -> str:
@@ -444,7 +476,7 @@ def build_report(
         ("Summary", _summary(study, decision)),
         ("The data", _data(study)),
         ("How the models were measured", _methods(study)),
-        ("Leaderboard", _leaderboard(served(study, decision.choices), budgets)),
+        ("Leaderboard", _leaderboard(served(study, decision.choices), budgets, decision)),
         ("Accuracy against each cost", _pareto(study, decision)),
     ]
     if explanation is not None:

@@ -140,3 +140,34 @@ def test_tables_escape_and_format_cells() -> None:
     assert "−$1.23k" in out
     assert ">0.1<" in out
     assert ">yes<" in out
+
+
+def test_a_sweep_is_reported_in_rows_a_person_reads(hostile_study) -> None:  # type: ignore[no-untyped-def]
+    """A study of a sweep's sizes: the candidates table has one row per family's sizes, the
+    leaderboard the models a person compares, and every model one click away."""
+    from dataclasses import replace
+
+    from core import candidates as cand
+
+    study, _ = hostile_study
+    tree = study.model("decision_tree")
+    sizes = [s for s in cand.SWEEP if s.family == "Random forest"]
+    swept = [
+        replace(
+            tree,
+            name=s.name,
+            label=s.label,
+            family=s.family,
+            rung=s.rung,
+            description=s.description,
+        )
+        for s in sizes
+    ]
+    crowded = replace(study, models=[*study.models, *swept])
+    page = build_report(crowded)
+    assert f"Random forest: {len(sizes)} more sizes (the sweep)" in page
+    assert f"from {html.escape(sizes[0].label)} to {html.escape(sizes[-1].label)}" in page
+    assert f"<details><summary>Every model ({len(crowded.models)})</summary>" in page
+    assert f"of {len(crowded.models)} models: the picks, the baselines" in page
+    board = page[page.index("<h2>Leaderboard</h2>") : page.index("<details>")]
+    assert board.count("<tr>") < len(crowded.models)
