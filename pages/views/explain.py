@@ -6,6 +6,7 @@ widget here never recomputes one.
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from core import candidates as cand
@@ -19,6 +20,7 @@ from core.explain_figures import (
     waterfall_figure,
 )
 from core.figures import chart_config
+from core.tables import text_frame
 from core.units import format_number
 from ui.common import cached_explanation, glossary_popover, md
 from ui.decision import current_decision, follow_decision
@@ -129,7 +131,9 @@ with one_row:
         "this row pushed it up or down; the top is this row's prediction."
     )
     with st.expander("This row's values"):
-        st.dataframe(expl.data.loc[[row]].T.rename(columns={row: "value"}), width="stretch")
+        values = expl.data.loc[row]  # numbers and text: each written as a person would
+        shown = pd.DataFrame({"column": values.index, "value": values.to_list()})
+        st.dataframe(text_frame(shown), width="stretch", hide_index=True)
 
 with compare:
     names = list(models)

@@ -744,6 +744,10 @@ def test_explain_model_picker_row_picker_and_compare(credit_study):
     position = list(credit_study.eval_index).index(row)
     assert model.predictions.y_pred[position] != credit_study.dataset.y[row]
     assert_ok(at)
+    # The row's values, numbers and text in one column, each written as text for people.
+    values = next(d.value for d in at.dataframe if list(d.value.columns) == ["column", "value"])
+    assert all(isinstance(v, str) for v in values["value"])
+    assert "credit_amount" in set(values["column"])
     # Compare: simple baseline vs the most accurate model by default, with a verdict in words.
     assert at.selectbox(key="compare_a").value == "simple"
     assert at.selectbox(key="compare_b").value == credit_study.decision.academic
