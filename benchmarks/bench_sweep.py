@@ -15,7 +15,6 @@ training CPU time; writes ``benchmarks/results/sweep.json``.
 from __future__ import annotations
 
 import json
-import logging
 import os
 import platform
 import time
@@ -24,7 +23,7 @@ from pathlib import Path
 
 from benchmarks.bench_study import SEED, floor_seconds, synthetic_frame
 from core import candidates as cand
-from core.cluster import THREAD_ENV
+from core.cluster import local_cluster
 from core.data import prepare_dataset
 from core.pareto import frontier
 from core.study import StudyConfig, StudyResult, prepare_workers, run_study
@@ -50,8 +49,6 @@ def _timed(dataset, config: StudyConfig) -> tuple[StudyResult, float, float]:  #
 
 
 def main() -> None:
-    from distributed import LocalCluster
-
     dataset = prepare_dataset(synthetic_frame(), "label", name="synthetic_100k.csv")
     names = cand.resolve_names(None, dataset.task, sweep=True)
     families = Counter(cand.get_candidate(n).family for n in names)
@@ -70,14 +67,7 @@ def main() -> None:
           f" (latency phase {local_latency_s:.1f} s)")  # fmt: skip
 
     started = time.perf_counter()
-    with LocalCluster(
-        n_workers=DASK_WORKERS,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=":0",
-        silence_logs=logging.ERROR,
-        env=THREAD_ENV,
-    ) as cluster:
+    with local_cluster(DASK_WORKERS) as cluster:
         cluster_start_s = time.perf_counter() - started
         dask_config = StudyConfig(seed=SEED, sweep=True, cluster=cluster.scheduler_address)
         on_dask, dask_s, dask_latency_s = _timed(dataset, dask_config)

@@ -59,9 +59,37 @@ CONNECT_TIMEOUT_S = 20.0
 STARTUP_S = 120.0
 #: A model whose worker is lost is trained this many times in all before it is recorded failed.
 ATTEMPTS = 2
+#: Models in flight per worker: one training and one waiting behind it, so that a worker never
+#: idles while the study reads a finished model (its time limit counts from its start).
+IN_FLIGHT = 2
 #: Where workers say that a model arrived and that its training started (a Dask event topic).
 TOPIC = "tradeoff-explorer-models"
 _POLL_S = 0.25
+
+
+#: Dask settings of the workers this module starts (``--cluster local``): Dask's statistical
+#: profiler samples every thread's stack a hundred times a second, taking the GIL from the model
+#: that trains. Workers started by ``dask worker`` take the same from the environment:
+#: ``DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False``.
+WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
+
+
+def local_cluster(n_workers: int, *, threads_per_worker: int = 1) -> Any:
+    """A :class:`distributed.LocalCluster` of ``n_workers`` worker processes on this machine,
+    each ``threads_per_worker`` threads (one for a study), with OpenMP and BLAS limited to one
+    thread and Dask's profiler off (:data:`WORKER_CONFIG`). Close it when done."""
+    import dask
+    from distributed import LocalCluster
+
+    with dask.config.set(WORKER_CONFIG), without_script_main():
+        return LocalCluster(
+            n_workers=n_workers,
+            threads_per_worker=threads_per_worker,
+            processes=True,
+            dashboard_address=":0",  # any free port, never a clash
+            silence_logs=logging.ERROR,
+            env=THREAD_ENV,
+        )
 
 
 def scheduler_address(value: str | None = None) -> str | None:
@@ -190,19 +218,10 @@ class DaskTrainer:
         self._client = self._cluster = None
 
     def _connect(self) -> None:
-        from distributed import Client, LocalCluster
+        from distributed import Client
 
         if self.address == LOCAL:
-            n = self.n_workers or os.cpu_count() or 1
-            with without_script_main():
-                self._cluster = LocalCluster(
-                    n_workers=n,
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=":0",  # any free port, never a clash
-                    silence_logs=logging.ERROR,
-                    env=THREAD_ENV,
-                )
+            self._cluster = local_cluster(self.n_workers or os.cpu_count() or 1)
             target: Any = self._cluster
         else:
             target = self.address
@@ -262,9 +281,9 @@ class DaskTrainer:
 
 
 class _Run:
-    """One study's models on the cluster: at most one in flight per worker, slowest first (the
-    order of ``tasks``), so a model's clock starts when it starts and the workers finish close
-    together."""
+    """One study's models on the cluster: at most :data:`IN_FLIGHT` per worker, slowest first
+    (the order of ``tasks``), so the workers finish close together; a model's clock starts when
+    its worker starts it."""
 
     def __init__(
         self,
@@ -288,6 +307,7 @@ class _Run:
         self.events: queue.SimpleQueue[dict[str, Any]] = queue.SimpleQueue()
         self.wake = threading.Event()
         self.stopped: set[str] = set()
+        self.said_training: set[str] = set()
         dataset = tasks[0].dataset
         assert dataset is not None, "every task carries the study's dataset"
         self.dataset = dataset
@@ -323,19 +343,21 @@ class _Run:
             self.wake.set()
 
     def _free_workers(self) -> list[str]:
-        """Workers with none of this study's models, and not being stopped."""
-        taken = {self.worker.get(name) for name in self.running} | self.stopped
-        return [w for w in sorted(self.client.nthreads()) if w not in taken]
+        """A place for each model that can go to a worker now: every worker not being stopped
+        with fewer than :data:`IN_FLIGHT` of this study's models, the least busy first."""
+        load = Counter(self.worker.get(name) for name in self.running)
+        workers = [w for w in sorted(self.client.nthreads()) if w not in self.stopped]
+        return [w for level in range(IN_FLIGHT) for w in workers if load[w] <= level]
 
     def _submit(self) -> None:
+        """The next models, slowest first; each says it is training when its worker starts it
+        (:meth:`_read_events`), not while it waits there behind another."""
         free = self._free_workers() if self.pending else []
         while self.pending and free:
-            task = self.pending.popleft()
-            self._start(task, free.pop(0))
-            self.notify(task.name, "training")
+            self._start(self.pending.popleft(), free.pop(0))
 
     def _start(self, task: Task, worker: str | None) -> None:
-        """Submit ``task`` to ``worker`` (each model on a worker of its own; another worker
+        """Submit ``task`` to ``worker`` (Dask may move it to another that is idle; another worker
         only if that one is lost), or to any worker with ``None``."""
         future = self.client.submit(
             _train_on_worker,
@@ -370,6 +392,8 @@ class _Run:
                 continue
             if message.get("stage") == "training":
                 self.started[name] = time.perf_counter()
+                if self.attempts[name] <= 1:  # a retry said so when it arrived
+                    self._training(name)
                 continue
             self.attempts[name] += 1
             self.worker[name] = str(message.get("worker"))
@@ -406,6 +430,12 @@ class _Run:
         if self.data.status != "finished":
             self.data = self.client.scatter(self.dataset, broadcast=True, hash=False)
 
+    def _training(self, name: str) -> None:
+        """Say once that ``name`` trains (its worker's word may come after its outcome)."""
+        if name not in self.said_training:
+            self.said_training.add(name)
+            self.notify(name, "training")
+
     def _finished(self, name: str, outcome: Outcome) -> None:
         from core.trust import ModelFileError, load_model
 
@@ -421,6 +451,7 @@ class _Run:
                 outcome = Outcome(
                     name, "failed", f"Its fitted model came back from the cluster refused: {exc}."
                 )
+        self._training(name)
         self.done[name] = outcome
         self.notify.trained(outcome)
 

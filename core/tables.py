@@ -233,7 +233,8 @@ def leaderboard_focus(
     """The models the reading leaderboard lists for a study of more than :data:`READING_ROWS`
     models: the picks, the two baselines, those on the Pareto frontier of the primary metric
     against ``axis`` (latency when ``axis`` is not a measured cost) and each family's best, in
-    the study's order; ``None`` (every model) for a smaller study."""
+    the study's order; ``None`` (every model) for a smaller study or when every model is one of
+    those."""
     if len(study.models) <= READING_ROWS:
         return None
     metric = study.primary_metric
@@ -247,7 +248,8 @@ def leaderboard_focus(
         if m.family not in best or value > best[m.family][0]:
             best[m.family] = (value, m.name)
     kept |= {name for _, name in best.values()}
-    return tuple(m.name for m in study.models if m.name in kept)
+    focus = tuple(m.name for m in study.models if m.name in kept)
+    return None if len(focus) == len(study.models) else focus
 
 
 def focus_words(study: StudyResult, focus: Sequence[str] | None) -> str | None:

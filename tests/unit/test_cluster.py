@@ -3,7 +3,6 @@ retried once, time limits honoured, and workers that would not train alike refus
 
 from __future__ import annotations
 
-import logging
 import os
 import signal
 import threading
@@ -15,7 +14,7 @@ import pytest
 from sklearn.datasets import make_classification
 
 from core import cluster
-from core.cluster import SCHEDULER_ENV, THREAD_ENV, scheduler_address
+from core.cluster import SCHEDULER_ENV, scheduler_address
 from core.errors import ConfigError
 from core.study import StudyConfig, run_study
 from tests.unit.conftest import make_dataset
@@ -31,14 +30,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def dask_cluster():
     """Two worker processes, one thread each, as ``dask worker --nthreads 1`` starts them."""
-    with distributed.LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=":0",  # any free port, never a clash
-        silence_logs=logging.ERROR,
-        env=THREAD_ENV,
-    ) as running:
+    with cluster.local_cluster(2) as running:
         yield running
 
 
@@ -246,13 +238,7 @@ def test_workers_with_other_package_versions_are_refused(binary_dataset, dask_cl
 
 
 def test_workers_with_several_threads_are_refused(binary_dataset):
-    with distributed.LocalCluster(
-        n_workers=1,
-        threads_per_worker=2,
-        processes=True,
-        dashboard_address=":0",  # any free port, never a clash
-        silence_logs=logging.ERROR,
-    ) as crowded:
+    with cluster.local_cluster(1, threads_per_worker=2) as crowded:
         config = StudyConfig(models=("decision_tree",), cluster=crowded.scheduler_address)
         with pytest.raises(ConfigError, match=r"runs 2 threads.*--nthreads 1"):
             run_study(binary_dataset, config)

@@ -86,6 +86,32 @@ def test_timed_fit_fits_in_place_and_times_positive(name, binary_dataset):
     assert np.isfinite([timing.train_s, timing.train_cpu_s]).all()
 
 
+def test_the_training_cpu_time_is_the_fitting_thread_s(binary_dataset):
+    """A busy thread elsewhere in the process (a Dask worker's event loop, the app's server)
+    adds nothing to a model's training CPU time; the process's CPU time would count it."""
+    import threading
+    import time
+
+    stop = threading.Event()
+
+    def spin() -> None:
+        while not stop.is_set():
+            sum(range(1000))
+
+    spinner = threading.Thread(target=spin, daemon=True)
+    pipeline = get_candidate("random_forest_small").build(binary_dataset, seed=0)
+    spinner.start()
+    try:
+        process0 = time.process_time()
+        timing = timed_fit(pipeline, binary_dataset.X, binary_dataset.y)
+        process_cpu_s = time.process_time() - process0
+    finally:
+        stop.set()
+        spinner.join()
+    assert timing.train_cpu_s <= timing.train_s * 1.05 + 0.01  # one thread: at most the wall
+    assert process_cpu_s > timing.train_cpu_s * 1.3  # the spinner's share, not counted
+
+
 def test_timed_fit_propagates_a_failing_fit(binary_dataset):
     pipeline = get_candidate("decision_tree").build(binary_dataset, seed=0)
     with pytest.raises(ValueError, match="colour"):

@@ -296,3 +296,7 @@ def test_a_crowded_leaderboard_lists_the_models_a_person_compares():
     small = SimpleNamespace(models=models[:READING_ROWS], primary_metric="accuracy")
     assert leaderboard_focus(small, (None, None), "size_bytes") is None
     assert focus_words(small, None) is None
+    # every model on the frontier (accuracy rises with latency, no bumps): nothing to leave out
+    rising = [make(f"m{i}", f"F{i % 3}", value=0.5 + i / 100, latency=i + 1.0) for i in range(30)]
+    everyone = SimpleNamespace(models=rising, primary_metric="accuracy")
+    assert leaderboard_focus(everyone, (None, None), "latency_ms_p50") is None
