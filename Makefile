@@ -44,13 +44,14 @@ types: $(VENV)/.installed-dev
 	$(PY) -m mypy
 
 unit: $(VENV)/.installed-dev
-	$(PY) -m pytest tests/unit tests/app -m "not e2e"
+	$(PY) -m pytest -n auto --dist loadfile tests/unit tests/app -m "not e2e"
 
 e2e: $(VENV)/.installed-dev chromium
 	$(PY) -m pytest tests/e2e
 
+# On every core; a test file runs whole on one worker (the browser tests share their app).
 test: $(VENV)/.installed-dev chromium lint types
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist loadfile
 
 bench: $(VENV)/.installed-dev
 	$(PY) -m benchmarks

@@ -318,7 +318,7 @@ class _Run:
         try:
             # Once to every worker, never once per task; a worker that joins later fetches it
             # from another.
-            self.data = client.scatter(self.dataset, broadcast=True, hash=False)
+            self.data = self._scatter()
             while self.pending or self.running:
                 self._submit()
                 self._wait()
@@ -428,7 +428,22 @@ class _Run:
     def _keep_data(self) -> None:
         """The table on the workers again, if the workers that held it are gone."""
         if self.data.status != "finished":
-            self.data = self.client.scatter(self.dataset, broadcast=True, hash=False)
+            self.data = self._scatter()
+
+    def _scatter(self) -> Any:
+        """The table sent once to every worker. With none (all stopped or lost, their nannies
+        starting new ones), it waits up to :data:`STARTUP_S` for one: Dask refuses to broadcast
+        to no worker. ``TimeoutError`` when none comes."""
+        deadline = time.monotonic() + STARTUP_S
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"no worker joined in {STARTUP_S:.0f} s")
+            self.client.wait_for_workers(1, timeout=left)
+            try:
+                return self.client.scatter(self.dataset, broadcast=True, hash=False)
+            except ValueError:  # the workers went between the wait and the broadcast
+                time.sleep(_POLL_S)
 
     def _training(self, name: str) -> None:
         """Say once that ``name`` trains (its worker's word may come after its outcome)."""

@@ -20,8 +20,13 @@ TRAIN_TIMEOUT_MS = 240_000
 
 
 def _wait_idle(page) -> None:  # type: ignore[no-untyped-def]
-    """Until Streamlit has finished the current run (its status widget disappears)."""
+    """Until Streamlit has finished the current run: the app says its script is not running
+    (the state the frontend sets as soon as a widget asks for a rerun, so a rerun that has not
+    begun on a busy machine is waited for too) and its status widget is gone."""
     page.wait_for_timeout(300)
+    page.locator("[data-testid=stApp][data-test-script-state=notRunning]").wait_for(
+        timeout=TRAIN_TIMEOUT_MS
+    )
     page.get_by_test_id("stStatusWidget").wait_for(state="detached", timeout=TRAIN_TIMEOUT_MS)
     page.wait_for_timeout(500)
 

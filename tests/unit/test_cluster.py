@@ -259,3 +259,27 @@ def test_a_local_cluster_is_started_for_the_study_and_stopped(binary_dataset):
     assert all(m.ok for m in study.models)
     left = {t.name for t in threading.enumerate()} - before
     assert not any("dask" in name.lower() for name in left)
+
+
+def test_the_table_waits_for_a_worker_when_every_worker_is_gone():
+    """Dask refuses to broadcast to no worker ("Can not use replicate to delete data"): after
+    a time limit stopped the last worker, the table waits for the one its nanny starts."""
+    from types import SimpleNamespace
+
+    from core.cluster import _Run
+
+    calls: list[str] = []
+
+    class Client:
+        def wait_for_workers(self, n: int, timeout: float) -> None:
+            calls.append("wait")
+
+        def scatter(self, data, broadcast: bool, hash: bool):  # type: ignore[no-untyped-def]
+            calls.append("scatter")
+            if calls.count("scatter") == 1:  # the workers went between the wait and the send
+                raise ValueError("Can not use replicate to delete data")
+            return "future"
+
+    run = SimpleNamespace(client=Client(), dataset="table")
+    assert _Run._scatter(run) == "future"  # type: ignore[arg-type]
+    assert calls == ["wait", "scatter", "wait", "scatter"]

@@ -240,6 +240,7 @@ def _zip_without_schema() -> bytes:
         (_skops({"__class__": "x"})[:40], "a damaged or non-skops file"),
         (_zip_without_schema(), "no schema.json (not a skops file)"),
     ],
+    ids=["not a zip", "a cut zip", "a zip without a schema"],  # the zip bytes hold a time
 )
 def test_a_file_that_is_not_a_skops_file_is_refused(data: bytes, problem: str) -> None:
     assert schema_problems(data, TRUSTED_TYPES, TRUSTED_LOADERS, MAX_SCHEMA_BYTES) == [problem]
