@@ -3,7 +3,8 @@ scheduled by Dask.
 
 - The dataset is scattered to every worker once (broadcast); each task carries only its model's
   name, folds and seed.
-- One model per worker process at a time: workers must run one thread each (``dask worker
+- One model trains per worker process at a time, and one more waits behind it (so a worker
+  never idles while the study reads a result): workers must run one thread each (``dask worker
   --nthreads 1``); OpenMP and BLAS are limited to one thread before a worker starts, and again
   inside :func:`core.training.train_safely`.
 - A model over its time limit is recorded as such and its worker process stopped (its nanny
@@ -24,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import importlib
+import itertools
 import logging
 import os
 import queue
@@ -308,6 +310,7 @@ class _Run:
         self.wake = threading.Event()
         self.stopped: set[str] = set()
         self.said_training: set[str] = set()
+        self.submissions = itertools.count()
         dataset = tasks[0].dataset
         assert dataset is not None, "every task carries the study's dataset"
         self.dataset = dataset
@@ -364,7 +367,7 @@ class _Run:
             dataclasses.replace(task, dataset=None),
             self.data,
             self.study,
-            key=f"train-{task.name}-{self.study}-{self.attempts[task.name]}",
+            key=f"train-{task.name}-{self.study}-{next(self.submissions)}",  # never reused
             pure=False,
             workers=None if worker is None else [worker],
             allow_other_workers=worker is not None,
@@ -503,7 +506,17 @@ class _Run:
                 if set(holders) <= {worker}:  # the table must outlive the worker
                     self.client.replicate([self.data])
                 self.stopped.add(worker)  # no other model goes there meanwhile
+                self._take_back_waiting(worker)
                 _stop(self.client, worker)
+
+    def _take_back_waiting(self, worker: str) -> None:
+        """The models waiting on ``worker`` behind one that is stopped go back to the front of
+        the queue: they never began (its one thread was busy), so they were not lost."""
+        for name, future in list(self.running.items()):
+            if self.worker.get(name) == worker and self.attempts[name] == 0:
+                del self.running[name]
+                future.cancel()
+                self.pending.appendleft(self.tasks[name])
 
 
 def _lost(error: BaseException | None) -> bool:

@@ -1036,13 +1036,20 @@ def _net_sentence(
     )
 
 
-def chart_models(study: StudyResult, decision: Decision, axis: str | None = None) -> list[Any]:
+def chart_models(
+    study: StudyResult,
+    decision: Decision,
+    axis: str | None = None,
+    *,
+    as_served: StudyResult | None = None,
+) -> list[Any]:
     """The study's models as the decision's chart of ``axis`` (default: the decision's cost)
     draws them: each served as the decision's runtime choice serves it on that axis
     (:class:`core.runtimes.Served`), with its net value per month
-    (:class:`core.pareto.NetValued`) when the chart is of the business numbers."""
+    (:class:`core.pareto.NetValued`) when the chart is of the business numbers.
+    ``as_served``: :func:`served` of the study on that axis, when the caller has it."""
     axis = axis or decision.cost
-    models = served(study, replace(decision.choices, cost=axis)).models
+    models = _served_on(study, decision, axis, as_served).models
     if axis != NET_VALUE or decision.cost != NET_VALUE:
         return list(models)
     values = {name: (net, low, high) for name, net, low, high in decision.net_values}
@@ -1058,20 +1065,35 @@ def chart_models(study: StudyResult, decision: Decision, axis: str | None = None
 
 
 def other_runtime_models(
-    study: StudyResult, decision: Decision, axis: str | None = None
+    study: StudyResult,
+    decision: Decision,
+    axis: str | None = None,
+    *,
+    as_served: StudyResult | None = None,
 ) -> list[Any]:
     """Each compiled model as the runtime its chart of ``axis`` does not serve it with (the
     hollow markers of :func:`core.figures.pareto_figure`); none on net value, which is priced
-    for the runtime chosen only."""
+    for the runtime chosen only. ``as_served`` as for :func:`chart_models`."""
     axis = axis or decision.cost
     if axis == NET_VALUE:
         return []
-    models = served(study, replace(decision.choices, cost=axis)).models
+    models = _served_on(study, decision, axis, as_served).models
     return [
         Served(unserved(m), "sklearn" if runtime_of(m) == "onnx" else "onnx")
         for m in models
         if m.status == "ok" and compiled(unserved(m))
     ]
+
+
+def _served_on(
+    study: StudyResult, decision: Decision, axis: str, as_served: StudyResult | None
+) -> StudyResult:
+    """:func:`served` of ``study`` under the decision's choices on ``axis``: ``as_served`` when
+    given (choosing each model's runtime compares its two runtimes' rounds: for hundreds of
+    models, worth doing once)."""
+    return (
+        as_served if as_served is not None else served(study, replace(decision.choices, cost=axis))
+    )
 
 
 # --- the rule in words, and the same rule on another chart ---------------------------------------

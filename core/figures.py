@@ -7,7 +7,9 @@ and every chart keeps "up is better" and "left is cheaper", reversing an axis wh
 
 from __future__ import annotations
 
+import functools
 import html
+import json
 import math
 import re
 import zlib
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from core.candidates import DUMMY_BASELINE, SIMPLE_BASELINE
 from core.chart_labels import (  # noqa: F401  (public names of this module, kept)
@@ -94,6 +97,35 @@ def chart_config(filename: str) -> dict[str, Any]:
     }
 
 
+#: Plotly checks every property of a trace or layout as it is set; for a chart of 300 models
+#: that was two thirds of its time. The trade-off chart's properties are fixed in this module,
+#: so they are checked where they are written: the tests set this to True (their conftest), and
+#: every figure they build is checked; at run time the chart goes to plotly.js as built.
+CHECK_PROPERTIES = False
+
+
+def _figure(traces: Sequence[go.Scatter] = ()) -> go.Figure:
+    """A figure of ``traces``, checked as :data:`CHECK_PROPERTIES` says (its layout,
+    annotations and shapes too; a trace added later is always checked)."""
+    return go.Figure(data=list(traces), _validate=CHECK_PROPERTIES)
+
+
+def _scatter(**props: Any) -> go.Scatter:
+    """A scatter trace, checked as :data:`CHECK_PROPERTIES` says."""
+    return go.Scatter(_validate=CHECK_PROPERTIES, **props)
+
+
+@functools.cache
+def _white_template_json() -> str:
+    return json.dumps(pio.templates["plotly_white"].to_plotly_json())
+
+
+def _white() -> Any:
+    """Plotly's white template: its name when properties are checked (plotly resolves it),
+    else its own fresh copy (plotly.js knows no template by name)."""
+    return "plotly_white" if CHECK_PROPERTIES else json.loads(_white_template_json())
+
+
 def legend_below(y: float = -0.18) -> dict[str, Any]:
     """A horizontal legend under the plot, starting at its left edge."""
     return {"orientation": "h", "x": 0, "xanchor": "left", "y": y, "yanchor": "top"}
@@ -101,14 +133,14 @@ def legend_below(y: float = -0.18) -> dict[str, Any]:
 
 def scatter_layout(fig: go.Figure, *, top: int = 30, title: str | None = None) -> None:
     """The layout every trade-off scatter shares: white, full height, a legend below."""
+    fig.layout.template = _white()  # set whole: an update would walk it key by key
     fig.update_layout(
-        template="plotly_white",
         height=HEIGHT,
         hovermode="closest",
         hoverlabel={"align": "left"},
         legend=legend_below(),
         margin={"t": top, "r": 20},
-        title_text=title,
+        **({} if title is None else {"title_text": title}),
     )
 
 
@@ -152,11 +184,12 @@ def rgba(hex_colour: str, alpha: float) -> str:
 
 def message_figure(text: str) -> go.Figure:
     """An empty chart that only says ``text`` in the middle (no axes, grid or legend)."""
-    fig = go.Figure()
+    fig = _figure()
     fig.add_annotation(
         text=text, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, font={"size": 16}
     )
-    fig.update_layout(template="plotly_white", height=HEIGHT, showlegend=False)
+    fig.layout.template = _white()
+    fig.update_layout(height=HEIGHT, showlegend=False)
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return fig
@@ -326,7 +359,7 @@ def _family_curve(
         ]
     )
     by_name = {m.name: (x, y) for m, x, y in members}
-    return go.Scatter(
+    return _scatter(
         x=[by_name[n][0] for n in on],
         y=[by_name[n][1] * scale for n in on],
         mode="lines",
@@ -362,7 +395,7 @@ def _family_trace(
         up = [u if f else None for u, f in zip(up, front, strict=True)]
         down = [d if f else None for d, f in zip(down, front, strict=True)]
     ys = [y for _, _, y in members]
-    return go.Scatter(
+    return _scatter(
         x=[x for _, x, _ in members],
         y=[y * scale for y in ys],
         mode="lines+markers" if 1 < len(members) <= DENSE_FAMILY else "markers",
@@ -442,22 +475,22 @@ def _cost_bars(
 
 def _marker_trace(name: str, x: list[Any], y: list[Any], marker: dict[str, Any]) -> go.Scatter:
     """A marker-only trace that explains itself in the legend and leaves hovering to the models."""
-    return go.Scatter(x=x, y=y, mode="markers", name=name, marker=marker, hoverinfo="skip")
+    return _scatter(x=x, y=y, mode="markers", name=name, marker=marker, hoverinfo="skip")
 
 
-def _add_other_runtime(
-    fig: go.Figure,
+def _other_runtime(
     pairs: list[tuple[Any, float, float]],
     shown: dict[str, tuple[float, float]],
     metric: str,
     scale: float,
     log: bool,
     budgets: Budgets | None,
-) -> None:
-    """The models as the other runtime serves them: hollow markers, and an arrow from each
-    model's scikit-learn point to its ONNX Runtime point (drawn under the models)."""
+) -> tuple[list[dict[str, Any]], list[go.Scatter]]:
+    """The models as the other runtime serves them: the arrows (annotations) from each model's
+    scikit-learn point to its ONNX Runtime point, and the trace of their hollow markers (drawn
+    under the models); nothing without ``pairs``."""
     if not pairs:
-        return
+        return [], []
     position = (lambda v: math.log10(v)) if log else (lambda v: v)
     arrows = []
     for m, x, y in pairs:
@@ -483,32 +516,28 @@ def _add_other_runtime(
                 "text": "",
             }
         )
-    # One update for all: plotly copies every annotation so far on each add_annotation.
-    fig.update_layout(annotations=[*fig.layout.annotations, *arrows])
-    fig.add_trace(
-        go.Scatter(
-            x=[x for _, x, _ in pairs],
-            y=[y * scale for _, _, y in pairs],
-            mode="markers",
-            name=OTHER_RUNTIME_NAME,
-            customdata=[m.name for m, _, _ in pairs],
-            text=[
-                hover_text(m, metric, budgets, on_frontier=False).rsplit("<br>", 1)[0]
-                + "<br>The same model from the runtime this chart does not serve it with"
-                for m, _, _ in pairs
+    hollow = _scatter(
+        x=[x for _, x, _ in pairs],
+        y=[y * scale for _, _, y in pairs],
+        mode="markers",
+        name=OTHER_RUNTIME_NAME,
+        customdata=[m.name for m, _, _ in pairs],
+        text=[
+            hover_text(m, metric, budgets, on_frontier=False).rsplit("<br>", 1)[0]
+            + "<br>The same model from the runtime this chart does not serve it with"
+            for m, _, _ in pairs
+        ],
+        hovertemplate="%{text}<extra></extra>",
+        marker={
+            "symbol": [
+                "diamond-open" if runtime_of(m) == "onnx" else "circle-open" for m, _, _ in pairs
             ],
-            hovertemplate="%{text}<extra></extra>",
-            marker={
-                "symbol": [
-                    "diamond-open" if runtime_of(m) == "onnx" else "circle-open"
-                    for m, _, _ in pairs
-                ],
-                "size": 8,
-                "color": _GREY,
-                "line": {"width": 1.2},
-            },
-        )
+            "size": 8,
+            "color": _GREY,
+            "line": {"width": 1.2},
+        },
     )
+    return arrows, [hollow]
 
 
 def pareto_figure(
@@ -571,7 +600,6 @@ def pareto_figure(
         limit = None  # a log axis cannot show a zero limit
     x_range = _x_range([*xs, *([limit] if limit is not None else [])], use_log)
 
-    fig = go.Figure()
     by_name = {m.name: (x, y * scale) for m, x, y in points}
     labels = {m.name: unserved(m).label for m, _, _ in points}
     ys = [y * scale for _, _, y in points]
@@ -594,8 +622,8 @@ def pareto_figure(
         [labels[n] for n in frontier_names],
         optional=[named_only and n not in (academic, industry) for n in frontier_names],
     )
-    fig.add_trace(
-        go.Scatter(
+    traces = [
+        _scatter(
             x=[by_name[n][0] for n in frontier_names],
             y=[by_name[n][1] for n in frontier_names],
             mode="lines+text",
@@ -612,8 +640,9 @@ def pareto_figure(
             cliponaxis=False,  # a label near the edge is drawn whole, not cut
             hoverinfo="skip",
         )
-    )
-    _add_other_runtime(fig, pairs, shown, metric, scale, use_log, budgets)
+    ]
+    arrows, hollow = _other_runtime(pairs, shown, metric, scale, use_log, budgets)
+    traces += hollow
     by_family: dict[str, list[tuple[Any, float, float]]] = {}
     for point in points:
         by_family.setdefault(getattr(point[0], "family", "Other"), []).append(point)
@@ -623,13 +652,13 @@ def pareto_figure(
             curve = _family_curve(
                 family, members, scale, cost_axis.lower_is_better, info.higher_is_better
             )
-            fig.add_trace(curve)
-        fig.add_trace(
+            traces.append(curve)
+        traces.append(
             _family_trace(family, members, metric, scale, set(frontier_names), budgets, axis)
         )
     if any(runtime_of(m) == "onnx" for m, _, _ in points):
         onnx = {"symbol": SYMBOL_ONNX, "color": _GREY, "size": 11, "line": {"width": 0}}
-        fig.add_trace(_marker_trace(ONNX_NAME, [None], [None], onnx))
+        traces.append(_marker_trace(ONNX_NAME, [None], [None], onnx))
     if budgets and any(budgets.violations(m) for m, _, _ in points):
         over = {
             "symbol": SYMBOL_OVER_BUDGET,
@@ -637,7 +666,7 @@ def pareto_figure(
             "size": 10,
             "line": {"color": _RED, "width": 1.5},
         }
-        fig.add_trace(_marker_trace(OVER_BUDGET_NAME, [None], [None], over))
+        traces.append(_marker_trace(OVER_BUDGET_NAME, [None], [None], over))
     for pick, name, symbol, size, colour in (
         (academic, ACADEMIC_NAME, "star-open", 26, "#222222"),
         (industry, INDUSTRY_NAME, "star", 18, "#f2b701"),
@@ -649,7 +678,11 @@ def pareto_figure(
                 "color": colour,
                 "line": {"color": "#222222", "width": 1.5},
             }
-            fig.add_trace(_marker_trace(name, [by_name[pick][0]], [by_name[pick][1]], star))
+            traces.append(_marker_trace(name, [by_name[pick][0]], [by_name[pick][1]], star))
+    # The figure made once with every trace: plotly checks each trace added one by one.
+    fig = _figure(traces)
+    if arrows:
+        fig.update_layout(annotations=arrows)  # one update: plotly copies them on each add
 
     drawn = [(x_share(x), y_share(y * scale)) for _, x, y in [*points, *pairs]]
     named = [
@@ -777,10 +810,10 @@ def tradeoff_figure(
     on = set(frontier_names)
     xs = [p.x for p in points]
     use_log = min(xs) > 0 and (max(xs) / min(xs) >= LOG_SPAN if log_x is None else log_x)
-    fig = go.Figure()
+    fig = _figure()
     front = [by_name[n] for n in frontier_names if n in by_name]
     fig.add_trace(
-        go.Scatter(
+        _scatter(
             x=[p.x for p in front],
             y=[p.y for p in front],
             mode="lines+text",
@@ -800,7 +833,7 @@ def tradeoff_figure(
         members.sort(key=lambda p: (p.rung, p.name))
         colour = family_colour(family)
         fig.add_trace(
-            go.Scatter(
+            _scatter(
                 x=[p.x for p in members],
                 y=[p.y for p in members],
                 mode="lines+markers" if len(members) > 1 else "markers",

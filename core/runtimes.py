@@ -153,7 +153,8 @@ def compiled(model: Any) -> bool:
 
 class Served:
     """A model as one runtime serves it: its own fields (its label too: the decision's
-    sentence names the runtime of its pick), but the serving figures of ``runtime``."""
+    sentence names the runtime of its pick), but the serving figures of ``runtime``. A view of
+    a finished model: each field is read from it once."""
 
     def __init__(self, model: Any, runtime: Runtime) -> None:
         if runtime == "onnx" and not compiled(model):
@@ -165,8 +166,13 @@ class Served:
         if name.startswith("__"):
             raise AttributeError(name)
         if self.runtime == "onnx" and name in SERVING_FIELDS:
-            return getattr(self._model.onnx, name)
-        return getattr(self._model, name)
+            value = getattr(self._model.onnx, name)
+        else:
+            value = getattr(self._model, name)
+        # Looked up once, then an attribute of its own: a served model is a view of a finished
+        # one, and a chart of 300 served models read them over a hundred thousand times.
+        self.__dict__[name] = value
+        return value
 
     @property
     def model(self) -> Any:

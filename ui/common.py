@@ -353,8 +353,12 @@ def reading_table(frame: pd.DataFrame, formats: Formats | None = None) -> None:
     """A table people read rather than sort (a handful of rows, one per model): every cell as
     text (:func:`core.tables.text_frame`), user text escaped, headers and cells wrapping to the
     page's width so it fits a 1280×720 screen without scrolling sideways, and prints."""
-    text = text_frame(frame, formats)
-    st.table(text.rename(columns=md).map(lambda t: _unbroken(md(t))), hide_index=True)
+    st.table(reading_frame(frame, formats), hide_index=True)
+
+
+def reading_frame(frame: pd.DataFrame, formats: Formats | None = None) -> pd.DataFrame:
+    """What :func:`reading_table` shows of ``frame``: every cell as escaped text."""
+    return text_frame(frame, formats).rename(columns=md).map(lambda t: _unbroken(md(t)))
 
 
 def _unbroken(text: str) -> str:
@@ -363,27 +367,51 @@ def _unbroken(text: str) -> str:
     return text.replace("−", "−\u2060").replace("under \\$", "under\u00a0\\$")
 
 
-def leaderboard(
+@dataclass(frozen=True)
+class LeaderboardTables:
+    """What :func:`show_leaderboard` puts on screen, made once per set of choices (a study of
+    hundreds of models takes a while to tabulate)."""
+
+    summary: pd.DataFrame  # the reading table, as text
+    notes: tuple[str, ...]
+    left_out: str | None
+    board: pd.DataFrame  # every figure, still numbers so that it sorts
+    formats: dict[str, Any]
+    height: int
+
+
+def leaderboard_tables(
     study: StudyResult, budgets: Budgets | None = None, focus: Sequence[str] | None = None
-) -> None:
-    """The leaderboard: what a person needs to choose, in a table that fits the screen
-    (:func:`core.tables.leaderboard_summary`; of a large study, the models of ``focus`` only:
-    :func:`core.tables.leaderboard_focus`), and every figure measured in a grid that sorts by
-    any column, one click away."""
-    reading_table(leaderboard_summary(study, budgets, focus))
-    for note in leaderboard_notes(study, focus):
-        st.caption(md(note))
-    left_out = focus_words(study, focus)
-    if left_out:
-        st.caption(left_out)
+) -> LeaderboardTables:
+    """The leaderboard's tables: what a person needs to choose, in a table that fits the
+    screen (:func:`core.tables.leaderboard_summary`; of a large study, the models of ``focus``
+    only: :func:`core.tables.leaderboard_focus`), and every figure measured, in a grid."""
+    board = readable_numbers(leaderboard_view(study, budgets))
+    return LeaderboardTables(
+        summary=reading_frame(leaderboard_summary(study, budgets, focus)),
+        notes=tuple(md(note) for note in leaderboard_notes(study, focus)),
+        left_out=focus_words(study, focus),
+        board=board,
+        formats=column_formats(study.primary_metric, board),
+        height=table_height(len(study.models)),
+    )
+
+
+def show_leaderboard(tables: LeaderboardTables) -> None:
+    """The leaderboard on screen: the reading table and its notes, and the grid that sorts by
+    any column one click away."""
+    st.table(tables.summary, hide_index=True)
+    for note in tables.notes:
+        st.caption(note)
+    if tables.left_out:
+        st.caption(tables.left_out)
     with st.expander("Every figure measured, in a table you can sort"):
-        board = readable_numbers(leaderboard_view(study, budgets))
         st.dataframe(
-            board,
+            tables.board,
             hide_index=True,
             width="stretch",
-            column_config=column_formats(study.primary_metric, board),
-            height=table_height(len(study.models)),
+            column_config=tables.formats,
+            height=tables.height,
         )
 
 

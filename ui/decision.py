@@ -27,7 +27,15 @@ from core.stats import metric_info
 from core.study import StudyResult
 from core.tables import leaderboard_focus
 from ui.business import entered_inputs
-from ui.common import _study_cache, current_budgets, leaderboard, study_resamples, study_view
+from ui.common import (
+    LeaderboardTables,
+    _study_cache,
+    current_budgets,
+    leaderboard_tables,
+    show_leaderboard,
+    study_resamples,
+    study_view,
+)
 from ui.state import Keys
 
 
@@ -129,5 +137,10 @@ def decision_leaderboard(study: StudyResult, decision: Decision) -> None:
     """The leaderboard of the study as ``decision`` serves it: of a large study (a sweep), the
     picks, the baselines, the models on the decision's chart frontier and each family's best."""
     shown = served_view(study, decision)
-    focus = leaderboard_focus(shown, (decision.academic, decision.industry), decision.cost)
-    leaderboard(shown, decision.budgets, focus)
+
+    def tables() -> LeaderboardTables:
+        picks = (decision.academic, decision.industry)
+        focus = leaderboard_focus(shown, picks, decision.cost)
+        return leaderboard_tables(shown, decision.budgets, focus)
+
+    show_leaderboard(study_view(study, "leaderboard", (repr(decision.choices),), tables))

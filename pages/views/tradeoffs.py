@@ -24,7 +24,7 @@ from core.stats import metric_info
 from core.tables import error_in_target_units
 from ui.business import numbers_entered
 from ui.common import glossary_popover, md, study_view
-from ui.decision import current_decision, decision_cost, decision_leaderboard
+from ui.decision import current_decision, decision_cost, decision_leaderboard, served_view
 from ui.state import BUSINESS_PAGE, EXPLAIN_PAGE, Icons, Keys, kept, require_study, widget_key_of
 
 #: The Trade-offs chart's height in pixels: with the pick above it, on the first screen at
@@ -178,9 +178,10 @@ axis = decision.cost
 
 def _chart() -> tuple[go.Figure, bool]:
     """The chart of the decision's cost, and whether it shows the other runtime too."""
-    other_runtime = other_runtime_models(study, decision)
+    shown = served_view(study, decision)  # kept: the leaderboard below shows it too
+    other_runtime = other_runtime_models(study, decision, as_served=shown)
     figure = pareto_figure(
-        chart_models(study, decision),
+        chart_models(study, decision, as_served=shown),
         metric,
         axis,
         budgets=decision.budgets,

@@ -275,3 +275,45 @@ def test_the_sizes_of_a_sweep_that_fail_alike_are_named_once() -> None:
         "has no converter for DummyClassifier) and Gradient boosting 99 (Not offered as "
         "compiled: it predicts another class on 1 of 9 rows)."
     )
+
+
+def test_the_chart_is_the_same_whether_plotly_checks_it_or_not(
+    small_binary_study: StudyResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The app skips plotly's checks of each property (most of a 300-model chart's time); the
+    tests check: both must send plotly.js the same chart, whatever it holds (both runtimes and
+    their arrows, a budget and its shading, the picks, log and linear axes)."""
+    import json
+
+    import core.figures
+    from core.figures import message_figure
+    from core.pareto import COST_AXES, Budgets
+
+    decision = decide(small_binary_study, Choices(runtime="onnx"))
+    shown = served(small_binary_study, decision.choices).models
+    others = other_runtime_models(small_binary_study, decision)
+    budgets = Budgets(max_latency_ms=1.0, max_size_mb=0.5)
+
+    def charts() -> list[object]:
+        made = [
+            pareto_figure(
+                shown,
+                "accuracy",
+                axis,
+                budgets=budgets,
+                academic=decision.academic,
+                industry=decision.industry,
+                other_runtime=others,
+                title="<b>a & b</b>",
+            )
+            for axis in COST_AXES
+        ]
+        made.append(pareto_figure(shown, "accuracy", "size_bytes", log_x=False))
+        made.append(message_figure("No model finished."))
+        return [json.loads(fig.to_json()) for fig in made]
+
+    monkeypatch.setattr(core.figures, "CHECK_PROPERTIES", True)
+    checked = charts()
+    monkeypatch.setattr(core.figures, "CHECK_PROPERTIES", False)
+    assert charts() == checked
+    assert checked[0]["layout"]["template"]["layout"]["plot_bgcolor"] == "white"
