@@ -301,7 +301,8 @@ class _Run:
         self.study = uuid.uuid4().hex
         self.running: dict[str, Any] = {}  # model -> its future
         self.tasks = {t.name: t for t in tasks}
-        self.attempts: Counter[str] = Counter()
+        self.attempts: Counter[str] = Counter()  # arrivals at a worker
+        self.requeued: Counter[str] = Counter()  # cancelled before it arrived anywhere
         self.submitted: dict[str, float] = {}
         self.started: dict[str, float] = {}
         self.worker: dict[str, str] = {}
@@ -356,6 +357,8 @@ class _Run:
         """The next models, slowest first; each says it is training when its worker starts it
         (:meth:`_read_events`), not while it waits there behind another."""
         free = self._free_workers() if self.pending else []
+        if free and self.stopped:
+            self._keep_data()
         while self.pending and free:
             self._start(self.pending.popleft(), free.pop(0))
 
@@ -418,7 +421,11 @@ class _Run:
             # Lost with its worker: the scheduler gave up at once (its allowed-failures is 0),
             # or the last worker holding the table went, and Dask cancelled what needed it.
             lost = _lost(error) or future.status == "cancelled"
-            if lost and self.attempts[name] < ATTEMPTS:
+            if lost and self.attempts[name] == 0 and self.requeued[name] < ATTEMPTS:
+                # it never began: the table it needed went with a stopped worker
+                self.requeued[name] += 1
+                self.pending.appendleft(self.tasks[name])
+            elif lost and self.attempts[name] < ATTEMPTS:
                 self.attempts[name] = max(self.attempts[name], 1)
                 self._keep_data()
                 self._start(self.tasks[name], None)
@@ -429,24 +436,30 @@ class _Run:
                 self._fail(name, f"Training failed on the cluster: {detail}")
 
     def _keep_data(self) -> None:
-        """The table on the workers again, if the workers that held it are gone."""
-        if self.data.status != "finished":
-            self.data = self._scatter()
+        """The table on the workers again, if the workers that held it are gone or being
+        stopped (a model sent now would need it after they go: Dask would cancel it)."""
+        if self.data.status == "finished":
+            holders = self.client.who_has([self.data]).get(self.data.key, ())
+            if set(holders) - self.stopped:
+                return
+        self.data = self._scatter()
 
     def _scatter(self) -> Any:
-        """The table sent once to every worker. With none (all stopped or lost, their nannies
-        starting new ones), it waits up to :data:`STARTUP_S` for one: Dask refuses to broadcast
-        to no worker. ``TimeoutError`` when none comes."""
+        """The table sent once to every worker not being stopped. With none (all stopped or
+        lost, their nannies starting new ones), it waits up to :data:`STARTUP_S` for one: Dask
+        refuses to broadcast to no worker. ``TimeoutError`` when none comes."""
         deadline = time.monotonic() + STARTUP_S
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise TimeoutError(f"no worker joined in {STARTUP_S:.0f} s")
-            self.client.wait_for_workers(1, timeout=left)
-            try:
-                return self.client.scatter(self.dataset, broadcast=True, hash=False)
-            except ValueError:  # the workers went between the wait and the broadcast
-                time.sleep(_POLL_S)
+        while time.monotonic() < deadline:
+            live = [w for w in self.client.nthreads() if w not in self.stopped]
+            if live:
+                try:
+                    return self.client.scatter(
+                        self.dataset, workers=live, broadcast=True, hash=False
+                    )
+                except ValueError:  # the workers went between the look and the broadcast
+                    pass
+            time.sleep(_POLL_S)
+        raise TimeoutError(f"no worker joined in {STARTUP_S:.0f} s")
 
     def _training(self, name: str) -> None:
         """Say once that ``name`` trains (its worker's word may come after its outcome)."""

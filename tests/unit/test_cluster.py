@@ -219,6 +219,26 @@ def test_a_model_over_its_time_limit_stops_and_the_study_goes_on(slow_dataset, d
     assert time.perf_counter() - started < 120
 
 
+def test_a_model_waiting_behind_one_over_its_limit_is_not_lost(slow_dataset):
+    """One worker: the network is stopped at its limit with the worker's process; the models
+    that had not begun go to the worker that replaces it, counted once, never as lost."""
+    with cluster.local_cluster(1) as one:
+        study = run_study(
+            slow_dataset,
+            StudyConfig(
+                models=("mlp_large", "naive_bayes"),
+                cluster=one.scheduler_address,
+                time_limit_s=1.5,
+                **FAST,
+            ),
+        )
+    assert "time limit of 1.5 s" in study.model("mlp_large").reason
+    for other in ("naive_bayes", "dummy", "simple"):
+        model = study.model(other)
+        assert model.ok, model.reason
+        assert not any("lost" in note for note in model.notes), (other, model.notes)
+
+
 def test_after_a_time_limit_the_cluster_still_trains(binary_dataset, client, dask_cluster):
     client.wait_for_workers(2, timeout=60)  # the overrunning model's worker restarted
     study = run_study(
@@ -263,25 +283,28 @@ def test_a_local_cluster_is_started_for_the_study_and_stopped(binary_dataset):
     assert not any("dask" in name.lower() for name in left)
 
 
-def test_the_table_waits_for_a_worker_when_every_worker_is_gone():
+def test_the_table_waits_for_a_worker_when_every_worker_is_gone(monkeypatch):
     """Dask refuses to broadcast to no worker ("Can not use replicate to delete data"): after
-    a time limit stopped the last worker, the table waits for the one its nanny starts."""
+    a time limit stopped the last worker, the table waits for the one its nanny starts, and is
+    never sent to a worker being stopped (a model sent there with it would be cancelled)."""
     from types import SimpleNamespace
 
     from core.cluster import _Run
 
-    calls: list[str] = []
+    monkeypatch.setattr(cluster, "_POLL_S", 0.0)
+    seen = iter([{"old": 1}, {"old": 1, "new": 1}, {"new": 1}])
+    sent: list[list[str]] = []
 
     class Client:
-        def wait_for_workers(self, n: int, timeout: float) -> None:
-            calls.append("wait")
+        def nthreads(self) -> dict[str, int]:
+            return next(seen)
 
-        def scatter(self, data, broadcast: bool, hash: bool):  # type: ignore[no-untyped-def]
-            calls.append("scatter")
-            if calls.count("scatter") == 1:  # the workers went between the wait and the send
+        def scatter(self, data, workers, broadcast: bool, hash: bool):  # type: ignore[no-untyped-def]
+            sent.append(list(workers))
+            if len(sent) == 1:  # the worker went between the look and the send
                 raise ValueError("Can not use replicate to delete data")
             return "future"
 
-    run = SimpleNamespace(client=Client(), dataset="table")
+    run = SimpleNamespace(client=Client(), dataset="table", stopped={"old"})
     assert _Run._scatter(run) == "future"  # type: ignore[arg-type]
-    assert calls == ["wait", "scatter", "wait", "scatter"]
+    assert sent == [["new"], ["new"]]
