@@ -21,6 +21,7 @@ from ui.common import (
 )
 from ui.state import (
     BUSINESS_PAGE,
+    CURVES_PAGE,
     DATA_PAGE,
     EXPLAIN_PAGE,
     FAIRNESS_PAGE,
@@ -59,6 +60,7 @@ def main() -> None:
             st.Page(TRADEOFFS_PAGE, title="Trade-offs", icon=Icons.TRADEOFFS),
             st.Page(EXPLAIN_PAGE, title="Explain", icon=Icons.EXPLAIN),
             st.Page(BUSINESS_PAGE, title="Business case", icon=Icons.BUSINESS),
+            st.Page(CURVES_PAGE, title="More data?", icon=Icons.CURVES),
             st.Page(FAIRNESS_PAGE, title="Fairness", icon=Icons.FAIRNESS),
             st.Page(REPORT_PAGE, title="Report", icon=Icons.REPORT),
             st.Page(STUDIES_PAGE, title="Studies", icon=Icons.STUDIES),

@@ -6,6 +6,7 @@ import sys
 
 from benchmarks import (
     bench_big,
+    bench_curves,
     bench_decision,
     bench_explain,
     bench_rerun,
@@ -22,6 +23,7 @@ BENCHMARKS = {
     "stats": bench_stats.main,
     "sweep": bench_sweep.main,
     "big": bench_big.main,
+    "curves": bench_curves.main,
 }
 
 

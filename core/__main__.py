@@ -18,9 +18,17 @@ from typing import Any, NoReturn, TextIO
 
 from core import candidates as cand
 from core.cluster import SCHEDULER_ENV, scheduler_address
+from core.curves import Curves, CurvesProgress, curve_models, curves_to_dict, run_curves
 from core.data import CLI_MAX_BYTES, load_path, read_path
 from core.dataset import TASKS
-from core.decision import DEFAULT_COST, DEFAULT_MATERIALITY, DEFAULT_TOLERANCE, Choices, decide
+from core.decision import (
+    DEFAULT_COST,
+    DEFAULT_MATERIALITY,
+    DEFAULT_TOLERANCE,
+    Choices,
+    Decision,
+    decide,
+)
 from core.errors import TradeoffError
 from core.pareto import COST_AXES, DEFAULT_USD_PER_VCPU_HOUR, Budgets
 from core.report import full_report
@@ -33,9 +41,11 @@ from core.study import (
     DEFAULT_MAX_TRAIN_ROWS,
     ProgressEvent,
     StudyConfig,
+    StudyResult,
     prepare_workers,
     run_study,
 )
+from core.study_files import dumps
 
 EXIT_USAGE = 2
 MB = 1024 * 1024  # as core.data counts the file size limit
@@ -238,6 +248,13 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"largest file accepted (MB; default {CLI_MAX_BYTES / MB:,.0f}); text files over "
         "100 MB are streamed from disk",
     )
+    run.add_argument(
+        "--curves",
+        action="store_true",
+        help="also draw learning curves of the key models (10-70%% of the training rows) and "
+        "forecast whether more data would change the choice: curves.json, and a section of "
+        "the report",
+    )
     run.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     run.add_argument(
         "--report",
@@ -355,9 +372,10 @@ def _run(args: argparse.Namespace) -> int:
     )
     out = args.out or Path("results") / Path(dataset.name).stem
     write_outputs(study, out, decision)
+    curves = _curves(study, decision, out, quiet=args.quiet) if args.curves else None
     if args.report:
         table, _ = read_path(path, max_bytes=int(args.max_mb * MB))
-        report = full_report(study, table, decision=decision)
+        report = full_report(study, table, decision=decision, curves=curves)
         (out / "report.html").write_text(report, encoding="utf-8")
     print(format_leaderboard(study))
     print(f"\n{rows_sentence(study)}")
@@ -368,9 +386,28 @@ def _run(args: argparse.Namespace) -> int:
     print(decision.academic_sentence)
     print(decision.sentence)
     print(f"\n{compute_sentence(study.compute)}")
+    if curves is not None:
+        print(f"\nWould more data help? {curves.sentence}")
+        for c in curves.curves:
+            if c.forecasts and not c.trustworthy:
+                print(f"note: {c.label}: its forecast is not to be trusted. {c.why_not}")
     files = "results.json, leaderboard.csv, predictions.csv, models/"
+    files += ", curves.json" if curves is not None else ""
     print(f"\nResults written to {out}/ ({files}{', report.html' if args.report else ''})")
     return 0
+
+
+def _curves(study: StudyResult, decision: Decision, out: Path, *, quiet: bool) -> Curves:
+    """The study's learning curves, written to ``out/curves.json``."""
+    roles = curve_models(study, decision.industry, decision.academic)
+
+    def progress(p: CurvesProgress) -> None:
+        if not quiet and p.words.endswith("trained"):
+            print(f"[curves {p.done:>2}/{p.total}] {p.words}", file=sys.stderr, flush=True)
+
+    curves = run_curves(study, roles, decision=decision.industry, on_progress=progress)
+    (out / "curves.json").write_text(dumps(curves_to_dict(curves)), encoding="utf-8")
+    return curves
 
 
 def _store(args: argparse.Namespace) -> int:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
 from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.ensemble import (
@@ -43,6 +44,7 @@ from core.errors import ConfigError
 #: held-out rows gives both. An exact list of types; any other classifier is asked both.
 PREDICT_IS_ARGMAX_PROBA: frozenset[type] = frozenset(
     {
+        CalibratedClassifierCV,
         DummyClassifier,
         LogisticRegression,
         DecisionTreeClassifier,
@@ -542,7 +544,51 @@ SWEEP: tuple[CandidateSpec, ...] = _ranked(
 #: The families a sweep traces: the ensembles and the neural networks.
 SWEEP_FAMILIES: tuple[str, ...] = tuple(dict.fromkeys(s.family for s in SWEEP))
 
-_BY_NAME = {spec.name: spec for spec in (*CANDIDATES, *SWEEP)}
+# --- calibrated variants -------------------------------------------------------------------------
+#
+# A classifier whose probabilities do not mean what they say (core.calibration) can be trained
+# again with its probabilities calibrated: scikit-learn's CalibratedClassifierCV, inside the
+# pipeline, so it learns the calibration from the training rows only (three folds of them), and
+# serves one model (``ensemble=False``: the model refit on all its training rows, with the
+# calibration learned from the folds' predictions), so its size and speed stay comparable.
+
+#: Suffix of a calibrated variant's name: ``xgboost_small_calibrated``.
+CALIBRATED_SUFFIX = "_calibrated"
+#: From this many rows of the table, isotonic calibration (a free monotone curve); below it,
+#: Platt's sigmoid (two numbers), which overfits less on few rows (scikit-learn's advice: isotonic
+#: needs well over a thousand calibration rows).
+ISOTONIC_MIN_ROWS = 5_000
+CALIBRATION_FOLDS = 3
+
+
+def _calibrated(spec: CandidateSpec) -> CandidateSpec:
+    base = spec.factory
+
+    def factory(task: Task, seed: int, n_rows: int) -> Any:
+        method = "isotonic" if n_rows >= ISOTONIC_MIN_ROWS else "sigmoid"
+        return CalibratedClassifierCV(
+            base(task, seed, n_rows), method=method, cv=CALIBRATION_FOLDS, ensemble=False
+        )
+
+    return replace(
+        spec,
+        name=spec.name + CALIBRATED_SUFFIX,
+        label=f"{spec.label}, calibrated",
+        description=f"{spec.description} Its probabilities calibrated on its training rows.",
+        factory=factory,
+        tasks=spec.tasks & CLASSIFICATION,
+        default=False,
+        relative_cost=spec.relative_cost * (CALIBRATION_FOLDS + 1),
+    )
+
+
+#: A calibrated variant of every classifier of the ladder but the dummy (whose probabilities
+#: are the classes' shares: calibrated already), trained only when asked for.
+CALIBRATED: tuple[CandidateSpec, ...] = tuple(
+    _calibrated(s) for s in CANDIDATES if s.name != "dummy" and s.tasks & CLASSIFICATION
+)
+
+_BY_NAME = {spec.name: spec for spec in (*CANDIDATES, *SWEEP, *CALIBRATED)}
 #: Names of the two reference models every comparison is made against.
 DUMMY_BASELINE = "dummy"
 SIMPLE_BASELINE = "simple"
@@ -554,7 +600,11 @@ def get_candidate(name: str) -> CandidateSpec:
         return _BY_NAME[name]
     except KeyError:
         known = ", ".join(s.name for s in CANDIDATES)  # the sweep's sizes come with --sweep
-        raise ConfigError(f"Unknown model '{name}'. Choose from: {known}.") from None
+        raise ConfigError(
+            f"Unknown model '{name}'. Choose from: {known}; a classifier's probabilities "
+            f"calibrated: its name with '{CALIBRATED_SUFFIX}' (e.g. xgboost_small"
+            f"{CALIBRATED_SUFFIX})."
+        ) from None
 
 
 def default_names(task: Task) -> tuple[str, ...]:
@@ -564,6 +614,17 @@ def default_names(task: Task) -> tuple[str, ...]:
 
 def all_names(task: Task) -> tuple[str, ...]:
     return tuple(s.name for s in CANDIDATES if s.supports(task))
+
+
+def calibrated_name(name: str) -> str | None:
+    """The calibrated variant of model ``name``, if it has one (classifiers only)."""
+    variant = name + CALIBRATED_SUFFIX
+    return variant if variant in _BY_NAME else None
+
+
+def calibrated_names(task: Task) -> tuple[str, ...]:
+    """Every calibrated variant for ``task`` (none for regression)."""
+    return tuple(s.name for s in CALIBRATED if s.supports(task))
 
 
 def sweep_names(names: Sequence[str], task: Task) -> tuple[str, ...]:
@@ -602,5 +663,6 @@ def resolve_names(
     ordered = [DUMMY_BASELINE, SIMPLE_BASELINE, *names]
     chosen = set(ordered)
     ladder = tuple(s.name for s in CANDIDATES if s.name in chosen)
+    ladder += tuple(s.name for s in CALIBRATED if s.name in chosen)
     extra = tuple(n for n in sweep_names(ladder, task) if n not in chosen) if sweep else ()
     return ladder + extra

@@ -160,7 +160,7 @@ def _train_on_worker(task: Task, dataset: Dataset, study: str) -> Outcome:
     from distributed import get_worker
 
     worker = get_worker()
-    said = {"study": study, "model": task.name, "worker": worker.address}
+    said = {"study": study, "model": task.key, "worker": worker.address}
     worker.log_event(TOPIC, said | {"stage": "arrived"})
     for module in COMPILERS:  # as the local pool's workers have them: not in a model's time
         importlib.import_module(module)
@@ -300,7 +300,7 @@ class _Run:
         self.notify = notify
         self.study = uuid.uuid4().hex
         self.running: dict[str, Any] = {}  # model -> its future
-        self.tasks = {t.name: t for t in tasks}
+        self.tasks = {t.key: t for t in tasks}
         self.attempts: Counter[str] = Counter()  # arrivals at a worker
         self.requeued: Counter[str] = Counter()  # cancelled before it arrived anywhere
         self.submitted: dict[str, float] = {}
@@ -331,7 +331,7 @@ class _Run:
                 self._collect()
                 self._enforce_limit()
         except (OSError, TimeoutError) as exc:
-            for name in [*self.running, *(t.name for t in self.pending)]:
+            for name in [*self.running, *(t.key for t in self.pending)]:
                 self._fail(name, f"The cluster could not be reached during the study ({exc}).")
         finally:
             for future in self.running.values():
@@ -370,17 +370,17 @@ class _Run:
             dataclasses.replace(task, dataset=None),
             self.data,
             self.study,
-            key=f"train-{task.name}-{self.study}-{next(self.submissions)}",  # never reused
+            key=f"train-{task.key}-{self.study}-{next(self.submissions)}",  # never reused
             pure=False,
             workers=None if worker is None else [worker],
             allow_other_workers=worker is not None,
         )
         if worker is not None:
-            self.worker[task.name] = worker
+            self.worker[task.key] = worker
         future.add_done_callback(lambda _: self.wake.set())
-        self.running[task.name] = future
-        self.submitted[task.name] = time.perf_counter()
-        self.started.pop(task.name, None)  # until its worker says it started
+        self.running[task.key] = future
+        self.submitted[task.key] = time.perf_counter()
+        self.started.pop(task.key, None)  # until its worker says it started
 
     def _wait(self) -> None:
         """Until a model ends or a worker says it started one, for at most :data:`_POLL_S`."""

@@ -163,6 +163,39 @@ TERMS: tuple[Term, ...] = (
         "unfairly, and deserves a closer look.",
     ),
     Term(
+        "learning_curve",
+        "Learning curve",
+        "A model's score on the same held-out rows after learning from more and more of the "
+        "training rows (here 10, 20, 40, 70 and 100%). A curve still rising means more data "
+        "would help; a flat one means it would not.",
+    ),
+    Term(
+        "forecast",
+        "Forecast with more rows",
+        "Where a learning curve is heading: a curve that rises ever more slowly (a power law) "
+        "is fitted through its points and read at 2, 5 and 10 times the rows, with a 95% "
+        "interval. It assumes the new rows are like the ones you have.",
+    ),
+    Term(
+        "calibration",
+        "Calibration",
+        "Whether a model's probabilities mean what they say: of the rows a well-calibrated "
+        "model gives 80%, about 80% turn out positive. Thresholds and expected costs rely on it.",
+    ),
+    Term(
+        "brier",
+        "Brier score",
+        "The average squared gap between the predicted probability and what happened (1 or "
+        "0). Lower is better; 0 is perfect, and always saying 50% scores 0.25.",
+    ),
+    Term(
+        "ece",
+        "Expected calibration error",
+        "How far, on average over the rows, a model's stated probability is from how often it "
+        "is right, in points: 5 points means a row given 80% is right about 75% or 85% of the "
+        "time. Even a perfect model shows a little on few rows.",
+    ),
+    Term(
         "skops",
         "skops file",
         "A file format for scikit-learn models that, unlike pickle, cannot run hidden code "
@@ -192,7 +225,15 @@ def result_terms(metric: str) -> list[str]:
     return [*RESULT_TERMS, metric, *extra]
 
 
-def report_terms(metric: str, *, explanation: bool, business: bool, fairness: bool) -> list[Term]:
+def report_terms(
+    metric: str,
+    *,
+    explanation: bool,
+    business: bool,
+    fairness: bool,
+    calibration: bool = False,
+    curves: bool = False,
+) -> list[Term]:
     """The entries the report uses, given the sections it has."""
     keys = [*result_terms(metric), "throughput", "vcpu_hour", "serving_cost", "skops"]
     if explanation:
@@ -201,4 +242,8 @@ def report_terms(metric: str, *, explanation: bool, business: bool, fairness: bo
         keys += ["net_value", "break_even"]
     if fairness:
         keys.append("four_fifths")
+    if calibration:
+        keys += ["calibration", "brier", "ece"]
+    if curves:
+        keys += ["learning_curve", "forecast"]
     return terms(keys)

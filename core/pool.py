@@ -25,9 +25,9 @@ from core.training import Outcome, Progress, Task, TrainingSite, cpu_model, trai
 def _run_inline(tasks: Sequence[Task], notify: Progress) -> dict[str, Outcome]:
     outcomes = {}
     for task in tasks:
-        notify(task.name, "training")
-        outcomes[task.name] = train_safely(task)
-        notify.trained(outcomes[task.name])
+        notify(task.key, "training")
+        outcomes[task.key] = train_safely(task)
+        notify.trained(outcomes[task.key])
     return outcomes
 
 
@@ -119,7 +119,7 @@ def _run_parallel(
                 if slot.task is None and pending:
                     task = pending.popleft()
                     slot.give(task)
-                    notify(task.name, "training")
+                    notify(task.key, "training")
             busy = [slot for slot in slots if slot.task is not None]
             ready = set(mp_connection.wait([slot.conn for slot in busy], timeout=0.25))
             notify.tick()
@@ -129,11 +129,11 @@ def _run_parallel(
                     continue
                 if slot.conn in ready:
                     try:
-                        outcomes[current.name] = slot.conn.recv()
+                        outcomes[current.key] = slot.conn.recv()
                     except (EOFError, OSError):
                         slot.proc.join(5)
-                        outcomes[current.name] = Outcome(
-                            current.name,
+                        outcomes[current.key] = Outcome(
+                            current.key,
                             "failed",
                             "The training process stopped unexpectedly (exit code "
                             f"{slot.proc.exitcode}); the model may need more memory than this "
@@ -142,8 +142,8 @@ def _run_parallel(
                         slots[i] = _WorkerSlot(ctx)
                 elif time.perf_counter() - slot.started > time_limit_s:
                     slot.stop(kill=True)
-                    outcomes[current.name] = Outcome(
-                        current.name,
+                    outcomes[current.key] = Outcome(
+                        current.key,
                         "failed",
                         f"Stopped after the time limit of {time_limit_s:g} s per model; "
                         "choose a smaller model or raise the limit.",
@@ -152,7 +152,7 @@ def _run_parallel(
                 else:
                     continue
                 slot.task = None
-                notify.trained(outcomes[current.name])
+                notify.trained(outcomes[current.key])
     finally:
         for slot in slots:
             slot.stop(kill=slot.task is not None)

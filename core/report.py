@@ -18,6 +18,10 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from core import candidates as cand
+from core.calibration import calibration_sentence, calibration_warning, model_calibration
+from core.calibration_figures import reliability_figure
+from core.curves import Curves, forecast_table
+from core.curves_figures import learning_curve_figure, training_cost_figure
 from core.data import REASON_WORDS
 from core.decision import (
     Decision,
@@ -380,6 +384,61 @@ def _business_words(study: StudyResult, case: BusinessCase, decision: Decision) 
     )
 
 
+def _calibration(study: StudyResult, decision: Decision) -> str:
+    """Whether the probabilities of the pick (and of the most accurate model) mean what they
+    say; empty for regression."""
+    names = [n for n in dict.fromkeys((decision.industry, decision.academic)) if n is not None]
+    checks = {n: model_calibration(study, n) for n in names}
+    shown = {study.model(n).label: c for n, c in checks.items() if c is not None}
+    if not shown:
+        return ""
+    parts = [figure_html(reliability_figure(shown), "calibration")]
+    for name, check in checks.items():
+        if check is None:
+            continue
+        parts.append(f"<h3>{esc(study.model(name).label)}</h3>")
+        parts.append(_p(calibration_sentence(check)))
+        parts.append(
+            _p(
+                f"Brier score {check.brier:.3f} (95% interval {check.brier_low:.3f} to "
+                f"{check.brier_high:.3f}); expected calibration error {check.ece * 100:.1f} "
+                f"points, where probabilities that mean what they say would show about "
+                f"{check.ece_if_calibrated * 100:.1f} on these {check.rows:,} held-out rows by "
+                "chance.",
+                "note",
+            )
+        )
+        warning = calibration_warning(study, name, check)
+        if warning:
+            parts.append(f'<div class="box">{esc(warning)}</div>')
+    return "".join(parts)
+
+
+def _curves(curves: Curves) -> str:
+    """The learning curves, their forecast and the sentence about the decision."""
+    parts = [
+        f'<div class="box">{esc(curves.sentence)}</div>',
+        figure_html(learning_curve_figure(curves), "learning-curves"),
+        _p(
+            " ".join(curves.notes)
+            + f" Every point was scored on the same {curves.held_out_rows:,} held-out rows; "
+            "bars and bands are 95% intervals.",
+            "note",
+        ),
+    ]
+    for c in curves.curves:
+        if c.forecasts and not c.trustworthy:
+            parts.append(_p(f"{c.label}: its forecast is not to be trusted. {c.why_not}"))
+    table = forecast_table(curves)
+    if not table.empty:
+        parts += [
+            "<h3>What more data would cost</h3>",
+            figure_html(training_cost_figure(curves), "training-time-curves"),
+            table_html(table),
+        ]
+    return "".join(parts)
+
+
 def _fairness(study: StudyResult, reports: Sequence[FairnessReport], decision: Decision) -> str:
     pick = decision.industry or decision.academic
     parts = []
@@ -446,8 +505,8 @@ def _reproducibility(study: StudyResult, generated_at: str) -> str:
     )
 
 
-def _glossary(metric: str, *, explanation: bool, business: bool, fairness: bool) -> str:
-    entries = report_terms(metric, explanation=explanation, business=business, fairness=fairness)
+def _glossary(metric: str, **sections: bool) -> str:
+    entries = report_terms(metric, **sections)
     items = "".join(f"<dt>{esc(t.term)}</dt><dd>{esc(t.meaning)}</dd>" for t in entries)
     return f'<dl class="glossary">{items}</dl>'
 
@@ -459,13 +518,15 @@ def build_report(
     explanation: Explanation | None = None,
     business: BusinessCase | None = None,
     fairness: Sequence[FairnessReport] = (),
+    curves: Curves | None = None,
     generated_at: str | None = None,
 ) -> str:
     """The report as one HTML document (about 5 MB: plotly.js is inside).
 
     ``decision`` is the one on screen (default: the study's own); ``explanation`` (the SHAP
-    explanation of a model, usually the recommended one), ``business`` and ``fairness`` add their
-    sections when given.
+    explanation of a model, usually the recommended one), ``business``, ``fairness`` and
+    ``curves`` (the learning curves) add their sections when given; a classification study has
+    a section on whether its pick's probabilities can be trusted.
     """
     decision = decision or study.decision
     budgets = decision.budgets
@@ -483,6 +544,11 @@ def build_report(
         sections.append(("Why the model decides what it decides", _explanation(study, explanation)))
     if business is not None:
         sections.append(("Business case", _business(study, business, decision)))
+    calibration = _calibration(study, decision)
+    if calibration:
+        sections.append(("Can you trust the probabilities?", calibration))
+    if curves is not None:
+        sections.append(("Would more data help?", _curves(curves)))
     if fairness:
         sections.append(("Fairness", _fairness(study, fairness, decision)))
     sections += [
@@ -495,6 +561,8 @@ def build_report(
                 explanation=explanation is not None,
                 business=business is not None,
                 fairness=bool(fairness),
+                calibration=bool(calibration),
+                curves=curves is not None,
             ),
         ),
     ]
@@ -523,6 +591,7 @@ def full_report(
     inputs: BusinessInputs | None = None,
     sensitive: Sequence[str] | None = None,
     decision: Decision | None = None,
+    curves: Curves | None = None,
 ) -> str:
     """The report with every section the study allows: SHAP of the recommended model, the
     business case at ``inputs`` (only when given: no money on placeholder numbers) and fairness
@@ -551,5 +620,10 @@ def full_report(
         except TradeoffError:
             continue
     return build_report(
-        study, decision=decision, explanation=explanation, business=business, fairness=fairness
+        study,
+        decision=decision,
+        explanation=explanation,
+        business=business,
+        fairness=fairness,
+        curves=curves,
     )

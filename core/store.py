@@ -41,7 +41,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import astuple, dataclass, fields
+from dataclasses import astuple, dataclass, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -52,6 +52,8 @@ from core.compiled import GraphRefused, check_graph
 from core.errors import TradeoffError
 from core.study import StudyResult
 from core.study_files import (
+    ATTACHMENTS,
+    MANIFEST,
     STUDY_ID,
     TABLE_FILE,
     FileRecord,
@@ -526,6 +528,44 @@ class StudyStore:
                         "its measured figures stand, but it cannot be exported compiled."
                     )
         return study
+
+    def attach(self, study_id: str, what: str, data: bytes) -> None:
+        """Add a file of :data:`ATTACHMENTS` to a saved study (its learning curves), or
+        replace it: the file is written, then the study's manifest lists it with its SHA-256
+        (both written atomically), then the index; a lost index is rebuilt with it."""
+        rel = ATTACHMENTS[what]
+        self._require_writable("save to the study")
+        self._lookup(study_id)  # a study this store holds
+        folder = self._dir(study_id)
+        try:
+            manifest = read_manifest(folder)
+            record = FileRecord(rel, sha256(data), len(data))
+            files = (*(f for f in manifest.files if f.path != rel), record)
+            _write_atomically(folder / rel, data)
+            _write_atomically(folder / MANIFEST, replace(manifest, files=files).to_bytes())
+        except (OSError, ManifestError) as exc:
+            raise StoreError(f"Could not add {rel} to saved study '{study_id}' ({exc}).") from exc
+
+        def put(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)", (study_id, *astuple(record))
+            )
+
+        try:
+            self._query(put, write=True)
+        except sqlite3.Error as exc:  # the folder has it: the next rebuild indexes it
+            raise StoreError(
+                f"{rel} was saved with the study, but the index could not be updated ({exc})."
+            ) from exc
+
+    def attachment(self, study_id: str, what: str) -> bytes | None:
+        """A file of :data:`ATTACHMENTS` of a saved study, checked against its SHA-256;
+        ``None`` when the study has none."""
+        rel = ATTACHMENTS[what]
+        _, hashes = self._lookup(study_id)
+        if rel not in hashes:
+            return None
+        return self._read(study_id, rel, hashes)
 
     def table_bytes(self, study_id: str) -> bytes | None:
         """The bytes of the file the study was trained on, checked against the SHA-256 saved

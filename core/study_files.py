@@ -49,8 +49,12 @@ MANIFEST_VERSION = 1
 MAX_MANIFEST_BYTES = 64 * 1024 * 1024
 #: The only files a manifest may name: the data, the arrays and model files by safe name.
 FILE_PATH = re.compile(
-    r"X\.parquet|arrays\.npz|table\.bin|models/[A-Za-z0-9_.-]{1,200}\.(?:skops|onnx)", re.ASCII
+    r"X\.parquet|arrays\.npz|table\.bin|curves\.json"
+    r"|models/[A-Za-z0-9_.-]{1,200}\.(?:skops|onnx)",
+    re.ASCII,
 )
+#: Files added to a saved study after it was saved (the exact list), by what they hold.
+ATTACHMENTS = {"curves": "curves.json"}
 #: The file holding the study's own table (see the module's docstring).
 TABLE_FILE = "table.bin"
 STUDY_ID = re.compile(r"[0-9a-f]{32}", re.ASCII)

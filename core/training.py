@@ -41,6 +41,14 @@ class Task:
     #: ``max_train_rows``): how many training rows there were, and that limit.
     train_rows_of: int | None = None
     max_train_rows: int | None = None
+    #: Tells apart several tasks of one model (a learning curve's sizes, ``"40%"``): its
+    #: outcome and progress are then known by :attr:`key`.
+    tag: str = ""
+
+    @property
+    def key(self) -> str:
+        """The name an executor knows this task by: the model's, or ``model@tag``."""
+        return f"{self.name}@{self.tag}" if self.tag else self.name
 
 
 @dataclass
@@ -82,7 +90,7 @@ def _train(task: Task) -> Outcome:
     n_eval = sum(len(test) for _, test in task.folds)
     y_pred = np.empty(len(ds.X), dtype=float if ds.task == "regression" else np.int64)
     proba = np.zeros((len(ds.X), len(ds.classes))) if ds.is_classification else None
-    outcome = Outcome(task.name, "ok")
+    outcome = Outcome(task.key, "ok")
     fits: list[tuple[float, float]] = []
     with threadpool_limits(limits=1), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -198,7 +206,7 @@ def train_safely(task: Task) -> Outcome:
         return _train(task)
     except Exception as exc:
         detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
-        return Outcome(task.name, "failed", reason=f"Training failed: {detail[:300]}")
+        return Outcome(task.key, "failed", reason=f"Training failed: {detail[:300]}")
 
 
 class Progress(Protocol):

@@ -102,6 +102,13 @@ FITTED_PARTS: dict[str, tuple[str, ...]] = {
         "numpy.random.mtrand.RandomState",
         _ADAM,
     ),
+    # A calibrated variant (core.candidates.CALIBRATED): the model, refit, and its calibrator
+    # (Platt's sigmoid, or an isotonic curve) per class.
+    "sklearn.calibration.CalibratedClassifierCV": (
+        "sklearn.calibration._CalibratedClassifier",
+        "sklearn.calibration._SigmoidCalibration",
+        "sklearn.isotonic.IsotonicRegression",
+    ),
     "xgboost.sklearn.XGBClassifier": ("xgboost.core.Booster",),
     "xgboost.sklearn.XGBRegressor": ("xgboost.core.Booster",),
 }
@@ -159,7 +166,7 @@ def ladder_types() -> frozenset[str]:
     both sizes of data the factories tell apart (unfitted pipelines, built from the registry's
     own factories), with the parts their fitted state holds."""
     found: set[str] = set()
-    for spec in cand.CANDIDATES:
+    for spec in (*cand.CANDIDATES, *cand.CALIBRATED):
         for task in sorted(spec.tasks):
             for n_rows in (cand.MLP_LBFGS_MAX_ROWS, cand.MLP_LBFGS_MAX_ROWS + 1):
                 pipeline = cand.build_pipeline(spec, task, 0, n_rows, ("number",), ("text",))

@@ -168,3 +168,16 @@ def count_ticks(low: float, high: float) -> tuple[list[float], list[str]]:
     ticks = [10.0**e for e in range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1)]
     ticks = [t for t in ticks if low / 1.0001 <= t <= high * 1.0001] or [low, high]
     return ticks, [format_count(t) for t in ticks]
+
+
+def seconds_ticks(low: float, high: float) -> tuple[list[float], list[str]]:
+    """Ticks of a log axis of seconds, labelled as people write durations ("10 ms", "1 s"):
+    powers of ten, or 1-2-5 steps when the axis spans less than two of them."""
+    if not (low > 0 and high > low):
+        return [], []
+    decades = range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1)
+    powers = [10.0**e for e in decades if low / 1.0001 <= 10.0**e <= high * 1.0001]
+    if len(powers) < 2:
+        steps = [m * 10.0**e for e in decades for m in (1, 2, 5)]
+        powers = [t for t in steps if low / 1.0001 <= t <= high * 1.0001] or [low, high]
+    return powers, [format_ms(t * 1000) for t in powers]

@@ -34,6 +34,7 @@ TRAIN_PAGE = "pages/views/train.py"
 TRADEOFFS_PAGE = "pages/views/tradeoffs.py"
 EXPLAIN_PAGE = "pages/views/explain.py"
 BUSINESS_PAGE = "pages/views/business.py"
+CURVES_PAGE = "pages/views/curves.py"
 FAIRNESS_PAGE = "pages/views/fairness.py"
 REPORT_PAGE = "pages/views/report.py"
 STUDIES_PAGE = "pages/views/studies.py"
@@ -49,6 +50,7 @@ class Icons:
     TRADEOFFS = ":material/scatter_plot:"
     EXPLAIN = ":material/psychology_alt:"
     BUSINESS = ":material/payments:"
+    CURVES = ":material/trending_up:"
     FAIRNESS = ":material/diversity_3:"
     PRIVACY = ":material/shield_person:"
     REPORT = ":material/summarize:"
@@ -84,6 +86,7 @@ class Keys:
     METRIC = "metric"
     SEED = "seed"
     SWEEP = "sweep"  # also train each family's grid of sizes
+    CALIBRATED = "calibrated"  # models also trained with calibrated probabilities
     CANDIDATE_PREFIX = "candidate:"
     AUTOSTART = "autostart"
     JOB = "job"  # id of the session's training job (core.jobs), until its study is collected
@@ -125,6 +128,7 @@ class Keys:
     TUNE_THRESHOLDS = "tune_thresholds"
     BUSINESS_MODEL = "business_model"
     PRICE_AXIS = "price_axis"
+    CALIBRATION_MODELS = "calibration_models"  # models on the reliability chart (None: usual)
     RESAMPLES = "resamples"  # {(study key,): core.economics.Resamples}
     VIEWS = "views"  # {(study key, what, choices...): a chart or a served study (ui.common)}
     # Fairness: the columns chosen (None: the suggestion), the model looked at, the reports.
@@ -138,6 +142,8 @@ class Keys:
     REPORT_FAIRNESS = "report_fairness"
     REPORTS = "reports"  # {(study key, choices...): HTML}
     EXPORT_MODEL = "export_model"
+    # More data?: the learning curves saved with the study on screen, read once.
+    CURVES = "curves"  # {study id: (Curves or None, why a saved file was refused)}
 
 
 def defaults() -> dict[str, Any]:
@@ -158,6 +164,7 @@ def defaults() -> dict[str, Any]:
         Keys.CV_FOLDS: 5,
         Keys.SEED: 0,
         Keys.SWEEP: False,
+        Keys.CALIBRATED: [],
         Keys.JOB: None,
         Keys.TRAIN_ERROR: None,
         Keys.STUDY: None,

@@ -126,7 +126,7 @@ def _status_words(job: jobs.StudyJob) -> tuple[float, str]:
     if job.cancelling:
         return 0.0, "Stopping…"
     if job.state == "queued":
-        return 0.0, "Waiting for another study on this server to finish its measurements…"
+        return 0.0, "Waiting for another study, or learning curves, on this server to finish…"
     return jobs.progress_words(job.events())
 
 

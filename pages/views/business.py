@@ -10,6 +10,13 @@ from __future__ import annotations
 import streamlit as st
 
 from core import candidates as cand
+from core.calibration import (
+    Calibration,
+    calibration_sentence,
+    calibration_warning,
+    model_calibration,
+)
+from core.calibration_figures import reliability_figure
 from core.decision import NET_VALUE, axis_pick_words, decide_for_axis, served
 from core.economics import business_case
 from core.economics_figures import break_even_figure, net_value_figure, threshold_figure
@@ -19,14 +26,25 @@ from core.stats import metric_info
 from core.tables import business_frame, costs_frame, price_frame
 from core.units import format_number, format_usd
 from ui.business import business_inputs, numbers_entered
-from ui.common import glossary_popover, md, reading_table, study_resamples
+from ui.common import glossary_popover, md, reading_table, study_resamples, study_view
 from ui.decision import current_decision, follow_decision
 from ui.state import FAIRNESS_PAGE, TRAIN_PAGE, Icons, Keys, kept, require_study, stop_page
 
 st.title("Business case")
 study = require_study()
 glossary_popover(
-    ["net_value", "break_even", "vcpu_hour", "serving_cost", "interval", "tied", "baselines"]
+    [
+        "net_value",
+        "break_even",
+        "vcpu_hour",
+        "serving_cost",
+        "interval",
+        "tied",
+        "baselines",
+        "calibration",
+        "brier",
+        "ece",
+    ]
 )
 dataset = study.dataset
 st.caption(
@@ -57,6 +75,34 @@ case = business_case(
     price_axis=st.session_state[Keys.PRICE_AXIS],
     resamples=study_resamples(study),
 )
+
+
+def named(name: str) -> str:
+    """A model's label in a list, the decision's marked."""
+    return labels[name] + ("  (the decision)" if name == decision.industry else "")
+
+
+def calibrated(name: str) -> Calibration | None:
+    """The model's calibration, computed once per study on screen."""
+    return study_view(study, "calibration", (name,), lambda: model_calibration(study, name))
+
+
+def offer_calibrated_variant(name: str) -> None:
+    """A button that ticks the calibrated variant of ``name`` on the Train page and goes there."""
+    variant = cand.calibrated_name(name)
+    if variant is None or variant in labels:
+        return
+    if st.button(
+        f"Train {cand.get_candidate(variant).label} too",
+        key=f"calibrate:{name}",
+        icon=Icons.TRAIN,
+        help="Ticks it on the Train page; the next study measures it like any other model.",
+    ):
+        st.session_state[Keys.CANDIDATE_PREFIX + name] = True
+        wanted = list(st.session_state.get(Keys.CALIBRATED) or [])
+        st.session_state[Keys.CALIBRATED] = [*wanted, name] if name not in wanted else wanted
+        st.switch_page(TRAIN_PAGE)
+
 
 pick = labels.get(decision.industry or "", "none")
 box = st.success if decision.industry else st.warning
@@ -105,10 +151,14 @@ else:
         "Model",
         Keys.BUSINESS_MODEL,
         options=names,
-        format_func=lambda n: labels[n] + ("  (the decision)" if n == decision.industry else ""),
+        format_func=named,
         help="Its decision threshold and its break-even volume against the simple baseline.",
     )
     chosen = case.model or names[0]
+    warning = calibration_warning(study, chosen, calibrated(chosen))
+    if warning:
+        st.warning(md(warning), icon=":material/warning:")
+        offer_calibrated_variant(chosen)
     if chosen in case.thresholds:
         result = case.thresholds[chosen]
         figure = threshold_figure(result, labels[chosen], dataset.positive_class or "positive")
@@ -143,6 +193,60 @@ else:
                 "baseline: fewer costly errors against more serving and training. The diamond "
                 "is your volume."
             )
+
+if dataset.is_classification:
+    st.subheader("Can you trust its probabilities?")
+    usual = [
+        n
+        for n in dict.fromkeys((decision.industry, st.session_state.get(Keys.BUSINESS_MODEL)))
+        if n in labels
+    ]
+    picked = [n for n in st.session_state.get(Keys.CALIBRATION_MODELS) or [] if n in labels]
+    st.session_state[Keys.CALIBRATION_MODELS] = picked or usual
+    kept(
+        st.multiselect,
+        "Models to check",
+        Keys.CALIBRATION_MODELS,
+        options=names,
+        format_func=named,
+        max_selections=4,
+        help="Up to four models on one chart: the decision's and the one looked at above "
+        "unless you choose others.",
+    )
+    looked = list(st.session_state[Keys.CALIBRATION_MODELS]) or usual
+    checks = {n: calibrated(n) for n in looked}
+    shown = {labels[n]: c for n, c in checks.items() if c is not None}
+    if not shown:
+        st.info("No model here has held-out probabilities to check.")
+    else:
+        st.plotly_chart(
+            reliability_figure(shown),
+            width="stretch",
+            key="reliability",
+            config=chart_config("calibration"),
+        )
+        for name, check in checks.items():
+            if check is None:
+                continue
+            st.markdown(f"**{md(labels[name])}.** {md(calibration_sentence(check))}")
+            st.caption(
+                f"Brier score {check.brier:.3f} (95% interval {check.brier_low:.3f} to "
+                f"{check.brier_high:.3f}); expected calibration error {check.ece * 100:.1f} "
+                f"points, where probabilities that mean what they say would show about "
+                f"{check.ece_if_calibrated * 100:.1f} on these {check.rows:,} rows by chance."
+            )
+            shown_above = entered and name == st.session_state.get(Keys.BUSINESS_MODEL)
+            if check.poorly_calibrated and not shown_above:
+                st.warning(
+                    md(calibration_warning(study, name, check) or ""), icon=":material/warning:"
+                )
+                offer_calibrated_variant(name)
+        st.caption(
+            "Each dot is a group of held-out rows given about the same probability: across, "
+            "what the model said; up, how often it happened (bars: 95% intervals; bigger dots, "
+            "more rows). On the dashed line the probabilities mean what they say. Thresholds, "
+            "expected costs and net values above all read the probabilities."
+        )
 
 st.subheader("The price of the last point")
 info = metric_info(study.primary_metric)

@@ -25,6 +25,7 @@ from core.fairness import column_choices
 from core.results import model_filename
 from core.tables import format_time
 from core.units import format_mb
+from ui import curves as ui_curves
 from ui.business import entered_inputs
 from ui.common import (
     cached_explanation,
@@ -81,11 +82,18 @@ with right:
     )
 state = st.session_state
 with_fairness = bool(columns) and state[Keys.REPORT_FAIRNESS]
+curves = ui_curves.current(study)
 choices = (
     pick if state[Keys.REPORT_EXPLAIN] else None,
     repr((inputs, tuned)) if state[Keys.REPORT_BUSINESS] and inputs is not None else None,
     tuple(columns) if with_fairness else (),
     repr(decision),
+    None if curves is None else (curves.sentence, curves.seconds),
+)
+st.caption(
+    "With the learning curves drawn on the More data? page."
+    if curves is not None
+    else "The learning curves are not drawn yet: draw them on the More data? page to add them."
 )
 
 
@@ -93,7 +101,12 @@ def parts() -> dict[str, object]:
     """What the report includes, computed (or taken from this session's caches) on demand; a
     section core cannot make is left out and said so."""
     reports: list[object] = []
-    found: dict[str, object] = {"decision": decision, "explanation": None, "fairness": reports}
+    found: dict[str, object] = {
+        "decision": decision,
+        "explanation": None,
+        "fairness": reports,
+        "curves": curves,
+    }
     try:
         if choices[0] is not None and pick is not None:
             found["explanation"] = cached_explanation(study, pick, default_class(dataset))

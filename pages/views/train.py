@@ -65,6 +65,26 @@ kept(
     "(python -m core run … --sweep), on a cluster if you have one.",
 )
 sweep = bool(st.session_state[Keys.SWEEP]) and bool(swept)
+calibratable = [n for n in chosen if cand.calibrated_name(n) is not None]
+if calibratable:
+    st.session_state[Keys.CALIBRATED] = [
+        n for n in st.session_state.get(Keys.CALIBRATED) or [] if n in calibratable
+    ]
+    kept(
+        st.multiselect,
+        "Also train with calibrated probabilities",
+        Keys.CALIBRATED,
+        options=calibratable,
+        format_func=lambda n: cand.get_candidate(n).label,
+        placeholder="None",
+        help="A model whose probabilities do not mean what they say (see the Business case) "
+        "can be trained again with them calibrated on its training rows (scikit-learn's "
+        "CalibratedClassifierCV), and measured like any other model.",
+    )
+calibrated = tuple(
+    cand.calibrated_name(n) or n for n in st.session_state.get(Keys.CALIBRATED) or []
+)
+chosen = (*chosen, *calibrated)
 n_models = len(cand.resolve_names(chosen, dataset.task, sweep=sweep))
 
 st.subheader("How to measure")

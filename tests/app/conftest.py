@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -77,6 +78,11 @@ def shown_table(element: object) -> pd.DataFrame:
         return shown.replace("\u2060", "").replace("\u00a0", " ")  # the ties that stop a wrap
 
     return frame.rename(columns=read).map(read)
+
+
+def charts(at: AppTest) -> list[dict]:
+    """Every plotly chart on the page, as the JSON the browser gets."""
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
 
 
 def texts(at: AppTest) -> str:

@@ -28,6 +28,7 @@ from tests.app.conftest import (
     APOLOGY,
     APP,
     assert_ok,
+    charts,
     finish_training,
     open_app,
     reload,
@@ -37,6 +38,7 @@ from tests.app.conftest import (
 from ui.common import md
 from ui.state import (
     BUSINESS_PAGE,
+    CURVES_PAGE,
     DATA_PAGE,
     EXPLAIN_PAGE,
     FAIRNESS_PAGE,
@@ -682,7 +684,7 @@ def test_every_page_script_is_listed_in_the_app_and_documented():
     app_source = (root / "app.py").read_text()
     listed = [
         START_PAGE, DATA_PAGE, TRAIN_PAGE, TRADEOFFS_PAGE, EXPLAIN_PAGE, BUSINESS_PAGE,
-        FAIRNESS_PAGE, REPORT_PAGE, STUDIES_PAGE, GLOSSARY_PAGE,
+        CURVES_PAGE, FAIRNESS_PAGE, REPORT_PAGE, STUDIES_PAGE, GLOSSARY_PAGE,
     ]  # fmt: skip
     assert sorted(listed) == scripts
     names = (
@@ -692,6 +694,7 @@ def test_every_page_script_is_listed_in_the_app_and_documented():
         "TRADEOFFS_PAGE",
         "EXPLAIN_PAGE",
         "BUSINESS_PAGE",
+        "CURVES_PAGE",
         "FAIRNESS_PAGE",
         "REPORT_PAGE",
         "STUDIES_PAGE",
@@ -783,9 +786,7 @@ def test_explain_a_chosen_class_of_a_multiclass_study():
 # --- Business case -------------------------------------------------------------------------------
 
 
-def _charts(at) -> list[dict]:
-
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+_charts = charts
 
 
 def test_business_case_without_a_study_points_to_train():

@@ -278,7 +278,10 @@ def test_opt_in_models_and_task_support():
 def test_get_candidate():
     assert get_candidate("xgboost_small").label == "XGBoost (small)"
     known = ", ".join(s.name for s in CANDIDATES)
-    message = f"Unknown model 'gpt'. Choose from: {known}."
+    message = (
+        f"Unknown model 'gpt'. Choose from: {known}; a classifier's probabilities calibrated: "
+        "its name with '_calibrated' (e.g. xgboost_small_calibrated)."
+    )
     with pytest.raises(ConfigError, match=f"^{re.escape(message)}$"):
         get_candidate("gpt")
 

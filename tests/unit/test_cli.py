@@ -128,6 +128,31 @@ def test_run_with_report_writes_a_self_contained_report(tmp_path):
     assert html.escape(sentence, quote=False) in page  # and so does the report
 
 
+@pytest.mark.slow
+def test_curves_write_their_file_and_the_same_sentence_everywhere(tmp_path):
+    """--curves: curves.json, a line on the terminal and a section of the report, one sentence;
+    a calibrated variant trains like any model."""
+    from core.curves import curves_from_dict
+    from core.study_files import loads
+
+    proc = _cli(
+        "run", "sample:breast_cancer", "--out", str(tmp_path), "--curves", "--report",
+        "--models", "decision_tree,naive_bayes_calibrated", "--workers", "0",
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "curves.json" in proc.stdout
+    curves = curves_from_dict(loads((tmp_path / "curves.json").read_text(encoding="utf-8")))
+    assert f"Would more data help? {curves.sentence}" in proc.stdout
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "<h2>Would more data help?</h2>" in page
+    assert html.escape(curves.sentence, quote=True) in page
+    assert "<h2>Can you trust the probabilities?</h2>" in page
+    document = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    variant = next(m for m in document["models"] if m["name"] == "naive_bayes_calibrated")
+    assert variant["status"] == "ok"
+    assert variant["label"] == "Naive Bayes, calibrated"
+
+
 def test_the_cost_the_decision_is_judged_on_is_a_choice(tmp_path):
     models = ["--models", "decision_tree,xgboost_small", "--workers", "0"]
     proc = _cli(

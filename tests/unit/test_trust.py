@@ -102,6 +102,13 @@ CASES = [
         for name in ("mlp_small", "hist_gb")
         for task in ("binary", "multiclass", "regression")
     ),
+    # Calibrated variants: Platt's sigmoid on a small table, isotonic from ISOTONIC_MIN_ROWS.
+    *((spec.name, "binary", "both", 0) for spec in cand.CALIBRATED),
+    *(
+        (name, task, "both", cand.ISOTONIC_MIN_ROWS)
+        for name in ("simple_calibrated", "xgboost_small_calibrated")
+        for task in ("binary", "multiclass")
+    ),
 ]
 
 
