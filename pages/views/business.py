@@ -157,7 +157,7 @@ else:
     chosen = case.model or names[0]
     warning = calibration_warning(study, chosen, calibrated(chosen))
     if warning:
-        st.warning(md(warning), icon=":material/warning:")
+        st.warning(md(warning), icon=Icons.WARNING)
         offer_calibrated_variant(chosen)
     if chosen in case.thresholds:
         result = case.thresholds[chosen]
@@ -237,9 +237,7 @@ if dataset.is_classification:
             )
             shown_above = entered and name == st.session_state.get(Keys.BUSINESS_MODEL)
             if check.poorly_calibrated and not shown_above:
-                st.warning(
-                    md(calibration_warning(study, name, check) or ""), icon=":material/warning:"
-                )
+                st.warning(md(calibration_warning(study, name, check) or ""), icon=Icons.WARNING)
                 offer_calibrated_variant(name)
         st.caption(
             "Each dot is a group of held-out rows given about the same probability: across, "

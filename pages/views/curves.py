@@ -42,15 +42,16 @@ job = jobs.find_curves(key)
 saved, problem = ui_curves.saved_curves(study)
 curves = job.result if job is not None and job.result is not None else saved
 if problem:
-    st.warning(problem, icon=Icons.PRIVACY)
+    st.warning(md(problem), icon=Icons.WARNING)
 
 listed = ", ".join(f"{study.model(n).label} ({', '.join(r)})" for n, r in roles.items())
 running = job is not None and not job.finished
 if curves is None and not running:
     st.info(
         f"The curves are not drawn yet. Drawing them trains {len(roles)} models "
-        f"({md(listed)}) four times each, on the study's executor; it takes about as long as "
-        "the study's training of those models, and you can use the other pages meanwhile."
+        f"({md(listed)}) again on 10, 20, 40 and 70% of the rows (1.4 times the study's "
+        "training of each, in all), on the study's executor, in the background: you can use "
+        "the other pages meanwhile."
     )
 stale = curves is not None and curves.decision != decision.industry and not running
 if stale:
@@ -85,6 +86,8 @@ if job is not None:
         stop_page()
     if job.state == "failed" and job.error is not None:
         show_error(job.error)
+    if job.state == "cancelled" and curves is None:
+        st.info("Drawing the curves was stopped; nothing was saved.")
     if job.save_error:
         st.warning(
             f"The curves are drawn but could not be saved with the study: {md(job.save_error)}"

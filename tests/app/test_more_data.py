@@ -151,3 +151,25 @@ def test_the_train_page_adds_a_calibrated_variant_to_the_study(credit_study):
     after = next(b.label for b in at.button if b.key == "train")
     count = int(before.split()[1])
     assert after == f"Train {count + 1} models"
+
+
+def test_curves_wait_for_a_study_that_measures_and_can_be_stopped(credit_study, store_dir):
+    """While another study holds the machine the curves wait their turn, say so, and a Stop
+    ends them before they start; nothing is saved."""
+    study_id = StudyStore(store_dir).save(credit_study)
+    at = open_app(CURVES_PAGE, **{Keys.STUDY: credit_study, Keys.STUDY_ID: study_id})
+    with jobs._TURN:  # a study measuring its latency
+        at.button(key="draw_curves").click().run()
+        assert_ok(at)
+        (bar,) = at.get("progress")
+        assert "Waiting for a study on this server to finish" in bar.proto.text
+        at.button(key="stop_curves").click().run()
+        job = jobs.find_curves(study_id)
+        assert job is not None
+        assert job.wait(30)
+    at.run()
+    assert_ok(at)
+    assert job.state == "cancelled"
+    assert "Drawing the curves was stopped; nothing was saved." in texts(at)
+    assert StudyStore(store_dir).attachment(study_id, "curves") is None
+    assert [b for b in at.button if b.key == "draw_curves"]  # and can be drawn again

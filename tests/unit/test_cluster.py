@@ -138,6 +138,29 @@ def test_a_cluster_gives_the_same_answers_as_this_machine(binary_dataset, dask_c
     assert here.compute["training"]["executor"] == "local pool"
 
 
+def test_learning_curves_drawn_on_a_cluster_are_the_ones_drawn_here(binary_dataset, dask_cluster):
+    """Several tasks of one model (a curve's shares, ``Task.tag``) on Dask: the same points and
+    the same sentence as on this machine's pool."""
+    from core.curves import curve_models, run_curves
+
+    models = ("decision_tree", "mlp_small")
+    curves = []
+    for where in ({"n_workers": 2}, {"cluster": dask_cluster.scheduler_address}):
+        study = run_study(binary_dataset, StudyConfig(models=models, **where, **FAST))
+        decision = study.decision
+        roles = curve_models(study, decision.industry, decision.academic)
+        curves.append(run_curves(study, roles, decision=decision.industry))
+    here, there = curves
+    assert [c.name for c in here.curves] == [c.name for c in there.curves]
+    for a, b in zip(here.curves, there.curves, strict=True):
+        assert [(p.share, p.rows, p.metric, p.low, p.high) for p in a.points] == [
+            (p.share, p.rows, p.metric, p.low, p.high) for p in b.points
+        ]
+        assert len(a.points) >= 4
+    # the same words, but for a training time at more rows ("At 5× the rows, … would take …")
+    assert here.sentence.split(" At ")[0] == there.sentence.split(" At ")[0]
+
+
 def test_the_dataset_is_sent_to_each_worker_once(binary_dataset, client, dask_cluster):
     seen: list[str] = []
 
