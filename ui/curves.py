@@ -25,8 +25,8 @@ def curves_key(study: StudyResult) -> str:
 
 
 def saved_curves(study: StudyResult) -> tuple[Curves | None, str | None]:
-    """The curves saved with the study on screen (read once per session), and why a saved
-    file could not be used."""
+    """The curves saved with the study on screen (read once per session once found), and why a
+    saved file could not be used."""
     study_id = st.session_state.get(Keys.STUDY_ID)
     if not isinstance(study_id, str):
         return None, None
@@ -36,7 +36,9 @@ def saved_curves(study: StudyResult) -> tuple[Curves | None, str | None]:
     if study_id not in cache:
         try:
             data = get_store().attachment(study_id, "curves")
-            found = None if data is None else curves_from_dict(loads(data.decode("utf-8")))
+            if data is None:  # looked up again next time: a job may save them meanwhile
+                return None, None
+            found = curves_from_dict(loads(data.decode("utf-8")))
             cache.clear()  # only the study on screen
             cache[study_id] = (found, None)
         except (TradeoffError, CurvesFileError, UnicodeDecodeError, json.JSONDecodeError) as exc:
