@@ -128,15 +128,11 @@ def more_data_sentence(
             "end of its 95% interval), so more data of this kind is unlikely to change the "
             f"choice of {pick.label}." + _skipped(untrusted)
         )
-    gain = gains[pick.name]
-    change = (
-        f"is forecast to gain {format_gap(metric, gain.value)} of {info.words}"
-        if gain.low > 0
-        else f"is forecast to change by {_signed_gap(metric, gain.value)} of {info.words}"
-    )
+    gain = gains[pick.name]  # a learning curve only rises: its gain is never below zero
     return (
         f"With up to {largest}× more rows no other model is forecast to be clearly better than "
-        f"{pick.label}, which {change} (95% interval "
+        f"{pick.label}, which is forecast to improve its {info.words} by "
+        f"{format_gap(metric, gain.value)} (95% interval "
         f"{_gap_range(metric, gain.low, gain.high)}): more data of this kind is not expected "
         "to change the choice." + _skipped(untrusted)
     )
@@ -159,10 +155,6 @@ def _clause(sentence: str) -> str:
     """A sentence as a clause inside another: "The scores …." → "the scores …"."""
     text = sentence.strip().rstrip(".")
     return text[:1].lower() + text[1:]
-
-
-def _signed_gap(metric: str, gap: float) -> str:
-    return ("−" if gap < 0 else "") + format_gap(metric, gap)
 
 
 def _forecast(curve: Curve, multiple: float) -> CurveForecast | None:

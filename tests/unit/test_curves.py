@@ -301,6 +301,7 @@ def test_flat_curves_are_said_to_be_flat_and_rising_ones_never_are():
     assert np.mean(["The curves are flat" in s for s in flat]) >= 0.9
     rising = _said([law(SIZES, a=0.95, b=8.0), law(SIZES, a=0.9, b=8.0)], trials=60)
     assert not any("flat" in s for s in rising)
+    assert all("overtake" in s or "is forecast to improve its accuracy by" in s for s in rising)
 
 
 def test_an_untrustworthy_forecast_for_the_pick_is_said_so():
