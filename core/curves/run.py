@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from dataclasses import replace
 
 import numpy as np
 
@@ -205,7 +205,7 @@ def _assemble(
     ds, config, metric = study.dataset, study.config, study.primary_metric
     y_eval = ds.y[study.eval_index]
     preds: dict[str, Predictions] = {}
-    made: dict[str, list[tuple[float, Outcome | None]]] = {name: [] for name in roles}
+    made: dict[str, list[tuple[float, str, Outcome]]] = {name: [] for name in roles}
     for task, share in tasks:
         outcome = outcomes.get(task.key)
         if outcome is None or outcome.status != "ok" or outcome.y_pred is None:
@@ -213,7 +213,7 @@ def _assemble(
             problems[task.name].append(f"{task.tag} of the rows failed: {why}")
             continue
         preds[task.key] = Predictions(outcome.y_pred, outcome.proba)
-        made[task.name].append((share, outcome))
+        made[task.name].append((share, task.key, outcome))
     for name in roles:
         model = study.model(name)
         assert model.predictions is not None
@@ -231,14 +231,11 @@ def _assemble(
     for name, model_roles in roles.items():
         model = study.model(name)
         points: list[tuple[CurvePoint, np.ndarray]] = []
-        for share, outcome in sorted(made[name], key=lambda p: p[0]):
-            assert outcome is not None
-            key = f"{name}@{_tag(share)}"
+        for share, key, outcome in sorted(made[name], key=lambda p: p[0]):
             pred = preds[key]
-            value = float(
-                weighted_metric(metric, ds.task, y_eval, pred)(np.ones((1, len(y_eval))))[0]
-            )
-            jk = weighted_metric(metric, ds.task, y_eval, pred)(jackknife)
+            weighted = weighted_metric(metric, ds.task, y_eval, pred)
+            value = float(weighted(np.ones((1, len(y_eval))))[0])
+            jk = weighted(jackknife)
             low, high = metric_interval(
                 metric, ds.task, y_eval, pred, samples[key], jk, seed=config.seed
             )
@@ -291,9 +288,9 @@ def _assemble(
             fits[name] = fit
             curve = _with_forecasts(curve, fit, sizes)
         elif capped:
-            curve = _replace(curve, why_not="it learns from a fixed number of rows")
+            curve = replace(curve, why_not="it learns from a fixed number of rows")
         else:
-            curve = _replace(curve, why_not="too few sizes could be trained")
+            curve = replace(curve, why_not="too few sizes could be trained")
         curves.append(curve)
     notes = _notes(study)
     sentence = more_data_sentence(curves, fits, metric, decision)
@@ -308,12 +305,6 @@ def _assemble(
         config.n_resamples,
         tuple(notes),
     )
-
-
-def _replace(curve: Curve, **changes: Any) -> Curve:
-    from dataclasses import replace
-
-    return replace(curve, **changes)
 
 
 def _distinct(
@@ -351,7 +342,7 @@ def _with_forecasts(curve: Curve, fit: CurveFit, sizes: np.ndarray) -> Curve:
                 _at(size_growth, f.multiple),
             )
         )
-    return _replace(
+    return replace(
         curve,
         forecasts=tuple(out),
         trustworthy=fit.trustworthy,
